@@ -1,0 +1,144 @@
+//! The customer's reply: in their language, asking only for what is missing,
+//! and revealing nothing internal (no prices or price rules, no risk
+//! findings, no competitors, no other customer's data).
+
+use serde_json::{json, Value};
+use tradewind_core::{Lang, MissingField, StructuredInquiry};
+use tradewind_tools::ToolCtx;
+
+use crate::brain::BrainTask;
+use crate::Env;
+
+/// Words that must never reach a customer in a model-written reply. The
+/// template-built reply cannot contain them by construction.
+const FORBIDDEN: &[&str] = &[
+    "usd", "$", "price", "tier", "margin", "discount", "risk", "sanction", "screening", "embargo", "denied",
+    "competitor", "internal", "rule", "system prompt", "价格", "单价", "利润", "折扣", "风险", "制裁", "筛查",
+    "竞争", "规则", "内部",
+];
+
+pub fn leaks(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    FORBIDDEN.iter().copied().find(|w| lower.contains(w))
+}
+
+fn question(si: &StructuredInquiry, m: MissingField, first_item_name: Option<&str>) -> String {
+    match (si.lang, m) {
+        (Lang::En, MissingField::Product) => "Which product (model or specification) you need".into(),
+        (Lang::En, MissingField::Quantity) => match first_item_name {
+            Some(n) => format!("How many units of the {n} you need"),
+            None => "How many units you need".into(),
+        },
+        (Lang::En, MissingField::Destination) => "Where the goods should be delivered (country, and port or city)".into(),
+        (Lang::En, MissingField::Company) => "Your company name".into(),
+        (Lang::Zh, MissingField::Product) => "您需要的产品（型号或规格）".into(),
+        (Lang::Zh, MissingField::Quantity) => match first_item_name {
+            Some(n) => format!("{n}的需求数量"),
+            None => "需求数量".into(),
+        },
+        (Lang::Zh, MissingField::Destination) => "收货目的地（国家及港口或城市）".into(),
+        (Lang::Zh, MissingField::Company) => "贵公司名称".into(),
+    }
+}
+
+/// The public facts of the inquiry: nothing here is internal.
+pub fn public_facts(env: &Env, si: &StructuredInquiry) -> Value {
+    let mut items = Vec::new();
+    let mut first_missing_qty: Option<String> = None;
+    for it in &si.items {
+        let Some(p) = env.services.catalog.get(&it.sku) else { continue };
+        let name = match si.lang {
+            Lang::En => p.name_en.clone(),
+            Lang::Zh => p.name_zh.clone(),
+        };
+        if it.quantity.is_none() && first_missing_qty.is_none() {
+            first_missing_qty = Some(name.clone());
+        }
+        let quantity_text = match (it.quantity, si.lang) {
+            (Some(q), Lang::En) => format!("{q} × "),
+            (Some(q), Lang::Zh) => format!("{q} 件 "),
+            (None, _) => String::new(),
+        };
+        let available = it.quantity.is_some_and(|q| p.stock >= q);
+        items.push(json!({
+            "sku": p.sku, "name": name, "quantity_text": quantity_text,
+            "available": available, "lead_time_days": p.lead_time_days,
+        }));
+    }
+    let questions: Vec<String> =
+        si.missing.iter().map(|m| question(si, *m, first_missing_qty.as_deref())).collect();
+    json!({
+        "contact_name": si.contact.name,
+        "items": items,
+        // Echoing a suspicious message's phrases back would hand an attacker a
+        // channel; the reply then only offers our catalog.
+        "unmatched": if si.suspicious { Vec::new() } else { si.unmatched_products.clone() },
+        "no_products": si.items.is_empty() && (si.suspicious || si.unmatched_products.is_empty()),
+        "questions": questions,
+        "destination": crate::proposal::destination_text(si),
+    })
+}
+
+pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> String {
+    let facts = public_facts(env, si);
+    let template = format!("reply.{}", si.lang.code());
+    let templated = crate::render(env, &template, &facts);
+    if env.brain.is_offline() {
+        return tidy(&templated);
+    }
+    let lang_name = match si.lang {
+        Lang::En => "English",
+        Lang::Zh => "Chinese",
+    };
+    let task = BrainTask {
+        agent: "reply",
+        system: crate::render(env, "system.reply", &json!({"lang_name": lang_name, "facts": facts.to_string()})),
+        user: "Write the reply.".into(),
+        facts,
+        template: Some(template),
+        tools: vec![],
+        output: None,
+        max_steps: 2,
+    };
+    match env.brain.run(&task, &env.dispatcher, ctx).await {
+        Ok(r) if !r.content.trim().is_empty() => match leaks(&r.content) {
+            None => r.content.trim().to_string(),
+            Some(word) => {
+                ctx.recorder.note("reply", format!("model reply mentioned '{word}'; sent the template reply instead"));
+                tidy(&templated)
+            }
+        },
+        Ok(_) => tidy(&templated),
+        Err(e) => {
+            ctx.recorder.note("reply", format!("model reply failed ({e}); sent the template reply"));
+            tidy(&templated)
+        }
+    }
+}
+
+/// Collapse the blank lines template conditionals leave behind.
+fn tidy(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut blank = 0;
+    for line in s.trim().lines() {
+        if line.trim().is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out.trim_end().to_string()
+}
+
+/// The short reply sent when the full one cannot be made in time.
+pub fn acknowledgement(lang: Lang) -> String {
+    match lang {
+        Lang::En => "Thank you for your message. Our team has received it and will reply shortly.".into(),
+        Lang::Zh => "感谢您的留言，我们已收到，会尽快回复您。".into(),
+    }
+}

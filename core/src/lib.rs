@@ -1,0 +1,28 @@
+//! Domain types shared by every Tradewind crate: inquiries, catalog items,
+//! citations, customs findings, FAQ cards, transcripts and customer identity.
+//!
+//! This crate knows nothing of Redis, Qdrant, HTTP or LLMs; it is the common
+//! vocabulary the ports (`Memory`, `KnowledgeIndex`, `Brain`, sinks) speak.
+
+pub mod catalog;
+pub mod identity;
+pub mod inquiry;
+pub mod output;
+pub mod transcript;
+
+pub use catalog::{BatteryInfo, Catalog, PriceTier, Product};
+pub use identity::{normalize_phone, unified_customer_id, CustomerId};
+pub use inquiry::{Contact, Destination, Inquiry, Lang, LineItem, MissingField, StructuredInquiry};
+pub use output::{
+    AgentOutcome, Citation, CustomsReport, FaqCard, Finding, Proposal, RiskLevel, SwarmResult,
+    Timings,
+};
+pub use transcript::{StepKind, TranscriptStep};
+
+/// Milliseconds since the Unix epoch; the one clock every record uses.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}

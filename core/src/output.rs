@@ -1,0 +1,136 @@
+//! What the swarm produces: proposal, customs report, FAQ cards, and the
+//! customer's reply, each with the citations that ground it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::inquiry::StructuredInquiry;
+
+/// Where a claim comes from. `source` is a knowledge file, a rule id, a list
+/// entry or a catalog record (e.g. `knowledge/kb/catalog.jsonl#TW-BP-4820`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Citation {
+    pub source: String,
+    pub section: Option<String>,
+    pub chunk_id: Option<String>,
+    pub score: Option<f32>,
+}
+
+impl Citation {
+    pub fn rule(source: impl Into<String>) -> Self {
+        Self { source: source.into(), section: None, chunk_id: None, score: None }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum RiskLevel {
+    Clear,
+    Review,
+    High,
+    Blocked,
+}
+
+impl RiskLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskLevel::Clear => "clear",
+            RiskLevel::Review => "review",
+            RiskLevel::High => "high",
+            RiskLevel::Blocked => "blocked",
+        }
+    }
+}
+
+/// One reason behind a customs verdict.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Finding {
+    /// Machine-readable family: "hs", "destination", "screening", "dangerous_goods", "stock", "documents".
+    pub kind: String,
+    /// The level this finding alone would justify.
+    pub level: RiskLevel,
+    /// Optional SKU the finding is about.
+    pub sku: Option<String>,
+    pub message: String,
+    pub citations: Vec<Citation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct CustomsReport {
+    pub risk: RiskLevel,
+    pub findings: Vec<Finding>,
+    /// Human summary; rules decide `risk`, a model may only phrase this text.
+    pub summary: String,
+    /// Documents the shipment will need.
+    pub documents: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Proposal {
+    pub markdown: String,
+    pub citations: Vec<Citation>,
+    /// Per line: sku, quantity, unit price, total.
+    pub lines: Vec<ProposalLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ProposalLine {
+    pub sku: String,
+    pub quantity: u32,
+    pub unit_price_usd: f64,
+    pub tier_min_qty: u32,
+    pub total_usd: f64,
+    pub lead_time_days: u32,
+    pub stock: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct FaqCard {
+    pub id: String,
+    pub lang: crate::inquiry::Lang,
+    pub question: String,
+    pub answer: String,
+    pub topic: String,
+    pub citation: Citation,
+}
+
+/// How one fanned-out agent ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum AgentOutcome<T> {
+    Done { value: T },
+    TimedOut { after_ms: u64 },
+    Failed { error: String },
+}
+
+impl<T> AgentOutcome<T> {
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            AgentOutcome::Done { value } => Some(value),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Timings {
+    pub intake_ms: f64,
+    pub proposal_ms: f64,
+    pub customs_ms: f64,
+    pub faq_ms: f64,
+    /// Wall time of the parallel fan-out.
+    pub fanout_ms: f64,
+    pub total_ms: f64,
+}
+
+/// Everything one inquiry produced.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SwarmResult {
+    pub inquiry_id: String,
+    pub customer: String,
+    pub inquiry: StructuredInquiry,
+    pub reply: String,
+    pub proposal: AgentOutcome<Proposal>,
+    pub customs: AgentOutcome<CustomsReport>,
+    pub faq_cards: AgentOutcome<Vec<FaqCard>>,
+    pub timings: Timings,
+}

@@ -1,0 +1,457 @@
+//! End-to-end tests of ingest + hybrid search on the real qdrant-edge engine,
+//! in a temporary directory, with small fixtures written here.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use tradewind_knowledge::edge::EdgeIndex;
+use tradewind_knowledge::embed::{Embedder, HashEmbedder};
+use tradewind_knowledge::ingest::{ingest, IngestOptions};
+use tradewind_knowledge::{kb, open_default, Hit, KnowledgeIndex, SearchQuery};
+
+const FAQ_EN: &str = "# Frequently asked questions
+
+## Payment
+
+### What payment terms do you accept?
+Our standard term is T/T (bank wire): 30% deposit when you confirm the Proforma Invoice and the 70% balance before shipment.
+
+### Can I pay by PayPal or credit card?
+PayPal and credit card are accepted for samples and orders up to USD 2,000.
+
+## Shipping
+
+### How long does delivery take?
+Sea freight to Europe takes 30 to 40 days port to port; air freight takes 5 to 8 days.
+
+### Can lithium batteries be shipped by air?
+Only batteries packed with equipment under UN3481 may fly; loose battery packs (UN3480) above 100 Wh go by sea as Class 9 dangerous goods.
+
+## Warranty
+
+### How long is the warranty?
+Battery packs carry a 24 month warranty from the bill of lading date.
+";
+
+const FAQ_ZH: &str = "# 常见问题
+
+## 付款
+
+### 你们接受哪些付款方式？
+我们的标准付款方式是电汇：确认形式发票后支付30%定金，出货前支付70%余款。
+
+### 可以用PayPal或信用卡付款吗？
+样品和2000美元以下的订单可以用PayPal或信用卡付款。
+
+## 运输
+
+### 锂电池可以空运吗？
+单独运输的锂电池包（UN3480）超过100Wh只能海运，按第9类危险品申报。
+
+## 质保
+
+### 质保期多长？
+电池包自提单日期起质保24个月。
+";
+
+const CATALOG: &str = r#"{"sku":"TW-BP-4820","name_en":"48V 20Ah E-Bike Battery Pack","name_zh":"48V 20Ah 电动自行车电池包","category":"battery","specs":{"voltage":"48 V","capacity":"20 Ah"},"hs_code":"850760","price_tiers":[{"min_qty":1,"unit_price_usd":289.0}],"moq":50,"lead_time_days":25,"stock":420}
+{"sku":"TW-IN-3000","name_en":"3kW Hybrid Solar Inverter","name_zh":"3千瓦混合太阳能逆变器","category":"inverter","specs":{"power":"3 kW"},"hs_code":"850440","price_tiers":[{"min_qty":1,"unit_price_usd":410.0}],"moq":10,"lead_time_days":30,"stock":80}
+{"sku":"TW-LD-0150","name_en":"150W LED High Bay Light","name_zh":"150瓦LED工矿灯","category":"led","specs":{"power":"150 W"},"hs_code":"940540","price_tiers":[{"min_qty":1,"unit_price_usd":39.0}],"moq":100,"lead_time_days":15,"stock":2000}
+"#;
+
+const SHIPPING: &str = "# Shipping and destination notes
+
+## Lithium batteries by sea
+Battery packs ship as UN3480 Class 9 dangerous goods with an MSDS, a UN38.3 test summary and a DG declaration.
+
+## Incoterms
+We quote FOB Shenzhen by default; CIF and DAP on request.
+";
+
+fn fixtures() -> Vec<(String, Vec<u8>)> {
+    vec![
+        ("kb/faq.en.md".into(), FAQ_EN.as_bytes().to_vec()),
+        ("kb/faq.zh.md".into(), FAQ_ZH.as_bytes().to_vec()),
+        ("kb/catalog.jsonl".into(), CATALOG.as_bytes().to_vec()),
+        ("kb/shipping.md".into(), SHIPPING.as_bytes().to_vec()),
+    ]
+}
+
+fn quiet() -> IngestOptions {
+    IngestOptions {
+        quiet: true,
+        ..IngestOptions::default()
+    }
+}
+
+fn embedder() -> Arc<dyn Embedder> {
+    Arc::new(HashEmbedder::default())
+}
+
+async fn fresh_index() -> (tempfile::TempDir, EdgeIndex) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = EdgeIndex::open(dir.path(), embedder()).await.unwrap();
+    let summary = ingest(&index, fixtures(), &quiet()).await.unwrap();
+    assert_eq!(summary.files_indexed, 4, "{summary}");
+    (dir, index)
+}
+
+async fn search(index: &dyn KnowledgeIndex, q: SearchQuery) -> Vec<Hit> {
+    index.search(&q).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hybrid_search_finds_english_faq_by_paraphrase() {
+    let (_dir, index) = fresh_index().await;
+    let hits = search(
+        &index,
+        SearchQuery::new(
+            "How much deposit do you need, and when do I pay the balance?",
+            3,
+        ),
+    )
+    .await;
+    assert_eq!(
+        hits[0].chunk.section, "Payment > What payment terms do you accept?",
+        "{hits:#?}"
+    );
+    assert_eq!(hits[0].chunk.source, "kb/faq.en.md");
+
+    let hits = search(
+        &index,
+        SearchQuery::new("how many months of guarantee on the battery", 3),
+    )
+    .await;
+    assert_eq!(
+        hits[0].chunk.section, "Warranty > How long is the warranty?",
+        "{hits:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hybrid_search_finds_chinese_faq_by_chinese_query() {
+    let (_dir, index) = fresh_index().await;
+    let hits = search(&index, SearchQuery::new("付款方式有哪些？要付定金吗", 3)).await;
+    assert_eq!(
+        hits[0].chunk.section, "付款 > 你们接受哪些付款方式？",
+        "{hits:#?}"
+    );
+    assert_eq!(hits[0].chunk.lang, "zh");
+
+    let hits = search(&index, SearchQuery::new("电池能不能坐飞机运输", 3)).await;
+    assert_eq!(
+        hits[0].chunk.section, "运输 > 锂电池可以空运吗？",
+        "{hits:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn filters_by_kind_lang_and_sku() {
+    let (_dir, index) = fresh_index().await;
+    let q = |kinds: &[&str], lang: Option<&str>, sku: Option<&str>| SearchQuery {
+        text: "lithium battery pack shipping 电池".into(),
+        kinds: kinds.iter().map(|k| k.to_string()).collect(),
+        lang: lang.map(str::to_string),
+        sku: sku.map(str::to_string),
+        limit: 10,
+    };
+
+    let hits = search(&index, q(&["catalog"], None, None)).await;
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h.chunk.kind == "catalog"), "{hits:#?}");
+
+    let hits = search(&index, q(&["faq", "shipping"], None, None)).await;
+    assert!(hits.iter().any(|h| h.chunk.kind == "faq"));
+    assert!(hits.iter().any(|h| h.chunk.kind == "shipping"));
+    assert!(hits
+        .iter()
+        .all(|h| h.chunk.kind == "faq" || h.chunk.kind == "shipping"));
+
+    let hits = search(&index, q(&["faq"], Some("zh"), None)).await;
+    assert!(!hits.is_empty());
+    assert!(
+        hits.iter()
+            .all(|h| h.chunk.kind == "faq" && h.chunk.lang == "zh"),
+        "{hits:#?}"
+    );
+
+    // SKU filter is case-insensitive on the query side.
+    let hits = search(&index, q(&[], None, Some("tw-bp-4820"))).await;
+    assert_eq!(hits.len(), 1, "{hits:#?}");
+    assert_eq!(hits[0].chunk.sku.as_deref(), Some("TW-BP-4820"));
+
+    let hits = search(&index, q(&["no-such-kind"], None, None)).await;
+    assert!(hits.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reingesting_unchanged_documents_writes_nothing() {
+    let (_dir, index) = fresh_index().await;
+    let before = index.count().await.unwrap();
+    let summary = ingest(&index, fixtures(), &quiet()).await.unwrap();
+    assert_eq!(summary.chunks_written, 0, "{summary}");
+    assert_eq!(summary.chunks_deleted, 0);
+    assert_eq!(summary.files_unchanged, 4);
+    assert_eq!(summary.files_indexed, 0);
+    assert_eq!(index.count().await.unwrap(), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changing_a_document_replaces_its_chunks_and_drops_stale_ones() {
+    let (_dir, index) = fresh_index().await;
+    let before = index.count().await.unwrap();
+
+    // Drop the Warranty section and change the delivery answer.
+    let edited = FAQ_EN.split("## Warranty").next().unwrap().replace(
+        "Sea freight to Europe takes 30 to 40 days",
+        "Sea freight to Europe takes 25 to 35 days via Hamburg",
+    );
+    let mut docs = fixtures();
+    docs[0].1 = edited.into_bytes();
+    let summary = ingest(&index, docs, &quiet()).await.unwrap();
+    assert_eq!(summary.files_indexed, 1, "{summary}");
+    assert_eq!(summary.files_unchanged, 3);
+    assert_eq!(summary.chunks_written, 4);
+    assert_eq!(summary.chunks_deleted, 1);
+    assert_eq!(index.count().await.unwrap(), before - 1);
+
+    let warranty = SearchQuery {
+        kinds: vec!["faq".into()],
+        lang: Some("en".into()),
+        ..SearchQuery::new("warranty months", 10)
+    };
+    let hits = search(&index, warranty).await;
+    assert!(
+        hits.iter()
+            .all(|h| !h.chunk.section.starts_with("Warranty")),
+        "{hits:#?}"
+    );
+
+    let hits = search(
+        &index,
+        SearchQuery::new("delivery time to Europe via Hamburg", 1),
+    )
+    .await;
+    assert!(hits[0].chunk.text.contains("25 to 35 days"), "{hits:#?}");
+
+    // Every chunk of the source now carries the new hash.
+    let hashes = index.source_hashes().await.unwrap();
+    assert_eq!(hashes.len(), 4);
+    assert!(hashes.values().all(|h| h.len() == 64));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_utf8_file_is_skipped_with_reason_while_others_ingest() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = EdgeIndex::open(dir.path(), embedder()).await.unwrap();
+    let mut docs = fixtures();
+    docs.push(("kb/broken.md".into(), vec![b'#', b' ', 0xff, 0xfe, b'x']));
+    docs.push(("kb/empty.md".into(), b"  \n".to_vec()));
+    let summary = ingest(&index, docs, &quiet()).await.unwrap();
+    assert_eq!(summary.files_seen, 6);
+    assert_eq!(summary.files_indexed, 4, "{summary}");
+    let reason = |s: &str| {
+        summary
+            .skipped
+            .iter()
+            .find(|(src, _)| src == s)
+            .map(|(_, r)| r.clone())
+    };
+    assert!(
+        reason("kb/broken.md").unwrap().contains("UTF-8"),
+        "{summary}"
+    );
+    assert!(
+        reason("kb/empty.md").unwrap().contains("empty"),
+        "{summary}"
+    );
+    assert!(summary.to_string().contains("kb/broken.md"));
+    assert!(index.count().await.unwrap() > 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reopening_the_directory_keeps_the_points() {
+    let (dir, index) = fresh_index().await;
+    let count = index.count().await.unwrap();
+    let hashes = index.source_hashes().await.unwrap();
+    drop(index);
+
+    let reopened = open_default(dir.path(), embedder()).await.unwrap();
+    assert_eq!(reopened.backend(), "qdrant-edge");
+    assert_eq!(reopened.count().await.unwrap(), count);
+    assert_eq!(reopened.source_hashes().await.unwrap(), hashes);
+    let hits = search(reopened.as_ref(), SearchQuery::new("PayPal credit card", 1)).await;
+    assert_eq!(
+        hits[0].chunk.section,
+        "Payment > Can I pay by PayPal or credit card?"
+    );
+
+    // And ingest after reopening still recognises everything as unchanged.
+    let summary = ingest(reopened.as_ref(), fixtures(), &quiet())
+        .await
+        .unwrap();
+    assert_eq!(summary.chunks_written, 0, "{summary}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_embedder_rebuilds_the_index_empty() {
+    let (dir, index) = fresh_index().await;
+    assert!(index.count().await.unwrap() > 0);
+    drop(index);
+    let other: Arc<dyn Embedder> = Arc::new(HashEmbedder::new(128));
+    let reopened = EdgeIndex::open(dir.path(), other).await.unwrap();
+    assert_eq!(reopened.count().await.unwrap(), 0);
+    let summary = ingest(&reopened, fixtures(), &quiet()).await.unwrap();
+    assert_eq!(summary.files_indexed, 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_hit_carries_source_section_chunk_id_and_score() {
+    let (_dir, index) = fresh_index().await;
+    for text in ["battery", "付款", "FOB Shenzhen", "TW-IN-3000 inverter"] {
+        let hits = search(&index, SearchQuery::new(text, 5)).await;
+        assert!(!hits.is_empty(), "{text}");
+        for hit in &hits {
+            assert!(hit.chunk.source.starts_with("kb/"), "{hit:?}");
+            assert!(!hit.chunk.section.is_empty(), "{hit:?}");
+            assert!(uuid::Uuid::parse_str(&hit.chunk.id).is_ok(), "{hit:?}");
+            assert!(hit.score > 0.0, "{hit:?}");
+            assert!(!hit.chunk.text.is_empty());
+            assert_eq!(hit.chunk.doc_hash.len(), 64);
+            let c = hit.citation();
+            assert_eq!(c.source, hit.chunk.source);
+            assert_eq!(c.chunk_id.as_deref(), Some(hit.chunk.id.as_str()));
+            assert_eq!(c.section.as_deref(), Some(hit.chunk.section.as_str()));
+            assert_eq!(c.score, Some(hit.score));
+        }
+        assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
+    }
+    // Empty and stopword-only queries return nothing rather than failing.
+    assert!(search(&index, SearchQuery::new("   ", 5)).await.is_empty());
+    assert!(search(&index, SearchQuery::new("the of and", 5))
+        .await
+        .is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embedded_kb_ingests_and_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = EdgeIndex::open(dir.path(), embedder()).await.unwrap();
+    let summary = ingest(&index, kb::embedded_documents(), &quiet())
+        .await
+        .unwrap();
+    assert!(summary.skipped.is_empty(), "{summary}");
+    assert_eq!(summary.files_indexed, 6);
+    let count = index.count().await.unwrap();
+    assert!(count > 0);
+    assert_eq!(count, summary.chunks_written);
+    let hits = search(
+        &index,
+        SearchQuery {
+            kinds: vec!["faq".into()],
+            lang: Some("en".into()),
+            ..SearchQuery::new("What payment terms do you accept?", 1)
+        },
+    )
+    .await;
+    assert_eq!(hits[0].chunk.source, "kb/faq.en.md");
+    println!("embedded kb: {summary}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_searches_and_writes_are_safe() {
+    let (_dir, index) = fresh_index().await;
+    let index: Arc<dyn KnowledgeIndex> = Arc::new(index);
+    let mut tasks = Vec::new();
+    for t in 0..32 {
+        let index = Arc::clone(&index);
+        tasks.push(tokio::spawn(async move {
+            for i in 0..20 {
+                let q = if (t + i) % 2 == 0 {
+                    "payment deposit"
+                } else {
+                    "锂电池 空运"
+                };
+                let hits = index.search(&SearchQuery::new(q, 3)).await.unwrap();
+                assert!(!hits.is_empty());
+            }
+        }));
+    }
+    let writer = {
+        let index = Arc::clone(&index);
+        tokio::spawn(async move {
+            for round in 0..5 {
+                let text = format!(
+                    "{SHIPPING}\n## Note {round}\nRevision {round} of the shipping notes.\n"
+                );
+                let docs = vec![("kb/shipping.md".to_string(), text.into_bytes())];
+                ingest(index.as_ref(), docs, &quiet()).await.unwrap();
+            }
+        })
+    };
+    for t in tasks {
+        t.await.unwrap();
+    }
+    writer.await.unwrap();
+    let hits = index
+        .search(&SearchQuery::new("Revision 4 shipping notes", 1))
+        .await
+        .unwrap();
+    assert_eq!(hits[0].chunk.section, "Note 4", "{hits:#?}");
+}
+
+/// Measures hybrid search latency on ~300 chunks: the embedded knowledge
+/// base plus synthetic notes. Prints the mean; the assertion is only a
+/// coarse guard because test builds are unoptimised.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_latency_on_300_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let index = EdgeIndex::open(dir.path(), embedder()).await.unwrap();
+    let mut docs = kb::embedded_documents();
+    let mut extra = String::from("# Product notes\n");
+    for i in 0..150 {
+        extra.push_str(&format!(
+            "\n## Note {i}\nModel {i} ships in cartons of {} units; lead time {} days; 型号{i}每箱{}件。\n",
+            10 + i % 7,
+            15 + i % 20,
+            10 + i % 7
+        ));
+    }
+    docs.push(("kb/notes.md".into(), extra.into_bytes()));
+    ingest(&index, docs, &quiet()).await.unwrap();
+    let n_chunks = index.count().await.unwrap();
+    assert!(n_chunks >= 280, "{n_chunks}");
+
+    let queries = [
+        SearchQuery::new("What payment terms do you accept?", 5),
+        SearchQuery::new("锂电池海运需要什么文件", 5),
+        SearchQuery {
+            kinds: vec!["catalog".into()],
+            ..SearchQuery::new("48V e-bike battery 20Ah", 5)
+        },
+        SearchQuery {
+            kinds: vec!["faq".into()],
+            lang: Some("zh".into()),
+            ..SearchQuery::new("质保多久", 5)
+        },
+        SearchQuery {
+            sku: Some("TW-BP-4820".into()),
+            ..SearchQuery::new("price tiers MOQ", 5)
+        },
+    ];
+    for q in &queries {
+        index.search(q).await.unwrap(); // warm-up
+    }
+    let rounds = 200;
+    let start = Instant::now();
+    for i in 0..rounds {
+        let hits = index.search(&queries[i % queries.len()]).await.unwrap();
+        assert!(!hits.is_empty());
+    }
+    let mean = start.elapsed() / rounds as u32;
+    println!(
+        "hybrid search on {n_chunks} chunks: mean {} µs (test profile)",
+        mean.as_micros()
+    );
+    assert!(mean.as_millis() < 50, "{mean:?}");
+}

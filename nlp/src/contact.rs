@@ -1,0 +1,684 @@
+//! Who is writing and on what terms: phone numbers, e-mail addresses,
+//! company names (English legal forms and Chinese 公司 names), the contact
+//! person, the unified social credit code (统一社会信用代码) and Incoterms.
+
+use std::sync::OnceLock;
+
+use tradewind_core::Contact;
+
+use crate::text::{cap, leftmost_longest, Doc, Hit, Kind, PhraseIndex, SCAN_CAP};
+
+/// Contact details found in a message.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ContactInfo {
+    pub company: Option<String>,
+    pub contact: Contact,
+    pub credit_code: Option<String>,
+    pub incoterm: Option<String>,
+}
+
+/// Extracts company, contact person, phone, e-mail, credit code and Incoterm.
+pub fn extract_contact(text: &str) -> ContactInfo {
+    let doc = Doc::new(cap(text, SCAN_CAP));
+    let found = extract_doc(&doc);
+    let places = crate::gazetteer::global().find(&doc, &found.masks);
+    let starts = crate::gazetteer::Gazetteer::starts(&places);
+    ContactInfo {
+        company: found.company,
+        contact: found.contact,
+        credit_code: found.credit_code,
+        incoterm: incoterms_doc(&doc, &starts).first().map(|&(_, c)| c.to_owned()),
+    }
+}
+
+/// Every phone number in the text, as written.
+pub fn find_phones(text: &str) -> Vec<String> {
+    let doc = Doc::new(cap(text, SCAN_CAP));
+    scan_phones(&doc).into_iter().map(|(a, b)| doc.text[a..b].to_owned()).collect()
+}
+
+/// Every e-mail address in the text, as written.
+pub fn find_emails(text: &str) -> Vec<String> {
+    let doc = Doc::new(cap(text, SCAN_CAP));
+    scan_emails(&doc).into_iter().map(|(a, b)| doc.text[a..b].to_owned()).collect()
+}
+
+/// The first Incoterm named in the text ("FOB", "CIF", ...).
+pub fn extract_incoterm(text: &str) -> Option<String> {
+    extract_contact(text).incoterm
+}
+
+/// What `extract_doc` found, plus the spans other matchers must not read
+/// numbers or places from.
+#[derive(Debug, Default)]
+pub(crate) struct Found {
+    pub company: Option<String>,
+    /// Original byte range of the company name.
+    pub company_span: Option<(usize, usize)>,
+    pub contact: Contact,
+    pub credit_code: Option<String>,
+    /// Original byte ranges of phones, e-mails, URLs and credit codes.
+    pub masks: Vec<(usize, usize)>,
+}
+
+pub(crate) fn extract_doc(doc: &Doc) -> Found {
+    let mut f = Found::default();
+    let phones = scan_phones(doc);
+    let emails = scan_emails(doc);
+    let urls = scan_urls(doc);
+    f.contact.phone = phones.first().map(|&(a, b)| doc.text[a..b].trim().to_owned());
+    f.contact.email = emails.first().map(|&(a, b)| doc.text[a..b].to_owned());
+    f.masks.extend(&phones);
+    f.masks.extend(&emails);
+    f.masks.extend(&urls);
+    if let Some((code, span)) = credit_code(doc) {
+        f.credit_code = Some(code);
+        f.masks.push(span);
+    }
+    let en = english_company(doc, &f.masks);
+    let zh = chinese_company(doc, &f.masks);
+    let company = match (en, zh) {
+        (Some(a), Some(b)) => Some(if a.1 .0 <= b.1 .0 { a } else { b }),
+        (a, b) => a.or(b),
+    };
+    if let Some((name, span)) = company {
+        f.company = Some(name);
+        f.company_span = Some(span);
+    }
+    f.contact.name = person_name(doc, f.company_span);
+    f
+}
+
+// ---------------------------------------------------------------- phones
+
+const PHONE_CUES: &[&str] = &[
+    "tel", "tel no", "telephone", "phone", "phone no", "phone number", "mobile", "mob", "cell", "ph",
+    "whatsapp", "wechat", "viber", "call", "电话", "手机", "手机号", "电话号码", "联系电话", "微信", "号码",
+    "联系方式",
+];
+
+/// True when a phone cue ("Tel:", "电话") ends just before norm byte `i`.
+fn phone_cue_before(norm: &str, i: usize) -> bool {
+    let mut start = i.saturating_sub(24);
+    while start > 0 && !norm.is_char_boundary(start) {
+        start -= 1;
+    }
+    let Some(pre) = norm.get(start..i) else { return false };
+    let pre = pre.trim_end_matches([' ', ':', '.', '/', '-', '(', '#', '+']);
+    PHONE_CUES.iter().any(|cue| {
+        pre.strip_suffix(cue).is_some_and(|rest| {
+            // "graph" must not count as "ph".
+            !rest.ends_with(|c: char| c.is_ascii_alphanumeric())
+        })
+    })
+}
+
+/// Group ends of a run of digits and single separators starting at `j`:
+/// (norm byte end, digits so far) after every digit group.
+fn digit_groups(s: &[u8], mut j: usize) -> Vec<(usize, usize)> {
+    let mut groups = Vec::new();
+    let mut digits = 0;
+    let mut seps = 0;
+    while j < s.len() {
+        let c = s[j];
+        if c.is_ascii_digit() {
+            digits += 1;
+            seps = 0;
+            j += 1;
+            if j == s.len() || !s[j].is_ascii_digit() {
+                groups.push((j, digits));
+            }
+            continue;
+        }
+        if matches!(c, b' ' | b'-' | b'.' | b'(' | b')' | b'/') {
+            seps += 1;
+            if seps > 2 || (c == b' ' && j > 0 && s[j - 1] == b' ') || digits > 20 {
+                break;
+            }
+            j += 1;
+            continue;
+        }
+        break;
+    }
+    groups
+}
+
+/// Chinese mobile numbers written without a country code: 1[3-9]x xxxx xxxx.
+fn cn_mobile(s: &[u8], digits: usize) -> bool {
+    let ds: Vec<u8> = s.iter().copied().filter(u8::is_ascii_digit).collect();
+    digits == 11
+        && ds.len() == 11
+        && ds[0] == b'1'
+        && (b'3'..=b'9').contains(&ds[1])
+        && s.iter().all(|c| c.is_ascii_digit() || *c == b' ' || *c == b'-')
+}
+
+/// Phone numbers as original byte ranges. Only numbers that look like
+/// phones are taken — a `+` or `00` prefix, a cue word, or a Chinese mobile
+/// shape — so quantities like "800" or "1,200" are never phones.
+fn scan_phones(doc: &Doc) -> Vec<(usize, usize)> {
+    let s = doc.norm.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < s.len() && out.len() < 20 {
+        let b = s[i];
+        let plus = b == b'+' && s.get(i + 1).is_some_and(u8::is_ascii_digit);
+        let digit_start = b.is_ascii_digit()
+            && (i == 0 || !(s[i - 1].is_ascii_alphanumeric() || matches!(s[i - 1], b'.' | b',' | b'-' | b'/' | b'_' | b'+')));
+        if !plus && !digit_start {
+            i += 1;
+            continue;
+        }
+        let groups = digit_groups(s, if plus { i + 1 } else { i });
+        let Some(&(end_all, digits_all)) = groups.last() else {
+            i += 1;
+            continue;
+        };
+        let fit = |min: usize, max: usize| {
+            groups.iter().rev().find(|(_, d)| *d <= max).filter(|(_, d)| *d >= min).map(|&(e, _)| e)
+        };
+        let accepted = if plus {
+            fit(7, 15)
+        } else if s[i..].starts_with(b"00") && s.get(i + 2).is_some_and(|c| *c != b'0') {
+            fit(9, 17)
+        } else if phone_cue_before(&doc.norm, i) {
+            fit(7, 15)
+        } else if cn_mobile(&s[i..end_all], digits_all) {
+            Some(end_all)
+        } else {
+            None
+        };
+        match accepted {
+            Some(e) => {
+                // "(040) 123 4567": the area-code bracket belongs to the number.
+                let a = if i > 0 && s[i - 1] == b'(' { i - 1 } else { i };
+                out.push((doc.norm_to_orig(a), doc.norm_to_orig(e)));
+                i = e;
+            }
+            None => i = end_all.max(i + 1),
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- e-mail, URLs
+
+fn scan_emails(doc: &Doc) -> Vec<(usize, usize)> {
+    let s = doc.norm.as_bytes();
+    let local = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-');
+    let domain = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-');
+    let mut out = Vec::new();
+    for (i, _) in doc.norm.match_indices('@').take(50) {
+        let mut a = i;
+        while a > 0 && local(s[a - 1]) {
+            a -= 1;
+        }
+        while a < i && s[a] == b'.' {
+            a += 1;
+        }
+        let mut b = i + 1;
+        while b < s.len() && domain(s[b]) {
+            b += 1;
+        }
+        while b > i + 1 && matches!(s[b - 1], b'.' | b'-') {
+            b -= 1;
+        }
+        if a == i || b <= i + 1 {
+            continue;
+        }
+        let dom = &doc.norm[i + 1..b];
+        let tld_ok = dom
+            .rsplit_once('.')
+            .is_some_and(|(h, t)| !h.is_empty() && t.len() >= 2 && t.bytes().all(|c| c.is_ascii_alphabetic()));
+        if tld_ok {
+            out.push((doc.norm_to_orig(a), doc.norm_to_orig(b)));
+        }
+    }
+    out
+}
+
+fn scan_urls(doc: &Doc) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for pat in ["http://", "https://", "www."] {
+        for (i, _) in doc.norm.match_indices(pat).take(50) {
+            if pat == "www." && i > 0 && doc.norm.as_bytes()[i - 1] == b'/' {
+                continue;
+            }
+            let end = doc.norm[i..].find(char::is_whitespace).map_or(doc.norm.len(), |e| i + e);
+            out.push((doc.norm_to_orig(i), doc.norm_to_orig(end)));
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------- credit code
+
+/// 统一社会信用代码: 18 characters from [0-9A-HJ-NPQRTUWXY], whose third to
+/// eighth characters are the six-digit administrative division code.
+fn credit_code(doc: &Doc) -> Option<(String, (usize, usize))> {
+    for i in 0..doc.len() {
+        if doc.kind(i) != Some(Kind::Word) {
+            continue;
+        }
+        let o = doc.orig_of(i);
+        if o.len() != 18 || !o.is_ascii() {
+            continue;
+        }
+        let code = o.to_ascii_uppercase();
+        let ok = code
+            .chars()
+            .all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"IOZSV".contains(c)))
+            && code[2..8].bytes().all(|b| b.is_ascii_digit());
+        if ok {
+            let t = doc.toks[i];
+            return Some((code, (t.o0, t.o1)));
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------- companies
+
+/// Legal forms; payload 1 means the form must be written in capitals
+/// (two-letter forms such as "AG" or "SA" are ordinary words otherwise).
+const LEGAL_FORMS: &[(&str, u32)] = &[
+    ("gmbh", 0), ("gmbh & co. kg", 0), ("gmbh & co kg", 0), ("ag", 1), ("kg", 1), ("ug", 1),
+    ("ltd", 0), ("limited", 0), ("co., ltd", 0), ("co. ltd", 0), ("co ltd", 0), ("co.,ltd", 0),
+    ("co., limited", 0), ("company limited", 0), ("llc", 0), ("l.l.c", 0), ("inc", 0),
+    ("incorporated", 0), ("corp", 0), ("corporation", 0), ("s.a", 0), ("sa", 1), ("s.r.l", 0),
+    ("srl", 0), ("s.p.a", 0), ("spa", 0), ("b.v", 0), ("bv", 1), ("n.v", 0), ("nv", 1), ("sas", 1),
+    ("s.a.s", 0), ("sarl", 0), ("s.a.r.l", 0), ("pty ltd", 0), ("pty. ltd", 0), ("pty limited", 0),
+    ("pte ltd", 0), ("pte. ltd", 0), ("pvt ltd", 0), ("pvt. ltd", 0), ("private limited", 0),
+    ("jsc", 0), ("ojsc", 0), ("pjsc", 0), ("cjsc", 0), ("ooo", 1), ("llp", 0), ("plc", 0),
+    ("sdn bhd", 0), ("sdn. bhd", 0), ("bhd", 0), ("fze", 0), ("fzco", 0), ("fzc", 1),
+    ("fz-llc", 0), ("fz llc", 0), ("a/s", 0), ("ab", 1), ("oy", 0), ("oyj", 0), ("kft", 0),
+    ("ltda", 0), ("sp. z o.o", 0), ("s.l", 0), ("co.", 0), ("company", 0),
+];
+
+/// Capitalised words that start sentences rather than company names.
+const LEAD_STOP: &[&str] = &[
+    "hello", "hi", "dear", "we", "i", "our", "my", "this", "is", "are", "am", "regards", "thanks",
+    "thank", "from", "at", "to", "for", "by", "with", "contact", "company", "name", "mr", "mrs", "ms",
+    "dr", "best", "kind", "sincerely", "yours", "the", "please", "attn", "re", "subject", "hallo",
+    "greetings", "cheers", "sales", "purchasing", "buyer", "and", "of", "it", "here", "us",
+];
+
+const CONNECT: &[&str] = &["&", "and", "of", "for", "und", "fur", "de", "der", "di", "la", "le", "du", "et", "y", "van", "von"];
+
+struct Indices {
+    legal: PhraseIndex,
+    name_cues: PhraseIndex,
+    incoterms: PhraseIndex,
+}
+
+const INCOTERMS: &[&str] = &["EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "CIP", "DAP", "DPU", "DDP"];
+
+/// Incoterm spellings (Latin and Chinese) → index into `INCOTERMS`;
+/// payload bit 8 marks Chinese phrases, which need no case check.
+const INCOTERM_ALIASES: &[(&str, u32)] = &[
+    ("exw", 0), ("fca", 1), ("fas", 2), ("fob", 3), ("cfr", 4), ("cnf", 4), ("c&f", 4), ("c+f", 4),
+    ("cif", 5), ("cpt", 6), ("cip", 7), ("dap", 8), ("ddu", 8), ("dpu", 9), ("dat", 9), ("ddp", 10),
+    ("工厂交货", 0x100), ("出厂价", 0x100), ("货交承运人", 0x101), ("船边交货", 0x102),
+    ("离岸价", 0x103), ("船上交货", 0x103), ("成本加运费", 0x104), ("到岸价", 0x105),
+    ("成本加保险费加运费", 0x105), ("成本加保险费和运费", 0x105), ("运费付至", 0x106),
+    ("运费和保险费付至", 0x107), ("运费及保险费付至", 0x107), ("目的地交货", 0x108),
+    ("卸货地交货", 0x109), ("完税后交货", 0x10a),
+];
+
+fn indices() -> &'static Indices {
+    static I: OnceLock<Indices> = OnceLock::new();
+    I.get_or_init(|| {
+        let mut legal = PhraseIndex::new(false);
+        for &(f, p) in LEGAL_FORMS {
+            legal.add(f, p);
+        }
+        let mut name_cues = PhraseIndex::new(false);
+        for c in ["i'm", "im", "i am", "my name is", "this is", "name:", "contact:", "contact person:", "contact person", "attn:", "attn", "regards,", "regards"] {
+            name_cues.add(c, 0);
+        }
+        for c in ["我是", "我叫", "本人"] {
+            name_cues.add(c, 1);
+        }
+        for c in ["联系人", "姓名", "经办人", "采购员", "收件人"] {
+            name_cues.add(c, 2);
+        }
+        let mut incoterms = PhraseIndex::new(false);
+        for &(a, p) in INCOTERM_ALIASES {
+            incoterms.add(a, p);
+        }
+        Indices { legal, name_cues, incoterms }
+    })
+}
+
+/// Legal-form hits, keeping the longest where they overlap and only those
+/// written the way legal forms are (capitalised, or upper case when short).
+fn legal_hits(doc: &Doc) -> Vec<Hit> {
+    let mut hits = Vec::new();
+    indices().legal.find_all(doc, &mut hits);
+    leftmost_longest(&mut hits, |_, _| false);
+    hits.retain(|h| {
+        if h.payload == 1 {
+            doc.all_upper(h.start) && (h.start + 1..h.end).all(|i| doc.kind(i) != Some(Kind::Word) || doc.all_upper(i))
+        } else {
+            doc.starts_upper(h.start)
+        }
+    });
+    hits
+}
+
+/// "Nordlicht Energie GmbH": capitalised words ending in a legal form.
+fn english_company(doc: &Doc, masks: &[(usize, usize)]) -> Option<(String, (usize, usize))> {
+    for h in legal_hits(doc) {
+        if doc.in_spans(h.start, masks) {
+            continue;
+        }
+        let mut j = h.start;
+        let mut first = h.start;
+        let mut words = 0;
+        while j > 0 && words < 8 {
+            let k = j - 1;
+            let w = doc.norm_of(k);
+            match doc.kind(k) {
+                Some(Kind::Word) if doc.starts_upper(k) || w.starts_with(|c: char| c.is_ascii_digit()) => {
+                    words += 1;
+                    first = k;
+                    j = k;
+                }
+                Some(Kind::Word | Kind::Punct) if words > 0 && CONNECT.contains(&w) => j = k,
+                _ => break,
+            }
+        }
+        while first < h.start && (LEAD_STOP.contains(&doc.norm_of(first)) || CONNECT.contains(&doc.norm_of(first))) {
+            first += 1;
+        }
+        if first >= h.start {
+            continue;
+        }
+        let mut end = h.end;
+        // "S.A." and "B.V." carry a final dot that belongs to the form.
+        if doc.norm_of(end - 1).len() == 1 && doc.is_punct(end, '.') && doc.glued(end) {
+            end += 1;
+        }
+        let (o0, o1) = (doc.toks[first].o0, doc.toks[end - 1].o1);
+        return Some((doc.text[o0..o1].to_owned(), (o0, o1)));
+    }
+    None
+}
+
+/// Words that precede a company name in Chinese self-introductions.
+const ZH_CUES: &[&str] = &["我们是", "我司是", "这里是", "我是", "本公司是", "我们", "我司", "是", "来自", "代表", "你好", "您好"];
+/// Openings that make "…公司" a reference rather than a name (贵公司, 我们公司).
+const ZH_NOT_NAME: &[&str] = &["贵", "你", "您", "我", "本", "该", "这", "那", "哪", "其他", "其它", "别的", "一家", "一个", "他们", "各", "什么", "物流", "快递", "货代"];
+
+/// "上海启航贸易有限公司": the run of characters before 公司, minus any
+/// self-introduction in front of it.
+fn chinese_company(doc: &Doc, masks: &[(usize, usize)]) -> Option<(String, (usize, usize))> {
+    let n = doc.len();
+    for i in 0..n.saturating_sub(1) {
+        if !(doc.is(i, "公") && doc.is(i + 1, "司")) || doc.in_spans(i, masks) {
+            continue;
+        }
+        let mut j = i;
+        let mut first = i;
+        while j > 0 && i - j < 30 {
+            let k = j - 1;
+            match doc.kind(k) {
+                Some(Kind::Cjk) => first = k,
+                Some(Kind::Word) if doc.glued(k + 1) || doc.kind(k + 1) == Some(Kind::Word) => first = k,
+                Some(Kind::Punct) if matches!(doc.norm_of(k), "(" | ")") => {}
+                _ => break,
+            }
+            j = k;
+        }
+        let (o0, o1) = (doc.toks[first].o0, doc.toks[i + 1].o1);
+        let full = &doc.text[o0..o1];
+        // Cut everything up to the last self-introduction cue.
+        let mut cut = 0;
+        for cue in ZH_CUES {
+            if let Some(p) = full.rfind(cue) {
+                let after = p + cue.len();
+                if after > cut && after < full.len() {
+                    cut = after;
+                }
+            }
+        }
+        let name = full[cut..].trim_start_matches(['(', '（', ' ']);
+        let stem = name.trim_end_matches("公司").trim_end_matches("有限").trim_end_matches("股份").trim_end_matches("有限责任");
+        if stem.chars().count() < 2 || ZH_NOT_NAME.iter().any(|p| stem.starts_with(p)) {
+            continue;
+        }
+        let start = o1 - name.len();
+        return Some((name.to_owned(), (start, o1)));
+    }
+    None
+}
+
+// ---------------------------------------------------------------- person
+
+const NAME_STOP: &[&str] = &[
+    "interested", "looking", "writing", "contacting", "reaching", "from", "the", "a", "an", "here",
+    "sorry", "glad", "happy", "not", "also", "currently", "very", "purchasing", "procurement", "sales",
+    "manager", "buyer", "director", "ceo", "owner", "in", "at", "with", "to", "we", "our", "your", "i",
+    "hello", "hi", "thanks", "thank", "please", "regarding", "about", "just", "still", "going",
+];
+
+const ZH_SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝";
+const ZH_COMPOUND_SURNAMES: &[&str] = &["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "司徒", "尉迟", "公孙", "夏侯"];
+/// Characters that end a Chinese name: particles, verbs and title starts.
+const ZH_NAME_END: &str = "的是在来从我负想需要和与经先女小总公司说请现今目这那们也就对代为，。,.:：";
+
+/// A capitalised English name of one to three words starting at token `k`.
+fn english_name_at(doc: &Doc, mut k: usize) -> Option<String> {
+    if matches!(doc.norm_of(k), "mr" | "mrs" | "ms" | "dr" | "miss") {
+        k += 1;
+        if doc.is_punct(k, '.') {
+            k += 1;
+        }
+    }
+    let start = k;
+    while k < doc.len() && k - start < 3 {
+        let w = doc.norm_of(k);
+        let ok = doc.kind(k) == Some(Kind::Word)
+            && doc.starts_upper(k)
+            && w.chars().all(char::is_alphabetic)
+            && !NAME_STOP.contains(&w);
+        if !ok {
+            break;
+        }
+        k += 1;
+    }
+    if k == start {
+        return None;
+    }
+    // "This is Nordlicht Energie GmbH" introduces a company, not a person.
+    let legal = legal_hits(doc);
+    if legal.iter().any(|h| h.start >= start && h.start <= k + 1) {
+        return None;
+    }
+    Some(doc.span(start, k).to_owned())
+}
+
+fn person_name(doc: &Doc, company: Option<(usize, usize)>) -> Option<String> {
+    let mut hits = Vec::new();
+    indices().name_cues.find_all(doc, &mut hits);
+    leftmost_longest(&mut hits, |_, _| false);
+    for h in hits {
+        // "Regards" is a cue only at the end of a letter, never mid-sentence.
+        let mut k = h.end;
+        while k < doc.len() && (matches!(doc.kind(k), Some(Kind::Newline)) || doc.is_punct(k, ':') || doc.is_punct(k, ',')) {
+            k += 1;
+        }
+        if k >= doc.len() {
+            continue;
+        }
+        if h.payload == 0 {
+            if h.start > 0 && doc.kind(h.start) == Some(Kind::Word) && !doc.starts_upper(h.start) && !doc.is_boundary(h.start - 1) {
+                let w = doc.norm_of(h.start);
+                if w == "this" || w == "regards" {
+                    continue;
+                }
+            }
+            if let Some(n) = english_name_at(doc, k) {
+                return Some(n);
+            }
+            continue;
+        }
+        if doc.kind(k) == Some(Kind::Word) {
+            if let Some(n) = english_name_at(doc, k) {
+                return Some(n);
+            }
+            continue;
+        }
+        // "我是上海启航贸易有限公司的张伟": skip the company, then 的.
+        if let Some((c0, c1)) = company {
+            if doc.toks[k].o0 == c0 {
+                while k < doc.len() && doc.toks[k].o0 < c1 {
+                    k += 1;
+                }
+                if !doc.is(k, "的") {
+                    continue;
+                }
+                k += 1;
+            }
+        }
+        let mut chars: Vec<&str> = Vec::new();
+        let mut j = k;
+        while j < doc.len() && doc.kind(j) == Some(Kind::Cjk) && chars.len() < 4 {
+            let c = doc.norm_of(j);
+            if !chars.is_empty() && ZH_NAME_END.contains(c) {
+                break;
+            }
+            chars.push(c);
+            j += 1;
+        }
+        let compound = chars.len() >= 2 && ZH_COMPOUND_SURNAMES.contains(&format!("{}{}", chars[0], chars[1]).as_str());
+        let max = if compound { 4 } else { 3 };
+        chars.truncate(max);
+        let surname_ok = compound || chars.first().is_some_and(|c| ZH_SURNAMES.contains(c));
+        if chars.len() < 2 || (h.payload == 1 && !surname_ok) || ZH_NAME_END.contains(chars[0]) {
+            continue;
+        }
+        return Some(doc.span(k, k + chars.len()).to_owned());
+    }
+    None
+}
+
+// ---------------------------------------------------------------- Incoterms
+
+/// Words after a lower-case "fob" that show it is the trade term.
+const TERM_NEXT: &[&str] = &["terms", "term", "price", "prices", "pricing", "basis", "incoterm", "incoterms", "port", "shipping", "quote", "quotation", "价", "价格", "条款"];
+
+/// Incoterms in order of appearance, by token index. Latin codes count when
+/// written in capitals or when a port, "terms" or similar follows; Chinese
+/// names (离岸价, 到岸价, ...) always count.
+pub(crate) fn incoterms_doc(doc: &Doc, place_starts: &[usize]) -> Vec<(usize, &'static str)> {
+    let mut hits = Vec::new();
+    indices().incoterms.find_all(doc, &mut hits);
+    leftmost_longest(&mut hits, |_, _| false);
+    let mut out = Vec::new();
+    for h in hits {
+        let code = INCOTERMS[(h.payload & 0xff) as usize % INCOTERMS.len()];
+        if h.payload & 0x100 == 0 {
+            let upper = (h.start..h.end).all(|i| doc.kind(i) != Some(Kind::Word) || doc.all_upper(i));
+            let next = doc.norm_of(h.end);
+            let prev = doc.norm_of(h.start.wrapping_sub(1));
+            let ok = upper
+                || TERM_NEXT.contains(&next)
+                || place_starts.contains(&h.end)
+                || matches!(prev, "incoterm" | "incoterms");
+            if !ok {
+                continue;
+            }
+        }
+        out.push((h.start, code));
+    }
+    out
+}
+
+/// C and D terms name the destination; E and F terms name the origin.
+pub(crate) fn incoterm_names_destination(code: &str) -> bool {
+    code.starts_with('C') || code.starts_with('D')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn international_phone_formats() {
+        assert_eq!(find_phones("call +49 40 1234567 today"), vec!["+49 40 1234567"]);
+        assert_eq!(find_phones("电话 +86 138 0013 8000"), vec!["+86 138 0013 8000"]);
+        assert_eq!(find_phones("0086 138 0013 8000"), vec!["0086 138 0013 8000"]);
+        assert_eq!(find_phones("Tel: (040) 123-4567"), vec!["(040) 123-4567"]);
+        assert_eq!(find_phones("手机13800138000"), vec!["13800138000"]);
+        assert_eq!(find_phones("+1-212-555-0100."), vec!["+1-212-555-0100"]);
+    }
+
+    #[test]
+    fn quantities_and_dates_are_not_phones() {
+        assert!(find_phones("need 800 pcs, 1,200 units, by 2024-03-01").is_empty());
+        assert!(find_phones("order 12345678").is_empty());
+    }
+
+    #[test]
+    fn emails_are_found_and_trimmed() {
+        assert_eq!(find_emails("mail: Anna.Berg@nordlicht-energie.de."), vec!["Anna.Berg@nordlicht-energie.de"]);
+        assert!(find_emails("me @ home, a@b").is_empty());
+    }
+
+    #[test]
+    fn english_companies_end_in_legal_forms() {
+        let c = |t: &str| extract_contact(t).company;
+        assert_eq!(c("Hamburg. Nordlicht Energie GmbH, +49"), Some("Nordlicht Energie GmbH".into()));
+        assert_eq!(c("We are Shenzhen Bright Power Co., Ltd. and we"), Some("Shenzhen Bright Power Co., Ltd".into()));
+        assert_eq!(c("From Acme Trading LLC"), Some("Acme Trading LLC".into()));
+        assert_eq!(c("Solar Solutions S.A. here"), Some("Solar Solutions S.A.".into()));
+        assert_eq!(c("Gulf Energy FZE, Dubai"), Some("Gulf Energy FZE".into()));
+        assert_eq!(c("Kuala Power Sdn Bhd"), Some("Kuala Power Sdn Bhd".into()));
+        assert_eq!(c("we sell to a company in Germany"), None);
+        assert_eq!(c("Limited stock is fine"), None);
+    }
+
+    #[test]
+    fn chinese_company_names() {
+        let c = |t: &str| extract_contact(t).company;
+        assert_eq!(c("你好，我们是上海启航贸易有限公司，需要"), Some("上海启航贸易有限公司".into()));
+        assert_eq!(c("深圳市华通电子股份有限公司"), Some("深圳市华通电子股份有限公司".into()));
+        assert_eq!(c("贵公司的报价"), None);
+        assert_eq!(c("我们公司需要"), None);
+    }
+
+    #[test]
+    fn contact_person_from_introductions() {
+        let n = |t: &str| extract_contact(t).contact.name;
+        assert_eq!(n("Hi, I'm John Smith from Nordlicht."), Some("John Smith".into()));
+        assert_eq!(n("My name is Anna Berg"), Some("Anna Berg".into()));
+        assert_eq!(n("I'm interested in batteries"), None);
+        assert_eq!(n("我是张伟，需要电池"), Some("张伟".into()));
+        assert_eq!(n("联系人：王芳"), Some("王芳".into()));
+        assert_eq!(n("我是上海启航贸易有限公司的李明"), Some("李明".into()));
+        assert_eq!(n("我是采购经理"), None);
+        assert_eq!(n("Best regards,\nMaria Lopez"), Some("Maria Lopez".into()));
+    }
+
+    #[test]
+    fn credit_code_shape() {
+        let c = extract_contact("统一社会信用代码：91310000MA1FL5YX2K").credit_code;
+        assert_eq!(c.as_deref(), Some("91310000MA1FL5YX2K"));
+        assert_eq!(extract_contact("code ABCDEFGHJKLMNPQRTU").credit_code, None);
+        assert_eq!(extract_contact("code 91310000MA1FL5YX2I").credit_code, None);
+    }
+
+    #[test]
+    fn incoterms_whole_word_and_case_rules() {
+        assert_eq!(extract_incoterm("Price FOB Shenzhen please"), Some("FOB".into()));
+        assert_eq!(extract_incoterm("cif hamburg"), Some("CIF".into()));
+        assert_eq!(extract_incoterm("on fob terms"), Some("FOB".into()));
+        assert_eq!(extract_incoterm("the dap of the"), None);
+        assert_eq!(extract_incoterm("FOBS and CIFFY"), None);
+        assert_eq!(extract_incoterm("请报离岸价"), Some("FOB".into()));
+        assert_eq!(extract_incoterm("到岸价多少"), Some("CIF".into()));
+        assert_eq!(extract_incoterm("DDP"), Some("DDP".into()));
+        assert_eq!(extract_incoterm("C&F Lagos"), Some("CFR".into()));
+    }
+}

@@ -1,0 +1,1 @@
+//! Rule-based language understanding for inquiries (stub; being written).

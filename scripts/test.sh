@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Runs every Tradewind test against real services.
+#
+# Starts a throwaway redis-server on a free loopback port (installing it with
+# apt-get first when it is missing and we are root), exports REDIS_URL, runs
+# the whole workspace's tests, and stops the server however the run ends.
+# Extra arguments go to `cargo test` (e.g. `scripts/test.sh -p tradewind-tools`).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/tradewind-target}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+ensure_redis() {
+  if command -v redis-server >/dev/null 2>&1; then return 0; fi
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing redis-server with apt-get" >&2
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    # Debian's package may start a system instance; ours is separate, on its own port.
+    return 0
+  fi
+  echo "test.sh: redis-server is not installed and we are not root; install Redis (e.g. 'apt-get install redis-server') and retry" >&2
+  exit 1
+}
+
+start_redis() {
+  REDIS_DIR="$(mktemp -d -t tradewind-redis.XXXXXX)"
+  for _ in $(seq 1 20); do
+    local port=$(( 20000 + RANDOM % 30000 ))
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi
+    redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no \
+      --dir "$REDIS_DIR" --daemonize no --loglevel warning >"$REDIS_DIR/redis.log" 2>&1 &
+    REDIS_PID=$!
+    for _ in $(seq 1 50); do
+      if redis-cli -p "$port" ping 2>/dev/null | grep -q PONG; then
+        export REDIS_URL="redis://127.0.0.1:$port"
+        echo "test.sh: redis-server $(redis-server --version | awk '{print $3}') on $REDIS_URL" >&2
+        return 0
+      fi
+      if ! kill -0 "$REDIS_PID" 2>/dev/null; then break; fi
+      sleep 0.1
+    done
+    kill "$REDIS_PID" 2>/dev/null || true
+  done
+  echo "test.sh: could not start redis-server; log:" >&2
+  cat "$REDIS_DIR/redis.log" >&2 || true
+  exit 1
+}
+
+cleanup() {
+  if [ -n "${REDIS_PID:-}" ]; then kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; fi
+  if [ -n "${REDIS_DIR:-}" ]; then rm -rf "$REDIS_DIR"; fi
+}
+trap cleanup EXIT INT TERM
+
+ensure_redis
+start_redis
+cargo test --workspace --locked "$@"

@@ -1,0 +1,277 @@
+//! The application: wiring the ports to their adapters, and the one
+//! function every front end calls (`App::handle_message`). Front ends (CLI,
+//! HTTP, chat channels) only unpack their input and map the result.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tradewind_agents::{offline_brain, Brain, Env, OpenAiBrain, OpenAiConfig, Swarm, SwarmConfig, SwarmError};
+use tradewind_core::{now_ms, Catalog, Inquiry, SwarmResult, TranscriptStep};
+use tradewind_knowledge::embed::{Embedder, HashEmbedder, OpenAiEmbedder};
+use tradewind_knowledge::ingest::IngestSummary;
+use tradewind_knowledge::KnowledgeIndex;
+use tradewind_memory::{InProcessMemory, Memory, MemoryConfig, RedisMemory};
+use tradewind_tools::customs::{DestinationRules, ScreeningList, DEMO_SCREENING_LIST};
+use tradewind_tools::{CollectSink, Dispatcher, DirSink, Services, Sink, StdoutSink};
+
+use crate::config::Config;
+
+/// Every failure a front end can see, with one mapping to HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("a backing service is unavailable: {0}")]
+    Unavailable(String),
+    #[error("timed out: {0}")]
+    Timeout(String),
+    #[error("configuration error: {0}")]
+    Config(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl AppError {
+    /// The single, exhaustive mapping to HTTP status codes.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::BadInput(_) => 400,
+            AppError::NotFound(_) => 404,
+            AppError::TooLarge(_) => 413,
+            AppError::Config(_) | AppError::Internal(_) => 500,
+            AppError::Unavailable(_) => 503,
+            AppError::Timeout(_) => 504,
+        }
+    }
+
+    /// What a customer may be told: never internal details.
+    pub fn customer_message(&self) -> &'static str {
+        match self {
+            AppError::BadInput(_) => "Sorry, we could not read that message. Please write what you need in a few words.",
+            AppError::TooLarge(_) => "Your message is too long for us to process. Please shorten it (under 16 KB) and send it again.",
+            AppError::NotFound(_) => "We could not find that.",
+            AppError::Timeout(_) | AppError::Unavailable(_) | AppError::Config(_) | AppError::Internal(_) => {
+                "Sorry, something went wrong on our side. Our team has been notified and will reply shortly."
+            }
+        }
+    }
+}
+
+impl From<SwarmError> for AppError {
+    fn from(e: SwarmError) -> Self {
+        match e {
+            SwarmError::EmptyMessage => AppError::BadInput("the message is empty".into()),
+            SwarmError::TooLarge { .. } => AppError::TooLarge(e.to_string()),
+            SwarmError::IntakeTimeout(_) => AppError::Timeout(e.to_string()),
+            SwarmError::Intake(_) => AppError::Internal(e.to_string()),
+            SwarmError::Memory(m) => AppError::Unavailable(m.to_string()),
+        }
+    }
+}
+
+/// A message from any front end.
+#[derive(Debug, Clone)]
+pub struct IncomingMessage {
+    pub channel: String,
+    pub user: String,
+    pub text: String,
+}
+
+#[derive(Clone)]
+pub struct App {
+    pub swarm: Swarm,
+    pub memory: Arc<dyn Memory>,
+    pub index: Arc<dyn KnowledgeIndex>,
+    pub config: Config,
+    /// Present when a sink is "memory" (benchmarks, `serve`).
+    pub collected: Option<Arc<CollectSink>>,
+}
+
+/// How `App::build` should prepare the knowledge index.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOptions {
+    /// Ingest the knowledge base (idempotent: unchanged files cost nothing).
+    pub ingest: bool,
+    /// Hide the progress bar.
+    pub quiet: bool,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        Self { ingest: true, quiet: true }
+    }
+}
+
+impl App {
+    /// Wires every port to the adapter the config chooses. The brain is
+    /// passed in when a caller (a test, the benchmark) needs a specific one.
+    pub async fn build(config: Config, opts: BuildOptions, brain: Option<Arc<dyn Brain>>) -> Result<(App, Option<IngestSummary>), AppError> {
+        let memory: Arc<dyn Memory> = {
+            let mc = MemoryConfig {
+                prefix: config.memory.prefix.clone(),
+                max_turns: config.memory.max_turns,
+                turn_ttl_secs: config.memory.turn_ttl_secs,
+                record_ttl_secs: config.memory.record_ttl_secs,
+            };
+            match &config.memory.redis_url {
+                Some(url) => Arc::new(
+                    RedisMemory::connect(url, mc)
+                        .await
+                        .map_err(|e| AppError::Unavailable(format!("redis at {url}: {e}")))?,
+                ),
+                None => Arc::new(InProcessMemory::new(mc)),
+            }
+        };
+
+        let embedder: Arc<dyn Embedder> = match config.knowledge.embedder.as_str() {
+            "hash" => Arc::new(HashEmbedder::default()),
+            "openai" => {
+                let base = config.llm.base_url.clone().ok_or_else(|| {
+                    AppError::Config("knowledge.embedder = \"openai\" needs [llm] base_url".into())
+                })?;
+                Arc::new(OpenAiEmbedder::new(
+                    &base,
+                    config.llm.api_key.clone(),
+                    &config.knowledge.embedding_model,
+                    config.knowledge.embedding_dim,
+                ))
+            }
+            other => return Err(AppError::Config(format!("unknown embedder '{other}' (use \"hash\" or \"openai\")"))),
+        };
+        let index: Arc<dyn KnowledgeIndex> = match &config.knowledge.qdrant_url {
+            Some(url) => tradewind_knowledge::open_remote(url, &config.knowledge.collection, embedder)
+                .await
+                .map_err(|e| AppError::Unavailable(format!("qdrant at {url}: {e}")))?,
+            None => tradewind_knowledge::open_default(&config.knowledge.data_dir, embedder)
+                .await
+                .map_err(|e| AppError::Unavailable(format!("knowledge index in {}: {e}", config.knowledge.data_dir.display())))?,
+        };
+
+        let (docs, catalog) = knowledge_documents(config.knowledge.kb_dir.as_deref())?;
+        let summary = if opts.ingest {
+            Some(
+                tradewind_knowledge::ingest::ingest(index.as_ref(), docs, opts.quiet)
+                    .await
+                    .map_err(|e| AppError::Unavailable(format!("ingest: {e}")))?,
+            )
+        } else {
+            None
+        };
+
+        let mut sinks: BTreeMap<String, Arc<dyn Sink>> = BTreeMap::new();
+        let mut collected: Option<Arc<CollectSink>> = None;
+        for (name, spec) in [
+            ("sales", &config.sinks.sales),
+            ("logistics", &config.sinks.logistics),
+            ("customer_service", &config.sinks.customer_service),
+        ] {
+            let sink: Option<Arc<dyn Sink>> = if let Some(dir) = spec.strip_prefix("dir:") {
+                Some(Arc::new(DirSink::new(name, dir)))
+            } else if spec == "stdout" {
+                Some(Arc::new(StdoutSink::new(name)))
+            } else if spec == "memory" {
+                let c = collected.get_or_insert_with(|| Arc::new(CollectSink::new("memory", 10_000))).clone();
+                Some(c)
+            } else if spec == "none" || spec.is_empty() {
+                None
+            } else {
+                return Err(AppError::Config(format!("sink {name} = '{spec}': use dir:<path>, stdout, memory or none")));
+            };
+            if let Some(s) = sink {
+                sinks.insert(name.to_string(), s);
+            }
+        }
+
+        let templates = tradewind_tools::templates::load(None).map_err(|e| AppError::Config(e.to_string()))?;
+        let destinations = DestinationRules::embedded().map_err(|e| AppError::Config(e.to_string()))?;
+        let screening = ScreeningList::parse_csv(DEMO_SCREENING_LIST).map_err(|e| AppError::Config(e.to_string()))?;
+        let intake = tradewind_nlp::Intake::new(&catalog);
+        let services = Services {
+            catalog: Arc::new(catalog),
+            index: index.clone(),
+            memory: memory.clone(),
+            intake: Arc::new(intake),
+            templates: Arc::new(templates),
+            sinks: Arc::new(sinks),
+            destinations: Arc::new(destinations),
+            screening: Arc::new(screening),
+        };
+        let dispatcher = Dispatcher::new(tradewind_tools::registry(&services));
+        let brain: Arc<dyn Brain> = match brain {
+            Some(b) => b,
+            None => match &config.llm.base_url {
+                Some(base) => Arc::new(
+                    OpenAiBrain::new(OpenAiConfig {
+                        base_url: base.clone(),
+                        api_key: config.llm.api_key.clone(),
+                        model: config.llm.model.clone(),
+                        call_timeout: Duration::from_millis(config.llm.call_timeout_ms),
+                        max_retries: config.llm.max_retries,
+                        ..OpenAiConfig::default()
+                    })
+                    .map_err(|e| AppError::Config(e.to_string()))?,
+                ),
+                None => Arc::new(offline_brain()),
+            },
+        };
+        let d = &config.deadlines;
+        let swarm_config = SwarmConfig {
+            intake_deadline: Duration::from_millis(d.intake_ms),
+            proposal_deadline: Duration::from_millis(d.proposal_ms),
+            customs_deadline: Duration::from_millis(d.customs_ms),
+            faq_deadline: Duration::from_millis(d.faq_ms),
+            reply_deadline: Duration::from_millis(d.reply_ms),
+            max_message_bytes: config.limits.max_message_bytes,
+            deliver: true,
+        };
+        let swarm = Swarm::new(Env { services, dispatcher, brain }, swarm_config);
+        Ok((App { swarm, memory, index, config, collected }, summary))
+    }
+
+    /// The application function: one message in, everything out.
+    pub async fn handle_message(&self, msg: IncomingMessage) -> Result<SwarmResult, AppError> {
+        let inquiry = Inquiry {
+            id: Swarm::new_inquiry_id(),
+            channel: msg.channel,
+            channel_user: msg.user,
+            text: msg.text,
+            received_at_ms: now_ms(),
+        };
+        Ok(self.swarm.handle(inquiry).await?)
+    }
+
+    pub async fn transcript(&self, inquiry_id: &str) -> Result<Vec<TranscriptStep>, AppError> {
+        let steps = self.memory.transcript(inquiry_id).await.map_err(|e| AppError::Unavailable(e.to_string()))?;
+        if steps.is_empty() {
+            return Err(AppError::NotFound(format!("no transcript for inquiry '{inquiry_id}'")));
+        }
+        Ok(steps)
+    }
+}
+
+/// The documents to ingest and the catalog: from `kb_dir` when given, else
+/// the demo base compiled into the binary.
+pub fn knowledge_documents(kb_dir: Option<&Path>) -> Result<(Vec<(String, Vec<u8>)>, Catalog), AppError> {
+    match kb_dir {
+        None => Ok((tradewind_knowledge::kb::embedded_documents(), tradewind_knowledge::kb::embedded_catalog())),
+        Some(dir) => {
+            let docs = tradewind_knowledge::ingest::read_dir(dir)
+                .map_err(|e| AppError::BadInput(format!("knowledge folder {}: {e}", dir.display())))?;
+            let catalog = docs
+                .iter()
+                .find(|(p, _)| p.ends_with("catalog.jsonl"))
+                .map(|(_, bytes)| {
+                    let text = String::from_utf8_lossy(bytes);
+                    Catalog::from_jsonl(&text).map_err(AppError::BadInput)
+                })
+                .transpose()?
+                .unwrap_or_else(tradewind_knowledge::kb::embedded_catalog);
+            Ok((docs, catalog))
+        }
+    }
+}

@@ -1,0 +1,180 @@
+//! The `tradewind` command line: demo, ask, transcript, ingest and bench.
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use tradewind::{App, BuildOptions, Config, IncomingMessage};
+
+#[derive(Parser)]
+#[command(name = "tradewind", version, about = "An agent swarm that answers B2B export sales inquiries")]
+struct Cli {
+    /// TOML config file (default: built-in defaults; also TRADEWIND_CONFIG).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Ingest the demo knowledge base and run the sample inquiries (English and Chinese) through the swarm.
+    Demo {
+        /// Print one JSON object per inquiry instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run one customer message through the swarm.
+    Ask {
+        /// The customer's message ("-" reads standard input).
+        message: String,
+        /// Print one JSON object: inquiry_id, reply, proposal, customs, faq_cards, timings.
+        #[arg(long)]
+        json: bool,
+        /// Channel the message came from.
+        #[arg(long, default_value = "cli")]
+        channel: String,
+        /// The sender's id in that channel (memory remembers customers by it).
+        #[arg(long, default_value = "local")]
+        user: String,
+    },
+    /// Show everything each agent did for an inquiry.
+    Transcript {
+        inquiry_id: String,
+        /// Export as JSON Lines, one step per line.
+        #[arg(long)]
+        jsonl: bool,
+    },
+    /// Ingest a knowledge folder (default: the embedded demo base) into the index.
+    Ingest {
+        /// Folder with Markdown, CSV and JSONL files.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+    },
+    /// Print throughput and latency figures (see `tradewind bench --help`).
+    Bench(tradewind::bench::BenchArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
+    let mut config = Config::load(cli.config.as_deref()).context("loading configuration")?;
+    match cli.command {
+        Command::Demo { json } => {
+            let (app, summary) = App::build(config, BuildOptions { ingest: true, quiet: json }, None)
+                .await
+                .context("starting Tradewind")?;
+            if let (Some(s), false) = (summary, json) {
+                println!("Knowledge base: {s}\nBrain: {} · memory: {} · index: {}\n", app.swarm.env().brain.name(), app.memory.backend(), app.index.backend());
+            }
+            for sample in tradewind::samples::SAMPLES {
+                let msg = IncomingMessage { channel: "demo".into(), user: sample.channel_user.into(), text: sample.text.into() };
+                match app.handle_message(msg).await {
+                    Ok(r) => {
+                        export_transcript(&app, &r.inquiry_id).await;
+                        if json {
+                            println!("{}", serde_json::to_string(&tradewind::output::json_view(&r))?);
+                        } else {
+                            println!("## {}", sample.title);
+                            print!("{}", tradewind::output::render_result(sample.text, &r));
+                        }
+                    }
+                    Err(e) => println!("## {}\nerror: {e}\ncustomer sees: {}\n", sample.title, e.customer_message()),
+                }
+            }
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Ask { message, json, channel, user } => {
+            let text = if message == "-" {
+                let mut s = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).context("reading standard input")?;
+                s
+            } else {
+                message
+            };
+            let (app, _) = App::build(config, BuildOptions::default(), None).await.context("starting Tradewind")?;
+            match app.handle_message(IncomingMessage { channel, user, text: text.clone() }).await {
+                Ok(r) => {
+                    export_transcript(&app, &r.inquiry_id).await;
+                    if json {
+                        println!("{}", serde_json::to_string_pretty(&tradewind::output::json_view(&r))?);
+                    } else {
+                        print!("{}", tradewind::output::render_result(&text, &r));
+                    }
+                    Ok(std::process::ExitCode::SUCCESS)
+                }
+                Err(e) => {
+                    if json {
+                        println!("{}", serde_json::json!({"error": e.to_string(), "status": e.http_status(), "reply": e.customer_message()}));
+                    } else {
+                        eprintln!("error: {e}\ncustomer sees: {}", e.customer_message());
+                    }
+                    Ok(std::process::ExitCode::from(2))
+                }
+            }
+        }
+        Command::Transcript { inquiry_id, jsonl } => {
+            let (app, _) = App::build(config, BuildOptions { ingest: false, quiet: true }, None).await.context("starting Tradewind")?;
+            let steps = match app.transcript(&inquiry_id).await {
+                Ok(s) => s,
+                Err(tradewind::AppError::NotFound(_)) => tradewind::output::read_exported(&app.config, &inquiry_id)
+                    .with_context(|| format!("no transcript for inquiry '{inquiry_id}'"))?,
+                Err(e) => return Err(e).context("reading the transcript"),
+            };
+            if jsonl {
+                for s in &steps {
+                    println!("{}", serde_json::to_string(s)?);
+                }
+            } else {
+                print!("{}", tradewind::output::render_transcript(&steps));
+            }
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Ingest { dir, quiet } => {
+            if dir.is_some() {
+                config.knowledge.kb_dir = dir;
+            }
+            let (_app, summary) = App::build(config, BuildOptions { ingest: true, quiet }, None).await.context("ingesting")?;
+            if let Some(s) = summary {
+                println!("{s}");
+            }
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Bench(args) => {
+            tradewind::bench::run(config, args).await.context("benchmark")?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// With in-process memory a transcript would die with the process, so the
+/// CLI also exports it as JSON Lines under the data folder.
+async fn export_transcript(app: &App, inquiry_id: &str) {
+    if let Err(e) = tradewind::output::export_transcript(app, inquiry_id).await {
+        tracing::warn!(inquiry_id, error = %e, "could not export transcript");
+    }
+}

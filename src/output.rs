@@ -1,0 +1,136 @@
+//! Human-readable rendering of results and transcripts for the terminal.
+
+use std::fmt::Write;
+use tradewind_core::{AgentOutcome, StepKind, SwarmResult, TranscriptStep};
+
+fn outcome_header<T>(title: &str, o: &AgentOutcome<T>, ms: f64) -> String {
+    match o {
+        AgentOutcome::Done { .. } => format!("── {title} ({ms:.1} ms)"),
+        AgentOutcome::TimedOut { after_ms } => format!("── {title}: TIMED OUT after {after_ms} ms"),
+        AgentOutcome::Failed { error } => format!("── {title}: FAILED: {error}"),
+    }
+}
+
+pub fn render_result(message: &str, r: &SwarmResult) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "════ Inquiry {} ({}) ════", r.inquiry_id, r.inquiry.lang.code());
+    for line in message.lines().take(8) {
+        let _ = writeln!(s, "> {}", line.chars().take(200).collect::<String>());
+    }
+    let _ = writeln!(s, "\n── Reply to the customer");
+    let _ = writeln!(s, "{}\n", r.reply);
+    let _ = writeln!(s, "{}", outcome_header("Sales proposal draft", &r.proposal, r.timings.proposal_ms));
+    if let Some(p) = r.proposal.value() {
+        let _ = writeln!(s, "{}\n", p.markdown.trim_end());
+    }
+    let _ = writeln!(s, "{}", outcome_header("Customs pre-check", &r.customs, r.timings.customs_ms));
+    if let Some(c) = r.customs.value() {
+        let _ = writeln!(s, "Risk: {}\n{}", c.risk.as_str().to_uppercase(), c.summary);
+        for f in &c.findings {
+            let cites: Vec<String> = f.citations.iter().map(|c| c.source.clone()).collect();
+            let _ = writeln!(s, "  - [{}] {}: {} [{}]", f.level.as_str(), f.kind, f.message, cites.join("; "));
+        }
+        if !c.documents.is_empty() {
+            let _ = writeln!(s, "  Documents: {}", c.documents.join("; "));
+        }
+        s.push('\n');
+    }
+    let _ = writeln!(s, "{}", outcome_header("FAQ cards", &r.faq_cards, r.timings.faq_ms));
+    if let Some(cards) = r.faq_cards.value() {
+        for c in cards {
+            let answer: String = c.answer.chars().take(240).collect();
+            let _ = writeln!(s, "  ▸ {}\n    {}\n    [{}{}]", c.question, answer, c.citation.source,
+                c.citation.section.as_deref().map(|x| format!(" — {x}")).unwrap_or_default());
+        }
+    }
+    let t = &r.timings;
+    let _ = writeln!(
+        s,
+        "\n── Timings: intake {:.1} ms · fan-out {:.1} ms (proposal {:.1}, customs {:.1}, faq {:.1}) · total {:.1} ms\n",
+        t.intake_ms, t.fanout_ms, t.proposal_ms, t.customs_ms, t.faq_ms, t.total_ms
+    );
+    s
+}
+
+pub fn render_transcript(steps: &[TranscriptStep]) -> String {
+    let mut s = String::new();
+    for st in steps {
+        let head = format!("#{:<3} {:<9} {:>8.2} ms ", st.seq, st.agent, st.duration_ms);
+        let body = match &st.kind {
+            StepKind::ToolCall { tool, args, result, error } => {
+                let mut b = format!("tool {tool}({})", clip(&args.to_string(), 300));
+                match (result, error) {
+                    (_, Some(e)) => {
+                        let _ = write!(b, "\n      ✗ {e}");
+                    }
+                    (Some(r), None) => {
+                        let _ = write!(b, "\n      → {}", clip(&r.to_string(), 300));
+                    }
+                    _ => {}
+                }
+                b
+            }
+            StepKind::Prompt { system, user } => {
+                format!("prompt\n      system: {}\n      user: {}", clip(system, 300), clip(user, 300))
+            }
+            StepKind::ModelReply { content, prompt_tokens, completion_tokens } => {
+                format!("model reply ({prompt_tokens}+{completion_tokens} tokens): {}", clip(content, 300))
+            }
+            StepKind::Note { message } => format!("note: {message}"),
+            StepKind::Output { value } => format!("output: {}", clip(&value.to_string(), 300)),
+        };
+        let _ = writeln!(s, "{head}{body}");
+    }
+    s
+}
+
+fn clip(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(n).collect::<String>())
+    }
+}
+
+/// The `--json` view: exactly the keys the CLI promises.
+pub fn json_view(r: &SwarmResult) -> serde_json::Value {
+    serde_json::json!({
+        "inquiry_id": r.inquiry_id,
+        "reply": r.reply,
+        "proposal": r.proposal,
+        "customs": r.customs,
+        "faq_cards": r.faq_cards,
+        "timings": r.timings,
+        "inquiry": r.inquiry,
+    })
+}
+
+fn export_path(config: &crate::Config, inquiry_id: &str) -> std::path::PathBuf {
+    let safe: String = inquiry_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    let root = config.knowledge.data_dir.parent().map(|p| p.to_path_buf()).unwrap_or_default();
+    root.join("transcripts").join(format!("{safe}.jsonl"))
+}
+
+pub async fn export_transcript(app: &crate::App, inquiry_id: &str) -> Result<(), crate::AppError> {
+    let steps = app.transcript(inquiry_id).await?;
+    let path = export_path(&app.config, inquiry_id);
+    let mut out = String::new();
+    for s in &steps {
+        out.push_str(&serde_json::to_string(s).map_err(|e| crate::AppError::Internal(e.to_string()))?);
+        out.push('\n');
+    }
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir).await.map_err(|e| crate::AppError::Internal(e.to_string()))?;
+    }
+    tokio::fs::write(&path, out).await.map_err(|e| crate::AppError::Internal(e.to_string()))
+}
+
+pub fn read_exported(config: &crate::Config, inquiry_id: &str) -> Result<Vec<TranscriptStep>, crate::AppError> {
+    let path = export_path(config, inquiry_id);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|_| crate::AppError::NotFound(format!("no transcript for inquiry '{inquiry_id}'")))?;
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).map_err(|e| crate::AppError::Internal(format!("{}: {e}", path.display()))))
+        .collect()
+}

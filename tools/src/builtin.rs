@@ -1,0 +1,673 @@
+//! The built-in tools and the services they act on.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use tradewind_core::{Catalog, Citation, Finding, Product, RiskLevel, StructuredInquiry};
+use tradewind_knowledge::{KnowledgeIndex, SearchQuery};
+use tradewind_memory::{CustomerFacts, Memory};
+use tradewind_nlp::Intake;
+
+use crate::customs::{self, DestinationRules, ScreeningHit, ScreeningList, ScreeningOutcome};
+use crate::dispatch::{Registry, Tool, ToolCtx, ToolError};
+use crate::sinks::{Delivery, Sink};
+
+/// Where catalog citations point.
+pub const CATALOG_SOURCE: &str = "kb/catalog.jsonl";
+
+/// Everything the tools act on, each behind its port.
+#[derive(Clone)]
+pub struct Services {
+    pub catalog: Arc<Catalog>,
+    pub index: Arc<dyn KnowledgeIndex>,
+    pub memory: Arc<dyn Memory>,
+    pub intake: Arc<Intake>,
+    pub templates: Arc<handlebars::Handlebars<'static>>,
+    pub sinks: Arc<BTreeMap<String, Arc<dyn Sink>>>,
+    pub destinations: Arc<DestinationRules>,
+    pub screening: Arc<ScreeningList>,
+}
+
+/// A registry holding every built-in tool.
+pub fn registry(s: &Services) -> Registry {
+    let mut r = Registry::new();
+    r.register(ParseInquiry(s.clone()))
+        .register(SearchKnowledge(s.clone()))
+        .register(LookupProduct(s.clone()))
+        .register(QuotePrice(s.clone()))
+        .register(CheckStock(s.clone()))
+        .register(RecallCustomer(s.clone()))
+        .register(RememberCustomer(s.clone()))
+        .register(ScreenParty(s.clone()))
+        .register(CheckDestination(s.clone()))
+        .register(ClassifyHs(s.clone()))
+        .register(DangerousGoods(s.clone()))
+        .register(RenderDocument(s.clone()))
+        .register(PushCard(s.clone()));
+    r
+}
+
+fn product<'a>(s: &'a Services, sku: &str) -> Result<&'a Product, ToolError> {
+    s.catalog.get(sku).ok_or_else(|| {
+        ToolError::NotFound(format!("no product with SKU '{sku}'; use lookup_product with a query to find SKUs"))
+    })
+}
+
+fn catalog_citation(sku: &str) -> Citation {
+    Citation { source: CATALOG_SOURCE.into(), section: Some(sku.to_string()), chunk_id: None, score: None }
+}
+
+// ------------------------------------------------------------ parse_inquiry
+
+pub struct ParseInquiry(pub Services);
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ParseInquiryArgs {
+    /// The customer's message.
+    pub text: String,
+}
+
+impl Tool for ParseInquiry {
+    const NAME: &'static str = "parse_inquiry";
+    type Args = ParseInquiryArgs;
+    type Output = StructuredInquiry;
+
+    fn description(&self) -> String {
+        "Extract products with quantities, destination, incoterm, company and contact from a customer message by rules.".into()
+    }
+
+    async fn call(&self, args: ParseInquiryArgs, _ctx: &ToolCtx) -> Result<StructuredInquiry, ToolError> {
+        Ok(self.0.intake.parse(&args.text))
+    }
+}
+
+// ------------------------------------------------------------ search_knowledge
+
+pub struct SearchKnowledge(pub Services);
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct SearchKnowledgeArgs {
+    /// What to look for, in English or Chinese.
+    #[schemars(length(min = 1, max = 500))]
+    pub query: String,
+    /// Only these kinds: catalog, faq, case, competitor, shipping.
+    pub kinds: Option<Vec<String>>,
+    /// "en" or "zh".
+    pub lang: Option<String>,
+    pub sku: Option<String>,
+    /// At most this many hits (1 to 10, default 5).
+    #[schemars(range(min = 1, max = 10))]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct KnowledgeHit {
+    pub kind: String,
+    pub lang: String,
+    pub sku: Option<String>,
+    pub section: String,
+    pub text: String,
+    pub citation: Citation,
+}
+
+impl Tool for SearchKnowledge {
+    const NAME: &'static str = "search_knowledge";
+    type Args = SearchKnowledgeArgs;
+    type Output = Vec<KnowledgeHit>;
+
+    fn description(&self) -> String {
+        "Hybrid search of the knowledge base (catalog, FAQ, case studies, competitor and shipping notes). Every hit carries its citation.".into()
+    }
+
+    async fn call(&self, a: SearchKnowledgeArgs, _ctx: &ToolCtx) -> Result<Vec<KnowledgeHit>, ToolError> {
+        let q = SearchQuery {
+            text: a.query,
+            kinds: a.kinds.unwrap_or_default(),
+            lang: a.lang,
+            sku: a.sku,
+            limit: a.limit.unwrap_or(5).clamp(1, 10) as usize,
+        };
+        let hits = self.0.index.search(&q).await.map_err(|e| ToolError::Transient(e.to_string()))?;
+        Ok(hits
+            .into_iter()
+            .map(|h| KnowledgeHit {
+                citation: h.citation(),
+                kind: h.chunk.kind,
+                lang: h.chunk.lang,
+                sku: h.chunk.sku,
+                section: h.chunk.section,
+                text: h.chunk.text,
+            })
+            .collect())
+    }
+}
+
+// ------------------------------------------------------------ lookup_product
+
+pub struct LookupProduct(pub Services);
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct LookupProductArgs {
+    /// Exact SKU, when known.
+    pub sku: Option<String>,
+    /// Otherwise a product description such as "48V 20Ah e-bike battery".
+    pub query: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ProductInfo {
+    pub product: Product,
+    pub citation: Citation,
+}
+
+impl Tool for LookupProduct {
+    const NAME: &'static str = "lookup_product";
+    type Args = LookupProductArgs;
+    type Output = Vec<ProductInfo>;
+
+    fn description(&self) -> String {
+        "Look up catalog products by SKU or by description; returns specs, HS code, MOQ, lead time and stock.".into()
+    }
+
+    async fn call(&self, a: LookupProductArgs, _ctx: &ToolCtx) -> Result<Vec<ProductInfo>, ToolError> {
+        let info = |p: &Product| ProductInfo { product: p.clone(), citation: catalog_citation(&p.sku) };
+        if let Some(sku) = a.sku.as_deref().filter(|s| !s.trim().is_empty()) {
+            return Ok(vec![info(product(&self.0, sku)?)]);
+        }
+        let Some(q) = a.query.filter(|s| !s.trim().is_empty()) else {
+            return Err(ToolError::InvalidArgs { tool: Self::NAME.into(), message: "give a sku or a query".into() });
+        };
+        let parsed = self.0.intake.parse(&q);
+        let found: Vec<ProductInfo> =
+            parsed.items.iter().filter_map(|i| self.0.catalog.get(&i.sku)).map(info).collect();
+        if found.is_empty() {
+            return Err(ToolError::NotFound(format!("no catalog product matches '{q}'")));
+        }
+        Ok(found)
+    }
+}
+
+// ------------------------------------------------------------ quote_price
+
+pub struct QuotePrice(pub Services);
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct SkuQty {
+    pub sku: String,
+    #[schemars(range(min = 1))]
+    pub quantity: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Quote {
+    pub sku: String,
+    pub quantity: u32,
+    pub tier_min_qty: u32,
+    pub unit_price_usd: f64,
+    pub total_usd: f64,
+    pub moq: u32,
+    pub below_moq: bool,
+    pub citation: Citation,
+}
+
+impl Tool for QuotePrice {
+    const NAME: &'static str = "quote_price";
+    type Args = SkuQty;
+    type Output = Quote;
+
+    fn description(&self) -> String {
+        "Price for a quantity from the catalog's price tiers (internal: for sales drafts only).".into()
+    }
+
+    async fn call(&self, a: SkuQty, _ctx: &ToolCtx) -> Result<Quote, ToolError> {
+        let p = product(&self.0, &a.sku)?;
+        let tier = p
+            .tier_for(a.quantity)
+            .ok_or_else(|| ToolError::NotFound(format!("{} has no price tiers", p.sku)))?;
+        let total = (tier.unit_price_usd * a.quantity as f64 * 100.0).round() / 100.0;
+        Ok(Quote {
+            sku: p.sku.clone(),
+            quantity: a.quantity,
+            tier_min_qty: tier.min_qty,
+            unit_price_usd: tier.unit_price_usd,
+            total_usd: total,
+            moq: p.moq,
+            below_moq: a.quantity < p.moq,
+            citation: Citation {
+                source: CATALOG_SOURCE.into(),
+                section: Some(format!("{} price_tiers min_qty {}", p.sku, tier.min_qty)),
+                chunk_id: None,
+                score: None,
+            },
+        })
+    }
+}
+
+// ------------------------------------------------------------ check_stock
+
+pub struct CheckStock(pub Services);
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct StockStatus {
+    pub sku: String,
+    pub requested: u32,
+    pub stock: u32,
+    pub enough: bool,
+    pub shortfall: u32,
+    pub lead_time_days: u32,
+    /// "ship_from_stock", "split_shipment" or "produce_to_order".
+    pub suggestion: String,
+    pub message: String,
+    pub citation: Citation,
+}
+
+impl Tool for CheckStock {
+    const NAME: &'static str = "check_stock";
+    type Args = SkuQty;
+    type Output = StockStatus;
+
+    fn description(&self) -> String {
+        "Compare a requested quantity with stock on hand and lead time; suggests shipping from stock, a split shipment or production to order.".into()
+    }
+
+    async fn call(&self, a: SkuQty, _ctx: &ToolCtx) -> Result<StockStatus, ToolError> {
+        let p = product(&self.0, &a.sku)?;
+        let enough = p.stock >= a.quantity;
+        let shortfall = a.quantity.saturating_sub(p.stock);
+        let (suggestion, message) = if enough {
+            ("ship_from_stock", format!("{} in stock covers {}; ships from stock.", p.stock, a.quantity))
+        } else if p.stock > 0 {
+            (
+                "split_shipment",
+                format!(
+                    "Stock {} of {} requested: ship {} now and {} after {} days' production.",
+                    p.stock, a.quantity, p.stock, shortfall, p.lead_time_days
+                ),
+            )
+        } else {
+            ("produce_to_order", format!("No stock; {} produced to order in {} days.", a.quantity, p.lead_time_days))
+        };
+        Ok(StockStatus {
+            sku: p.sku.clone(),
+            requested: a.quantity,
+            stock: p.stock,
+            enough,
+            shortfall,
+            lead_time_days: p.lead_time_days,
+            suggestion: suggestion.into(),
+            message,
+            citation: Citation {
+                source: CATALOG_SOURCE.into(),
+                section: Some(format!("{} stock/lead_time_days", p.sku)),
+                chunk_id: None,
+                score: None,
+            },
+        })
+    }
+}
+
+// ------------------------------------------------------------ memory tools
+
+pub struct RecallCustomer(pub Services);
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct NoArgs {}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema)]
+pub struct Facts {
+    pub company: Option<String>,
+    /// ISO 3166-1 alpha-2.
+    pub country: Option<String>,
+    /// "en" or "zh".
+    pub lang: Option<String>,
+    pub preferred_incoterm: Option<String>,
+    pub contact_name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub credit_code: Option<String>,
+}
+
+impl From<&CustomerFacts> for Facts {
+    fn from(f: &CustomerFacts) -> Self {
+        Facts {
+            company: f.company.clone(),
+            country: f.country.clone(),
+            lang: f.lang.map(|l| l.code().to_string()),
+            preferred_incoterm: f.preferred_incoterm.clone(),
+            contact_name: f.contact_name.clone(),
+            phone: f.phone.clone(),
+            email: f.email.clone(),
+            credit_code: f.credit_code.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Recalled {
+    pub customer: String,
+    pub facts: Facts,
+    pub past_inquiries: Vec<String>,
+}
+
+impl Tool for RecallCustomer {
+    const NAME: &'static str = "recall_customer";
+    type Args = NoArgs;
+    type Output = Recalled;
+
+    fn description(&self) -> String {
+        "Recall what we already know about the current customer (company, country, language, incoterm, past inquiries).".into()
+    }
+
+    async fn call(&self, _a: NoArgs, ctx: &ToolCtx) -> Result<Recalled, ToolError> {
+        let v = self.0.memory.load_customer(&ctx.customer).await.map_err(|e| ToolError::Transient(e.to_string()))?;
+        Ok(Recalled { customer: v.id.key(), facts: Facts::from(&v.facts), past_inquiries: v.facts.past_inquiries })
+    }
+}
+
+pub struct RememberCustomer(pub Services);
+
+impl Tool for RememberCustomer {
+    const NAME: &'static str = "remember_customer";
+    type Args = Facts;
+    type Output = Facts;
+
+    fn description(&self) -> String {
+        "Remember facts about the current customer; null fields keep what is known.".into()
+    }
+
+    async fn call(&self, a: Facts, ctx: &ToolCtx) -> Result<Facts, ToolError> {
+        let lang = match a.lang.as_deref() {
+            None => None,
+            Some("en") => Some(tradewind_core::Lang::En),
+            Some("zh") => Some(tradewind_core::Lang::Zh),
+            Some(other) => {
+                return Err(ToolError::InvalidArgs { tool: Self::NAME.into(), message: format!("lang '{other}' must be en or zh") })
+            }
+        };
+        let facts = CustomerFacts {
+            company: a.company,
+            country: a.country,
+            lang,
+            preferred_incoterm: a.preferred_incoterm,
+            contact_name: a.contact_name,
+            phone: a.phone,
+            email: a.email,
+            credit_code: a.credit_code,
+            past_inquiries: vec![ctx.inquiry_id.to_string()],
+        };
+        let merged =
+            self.0.memory.remember(&ctx.customer, &facts).await.map_err(|e| ToolError::Transient(e.to_string()))?;
+        Ok(Facts::from(&merged))
+    }
+}
+
+// ------------------------------------------------------------ customs tools
+
+pub struct ScreenParty(pub Services);
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ScreenPartyArgs {
+    /// Company or person name, as given.
+    #[schemars(length(min = 1, max = 300))]
+    pub name: String,
+    /// ISO country of the party, when known.
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct ScreeningResult {
+    pub outcome: ScreeningOutcome,
+    pub hits: Vec<ScreeningHit>,
+    pub findings: Vec<Finding>,
+}
+
+impl Tool for ScreenParty {
+    const NAME: &'static str = "screen_party";
+    type Args = ScreenPartyArgs;
+    type Output = ScreeningResult;
+
+    fn description(&self) -> String {
+        "Screen a party's name against the denied-party lists.".into()
+    }
+
+    async fn call(&self, a: ScreenPartyArgs, _ctx: &ToolCtx) -> Result<ScreeningResult, ToolError> {
+        let hits = self.0.screening.screen(&a.name, a.country.as_deref());
+        let outcome = hits.first().map(|h| h.outcome).unwrap_or(ScreeningOutcome::Clear);
+        let findings = customs::screening_findings(&hits, &a.name);
+        Ok(ScreeningResult { outcome, hits, findings })
+    }
+}
+
+pub struct CheckDestination(pub Services);
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct CheckDestinationArgs {
+    /// ISO 3166-1 alpha-2 country code.
+    #[schemars(length(min = 2, max = 2))]
+    pub country: String,
+    /// ISO 3166-2 region code when relevant (e.g. "UA-43").
+    pub region: Option<String>,
+    /// Whether the goods include lithium batteries (adds battery documents).
+    pub batteries: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct DestinationCheck {
+    pub country: String,
+    pub level: RiskLevel,
+    pub findings: Vec<Finding>,
+    pub documents: Vec<String>,
+    pub document_citations: Vec<Citation>,
+}
+
+impl Tool for CheckDestination {
+    const NAME: &'static str = "check_destination";
+    type Args = CheckDestinationArgs;
+    type Output = DestinationCheck;
+
+    fn description(&self) -> String {
+        "Check a destination against embargo and sectoral-sanction rules and list the documents it requires.".into()
+    }
+
+    async fn call(&self, a: CheckDestinationArgs, _ctx: &ToolCtx) -> Result<DestinationCheck, ToolError> {
+        let country = a.country.to_ascii_uppercase();
+        let findings = customs::destination_findings(&self.0.destinations, &country, a.region.as_deref());
+        let level = findings.iter().map(|f| f.level).max().unwrap_or(RiskLevel::Clear);
+        let docs = self.0.destinations.documents_for(&country, a.batteries.unwrap_or(false));
+        let mut document_citations: Vec<Citation> = Vec::new();
+        for (_, c) in &docs {
+            if !document_citations.contains(c) {
+                document_citations.push(c.clone());
+            }
+        }
+        Ok(DestinationCheck {
+            country,
+            level,
+            findings,
+            documents: docs.into_iter().map(|d| d.0).collect(),
+            document_citations,
+        })
+    }
+}
+
+pub struct ClassifyHs(pub Services);
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct SkuArgs {
+    pub sku: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct HsClassification {
+    pub sku: String,
+    pub hs_code: String,
+    pub path: String,
+    pub finding: Finding,
+}
+
+impl Tool for ClassifyHs {
+    const NAME: &'static str = "classify_hs";
+    type Args = SkuArgs;
+    type Output = HsClassification;
+
+    fn description(&self) -> String {
+        "HS code of a catalog product with its chapter and heading.".into()
+    }
+
+    async fn call(&self, a: SkuArgs, _ctx: &ToolCtx) -> Result<HsClassification, ToolError> {
+        let p = product(&self.0, &a.sku)?;
+        let valid = p.hs_code.len() >= 6 && p.hs_code.chars().all(|c| c.is_ascii_digit());
+        let path = customs::hs_path(&p.hs_code).unwrap_or_else(|| "unknown".into());
+        let finding = Finding {
+            kind: "hs".into(),
+            level: if valid { RiskLevel::Clear } else { RiskLevel::Review },
+            sku: Some(p.sku.clone()),
+            message: if valid {
+                format!("{} classified under HS {} ({}).", p.sku, p.hs_code, path)
+            } else {
+                format!("{} has a malformed HS code '{}'; confirm the classification.", p.sku, p.hs_code)
+            },
+            citations: vec![Citation {
+                source: CATALOG_SOURCE.into(),
+                section: Some(format!("{} hs_code", p.sku)),
+                chunk_id: None,
+                score: None,
+            }],
+        };
+        Ok(HsClassification { sku: p.sku.clone(), hs_code: p.hs_code.clone(), path, finding })
+    }
+}
+
+pub struct DangerousGoods(pub Services);
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct DgStatus {
+    pub sku: String,
+    pub regulated: bool,
+    pub un_number: Option<String>,
+    pub wh: Option<f64>,
+    pub finding: Option<Finding>,
+}
+
+impl Tool for DangerousGoods {
+    const NAME: &'static str = "dangerous_goods";
+    type Args = SkuArgs;
+    type Output = DgStatus;
+
+    fn description(&self) -> String {
+        "Dangerous-goods classification of a product (lithium batteries: UN number, Class 9, Wh, air and sea rules).".into()
+    }
+
+    async fn call(&self, a: SkuArgs, _ctx: &ToolCtx) -> Result<DgStatus, ToolError> {
+        let p = product(&self.0, &a.sku)?;
+        let finding = customs::dg_findings(p, CATALOG_SOURCE);
+        Ok(DgStatus {
+            sku: p.sku.clone(),
+            regulated: p.battery.is_some(),
+            un_number: p.battery.as_ref().map(|b| b.un_number.clone()),
+            wh: p.battery.as_ref().map(|b| b.wh),
+            finding,
+        })
+    }
+}
+
+// ------------------------------------------------------------ documents and delivery
+
+pub struct RenderDocument(pub Services);
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct RenderArgs {
+    /// Template name, e.g. "proposal.en", "customs", "reply.zh", "faq_card".
+    pub template: String,
+    /// The template's data as a JSON object encoded in a string.
+    pub data_json: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Rendered {
+    pub text: String,
+}
+
+impl Tool for RenderDocument {
+    const NAME: &'static str = "render_document";
+    type Args = RenderArgs;
+    type Output = Rendered;
+
+    fn description(&self) -> String {
+        "Render a document from one of the prompts/ templates.".into()
+    }
+
+    async fn call(&self, a: RenderArgs, _ctx: &ToolCtx) -> Result<Rendered, ToolError> {
+        if !self.0.templates.has_template(&a.template) {
+            let names: Vec<&String> = self.0.templates.get_templates().keys().collect();
+            return Err(ToolError::NotFound(format!("no template '{}'; have {names:?}", a.template)));
+        }
+        let data: serde_json::Value = serde_json::from_str(&a.data_json).map_err(|e| ToolError::InvalidArgs {
+            tool: Self::NAME.into(),
+            message: format!("data_json is not JSON: {e}"),
+        })?;
+        let text = self
+            .0
+            .templates
+            .render(&a.template, &data)
+            .map_err(|e| ToolError::Rejected(format!("template {}: {e}", a.template)))?;
+        Ok(Rendered { text })
+    }
+}
+
+pub struct PushCard(pub Services);
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct PushArgs {
+    /// Sink name: "sales", "logistics" or "customer_service".
+    pub sink: String,
+    /// "proposal", "customs", "faq_card" or "reply".
+    pub kind: String,
+    pub delivery_id: String,
+    pub title: String,
+    pub body: String,
+    /// Structured payload as JSON text.
+    pub payload_json: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct Pushed {
+    pub sink: String,
+    pub location: String,
+}
+
+impl Tool for PushCard {
+    const NAME: &'static str = "push_card";
+    type Args = PushArgs;
+    type Output = Pushed;
+
+    fn description(&self) -> String {
+        "Deliver a document or card to a configured sink (sales, logistics, customer_service).".into()
+    }
+
+    async fn call(&self, a: PushArgs, ctx: &ToolCtx) -> Result<Pushed, ToolError> {
+        let sink = self.0.sinks.get(&a.sink).ok_or_else(|| {
+            let names: Vec<&String> = self.0.sinks.keys().collect();
+            ToolError::NotFound(format!("no sink '{}'; configured: {names:?}", a.sink))
+        })?;
+        let payload = match a.payload_json {
+            Some(p) => serde_json::from_str(&p).map_err(|e| ToolError::InvalidArgs {
+                tool: Self::NAME.into(),
+                message: format!("payload_json is not JSON: {e}"),
+            })?,
+            None => serde_json::Value::Null,
+        };
+        let d = Delivery {
+            audience: a.sink.clone(),
+            kind: a.kind,
+            inquiry_id: ctx.inquiry_id.to_string(),
+            delivery_id: a.delivery_id,
+            title: a.title,
+            body: a.body,
+            payload,
+        };
+        let location = sink.deliver(&d).await.map_err(|e| ToolError::Transient(e.to_string()))?;
+        Ok(Pushed { sink: a.sink, location })
+    }
+}

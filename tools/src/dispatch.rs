@@ -1,0 +1,221 @@
+//! The `Tool` trait, its object-safe form, the registry and the dispatcher.
+
+use async_trait::async_trait;
+use schemars::JsonSchema;
+use serde::{de::DeserializeOwned, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
+use tradewind_core::{CustomerId, StepKind};
+
+use crate::schema;
+use crate::transcript::Recorder;
+
+/// What the caller should do about a failed call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolErrorKind {
+    /// The model (or plan) sent something wrong; tell it and let it retry.
+    TellModel,
+    /// A passing fault (network, busy backend); retrying may succeed.
+    Retry,
+    /// A bug or a broken backend; stop the agent.
+    Fatal,
+}
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum ToolError {
+    #[error("invalid arguments for {tool}: {message}")]
+    InvalidArgs { tool: String, message: String },
+    #[error("unknown tool '{0}'")]
+    UnknownTool(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("rejected: {0}")]
+    Rejected(String),
+    #[error("temporarily unavailable: {0}")]
+    Transient(String),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ToolError {
+    pub fn kind(&self) -> ToolErrorKind {
+        match self {
+            ToolError::InvalidArgs { .. }
+            | ToolError::UnknownTool(_)
+            | ToolError::NotFound(_)
+            | ToolError::Rejected(_) => ToolErrorKind::TellModel,
+            ToolError::Transient(_) => ToolErrorKind::Retry,
+            ToolError::Internal(_) => ToolErrorKind::Fatal,
+        }
+    }
+}
+
+/// Who is calling: the inquiry, the agent and the customer, plus the
+/// recorder that keeps the transcript.
+#[derive(Clone, Debug)]
+pub struct ToolCtx {
+    pub inquiry_id: Arc<str>,
+    pub agent: &'static str,
+    pub customer: CustomerId,
+    pub recorder: Arc<Recorder>,
+}
+
+impl ToolCtx {
+    pub fn for_agent(&self, agent: &'static str) -> ToolCtx {
+        ToolCtx { agent, ..self.clone() }
+    }
+}
+
+/// A typed tool. Implement this; the registry wraps it as a `DynTool`.
+pub trait Tool: Send + Sync + 'static {
+    const NAME: &'static str;
+    type Args: DeserializeOwned + JsonSchema + Send;
+    type Output: Serialize + Send;
+
+    fn description(&self) -> String;
+
+    fn call(
+        &self,
+        args: Self::Args,
+        ctx: &ToolCtx,
+    ) -> impl Future<Output = Result<Self::Output, ToolError>> + Send;
+}
+
+/// The object-safe face of a tool: JSON in, JSON out.
+#[async_trait]
+pub trait DynTool: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn description(&self) -> String;
+    /// The strict-mode parameter schema (also used for validation).
+    fn parameters(&self) -> &Value;
+    /// Runs the tool on arguments that already passed validation.
+    async fn call_json(&self, args: Value, ctx: &ToolCtx) -> Result<Value, ToolError>;
+}
+
+struct Typed<T: Tool> {
+    tool: T,
+    params: Value,
+}
+
+#[async_trait]
+impl<T: Tool> DynTool for Typed<T> {
+    fn name(&self) -> &'static str {
+        T::NAME
+    }
+    fn description(&self) -> String {
+        self.tool.description()
+    }
+    fn parameters(&self) -> &Value {
+        &self.params
+    }
+    async fn call_json(&self, args: Value, ctx: &ToolCtx) -> Result<Value, ToolError> {
+        let args: T::Args = serde_json::from_value(args).map_err(|e| ToolError::InvalidArgs {
+            tool: T::NAME.to_string(),
+            message: e.to_string(),
+        })?;
+        let out = self.tool.call(args, ctx).await?;
+        serde_json::to_value(out).map_err(|e| ToolError::Internal(format!("{}: output: {e}", T::NAME)))
+    }
+}
+
+/// Every tool the agents may use, by name.
+#[derive(Default, Clone)]
+pub struct Registry {
+    tools: BTreeMap<&'static str, Arc<dyn DynTool>>,
+}
+
+impl Registry {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn register<T: Tool>(&mut self, tool: T) -> &mut Self {
+        let params = schema::to_strict(&schema::schema_of::<T::Args>());
+        self.tools.insert(T::NAME, Arc::new(Typed { tool, params }));
+        self
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Arc<dyn DynTool>> {
+        self.tools.get(name)
+    }
+
+    pub fn names(&self) -> Vec<&'static str> {
+        self.tools.keys().copied().collect()
+    }
+
+    /// OpenAI `tools` entries (function definitions, strict mode) for the
+    /// named tools, or for all when `only` is empty.
+    pub fn openai_functions(&self, only: &[&str]) -> Vec<Value> {
+        self.tools
+            .values()
+            .filter(|t| only.is_empty() || only.contains(&t.name()))
+            .map(|t| {
+                serde_json::json!({
+                    "type": "function",
+                    "function": {
+                        "name": t.name(),
+                        "description": t.description(),
+                        "parameters": t.parameters(),
+                        "strict": true,
+                    }
+                })
+            })
+            .collect()
+    }
+}
+
+/// Validates, runs and records tool calls. Cheap to clone.
+#[derive(Clone)]
+pub struct Dispatcher {
+    registry: Arc<Registry>,
+}
+
+impl Dispatcher {
+    pub fn new(registry: Registry) -> Self {
+        Self { registry: Arc::new(registry) }
+    }
+
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Validate `raw` against the tool's schema, run it, and record the call
+    /// (arguments, result or error, duration) in the transcript.
+    pub async fn call(&self, ctx: &ToolCtx, name: &str, raw: Value) -> Result<Value, ToolError> {
+        let start = Instant::now();
+        let res = self.call_inner(ctx, name, raw.clone()).await;
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        let (result, error) = match &res {
+            Ok(v) => (Some(v.clone()), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        ctx.recorder.record(ctx.agent, ms, StepKind::ToolCall { tool: name.to_string(), args: raw, result, error });
+        res
+    }
+
+    async fn call_inner(&self, ctx: &ToolCtx, name: &str, raw: Value) -> Result<Value, ToolError> {
+        let tool = self.registry.get(name).ok_or_else(|| ToolError::UnknownTool(name.to_string()))?;
+        let errs = schema::validate(tool.parameters(), &raw);
+        if !errs.is_empty() {
+            return Err(ToolError::InvalidArgs { tool: name.to_string(), message: errs.join("; ") });
+        }
+        tool.call_json(raw, ctx).await
+    }
+
+    /// The typed path used by offline plans: same validation and transcript
+    /// as a model's call, with Rust types at both ends.
+    pub async fn call_typed<T>(&self, ctx: &ToolCtx, args: &T::Args) -> Result<T::Output, ToolError>
+    where
+        T: Tool,
+        T::Args: Serialize,
+        T::Output: DeserializeOwned,
+    {
+        let raw = serde_json::to_value(args)
+            .map_err(|e| ToolError::Internal(format!("{}: args: {e}", T::NAME)))?;
+        let out = self.call(ctx, T::NAME, raw).await?;
+        serde_json::from_value(out).map_err(|e| ToolError::Internal(format!("{}: output: {e}", T::NAME)))
+    }
+}

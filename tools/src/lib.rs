@@ -1,0 +1,21 @@
+//! Typed tools: the only way agents act on the world.
+//!
+//! A tool is a Rust struct with a name, `Args: DeserializeOwned + JsonSchema`
+//! and a serialisable `Output`. The `Registry` exports OpenAI function
+//! definitions in strict mode; the `Dispatcher` validates raw JSON against
+//! the schema before anything runs and records every call in the transcript.
+//! Both brains (offline plans and LLM tool loops) go through the dispatcher,
+//! so operators see the same steps whichever brain ran.
+
+pub mod builtin;
+pub mod customs;
+pub mod dispatch;
+pub mod schema;
+pub mod sinks;
+pub mod templates;
+pub mod transcript;
+
+pub use dispatch::{Dispatcher, DynTool, Registry, Tool, ToolCtx, ToolError, ToolErrorKind};
+pub use builtin::{registry, Services};
+pub use sinks::{CollectSink, Delivery, DirSink, Sink, SinkError, StdoutSink};
+pub use transcript::Recorder;

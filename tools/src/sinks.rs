@@ -1,0 +1,179 @@
+//! Delivery sinks: where results go (sales, logistics, customer service).
+//!
+//! In this version a sink is a folder of files, stdout, or an in-process
+//! collector; chat channels implement the same trait later.
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delivery {
+    /// "sales", "logistics" or "customer_service".
+    pub audience: String,
+    /// "proposal", "customs", "faq_card", "reply".
+    pub kind: String,
+    pub inquiry_id: String,
+    /// Stable id of this delivery; a retried push with the same id is a no-op.
+    pub delivery_id: String,
+    pub title: String,
+    /// Human-readable body (Markdown).
+    pub body: String,
+    /// The structured value behind the body.
+    pub payload: serde_json::Value,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SinkError {
+    #[error("sink '{sink}' failed: {message}")]
+    Failed { sink: String, message: String },
+}
+
+#[async_trait]
+pub trait Sink: Send + Sync {
+    fn name(&self) -> &str;
+    /// Deliver; returns where it went (a path, "stdout", ...).
+    async fn deliver(&self, d: &Delivery) -> Result<String, SinkError>;
+}
+
+/// Writes each delivery as `<dir>/<inquiry>/<delivery_id>.md` plus a `.json`
+/// twin, via a temp file and rename so readers never see half a file and a
+/// retry overwrites rather than duplicates.
+pub struct DirSink {
+    name: String,
+    dir: PathBuf,
+}
+
+impl DirSink {
+    pub fn new(name: impl Into<String>, dir: impl Into<PathBuf>) -> Self {
+        Self { name: name.into(), dir: dir.into() }
+    }
+}
+
+fn safe_component(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' })
+        .take(80)
+        .collect()
+}
+
+#[async_trait]
+impl Sink for DirSink {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn deliver(&self, d: &Delivery) -> Result<String, SinkError> {
+        let fail = |e: std::io::Error| SinkError::Failed { sink: self.name.clone(), message: e.to_string() };
+        let dir = self.dir.join(safe_component(&d.inquiry_id));
+        tokio::fs::create_dir_all(&dir).await.map_err(fail)?;
+        let stem = safe_component(&d.delivery_id);
+        let md = dir.join(format!("{stem}.md"));
+        let json = dir.join(format!("{stem}.json"));
+        let tmp = dir.join(format!(".{stem}.tmp"));
+        tokio::fs::write(&tmp, d.body.as_bytes()).await.map_err(fail)?;
+        tokio::fs::rename(&tmp, &md).await.map_err(fail)?;
+        let payload = serde_json::to_vec_pretty(d).unwrap_or_default();
+        tokio::fs::write(&tmp, payload).await.map_err(fail)?;
+        tokio::fs::rename(&tmp, &json).await.map_err(fail)?;
+        Ok(md.display().to_string())
+    }
+}
+
+/// Prints deliveries to stdout, one block each.
+pub struct StdoutSink {
+    name: String,
+}
+
+impl StdoutSink {
+    pub fn new(name: impl Into<String>) -> Self {
+        Self { name: name.into() }
+    }
+}
+
+#[async_trait]
+impl Sink for StdoutSink {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn deliver(&self, d: &Delivery) -> Result<String, SinkError> {
+        println!("──── [{}] {} ({})\n{}\n", self.name, d.title, d.kind, d.body);
+        Ok("stdout".into())
+    }
+}
+
+/// Keeps deliveries in process (bounded), de-duplicated by delivery id.
+/// Used by `serve` for the operator view and by benchmarks, where writing
+/// files would measure the disk instead of the swarm.
+pub struct CollectSink {
+    name: String,
+    cap: usize,
+    items: Mutex<std::collections::VecDeque<Delivery>>,
+}
+
+impl CollectSink {
+    pub fn new(name: impl Into<String>, cap: usize) -> Self {
+        Self { name: name.into(), cap, items: Mutex::new(Default::default()) }
+    }
+
+    pub fn items(&self) -> Vec<Delivery> {
+        self.items.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect()
+    }
+}
+
+#[async_trait]
+impl Sink for CollectSink {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn deliver(&self, d: &Delivery) -> Result<String, SinkError> {
+        let mut items = self.items.lock().unwrap_or_else(|p| p.into_inner());
+        if !items.iter().any(|x| x.delivery_id == d.delivery_id) {
+            items.push_back(d.clone());
+            while items.len() > self.cap {
+                items.pop_front();
+            }
+        }
+        Ok(format!("memory:{}", self.name))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(id: &str) -> Delivery {
+        Delivery {
+            audience: "sales".into(),
+            kind: "proposal".into(),
+            inquiry_id: "inq-1".into(),
+            delivery_id: id.into(),
+            title: "t".into(),
+            body: "# body".into(),
+            payload: serde_json::json!({"a": 1}),
+        }
+    }
+
+    #[tokio::test]
+    async fn dir_sink_retry_overwrites_instead_of_duplicating() {
+        let dir = tempfile::tempdir().unwrap();
+        let sink = DirSink::new("sales", dir.path());
+        let p1 = sink.deliver(&delivery("inq-1-proposal")).await.unwrap();
+        let p2 = sink.deliver(&delivery("inq-1-proposal")).await.unwrap();
+        assert_eq!(p1, p2);
+        let n = std::fs::read_dir(dir.path().join("inq-1")).unwrap().count();
+        assert_eq!(n, 2, "one .md and one .json");
+    }
+
+    #[tokio::test]
+    async fn collect_sink_is_idempotent_by_delivery_id() {
+        let sink = CollectSink::new("cs", 10);
+        sink.deliver(&delivery("a")).await.unwrap();
+        sink.deliver(&delivery("a")).await.unwrap();
+        sink.deliver(&delivery("b")).await.unwrap();
+        assert_eq!(sink.items().len(), 2);
+    }
+}

@@ -1,0 +1,49 @@
+//! Per-inquiry transcript recorder: steps are collected in memory while the
+//! swarm runs and flushed to the `Memory` port in one write at the end, so
+//! recording costs no network round trip per step.
+
+use std::sync::Mutex;
+use tradewind_core::{now_ms, StepKind, TranscriptStep};
+
+#[derive(Debug)]
+pub struct Recorder {
+    inquiry_id: String,
+    steps: Mutex<Vec<TranscriptStep>>,
+}
+
+impl Recorder {
+    pub fn new(inquiry_id: impl Into<String>) -> Self {
+        Self { inquiry_id: inquiry_id.into(), steps: Mutex::new(Vec::with_capacity(32)) }
+    }
+
+    pub fn inquiry_id(&self) -> &str {
+        &self.inquiry_id
+    }
+
+    pub fn record(&self, agent: &str, duration_ms: f64, kind: StepKind) {
+        // A poisoned lock only means another task panicked mid-push; the
+        // vector itself is still valid, so keep recording.
+        let mut steps = self.steps.lock().unwrap_or_else(|p| p.into_inner());
+        let seq = steps.len() as u32;
+        steps.push(TranscriptStep {
+            inquiry_id: self.inquiry_id.clone(),
+            agent: agent.to_string(),
+            seq,
+            at_ms: now_ms(),
+            duration_ms,
+            kind,
+        });
+    }
+
+    pub fn note(&self, agent: &str, message: impl Into<String>) {
+        self.record(agent, 0.0, StepKind::Note { message: message.into() });
+    }
+
+    pub fn snapshot(&self) -> Vec<TranscriptStep> {
+        self.steps.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn take(&self) -> Vec<TranscriptStep> {
+        std::mem::take(&mut *self.steps.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
