@@ -8,8 +8,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tradewind_agents::{offline_brain, Brain, Env, OpenAiBrain, OpenAiConfig, Swarm, SwarmConfig, SwarmError};
 use tradewind_core::{now_ms, Catalog, Inquiry, SwarmResult, TranscriptStep};
-use tradewind_knowledge::embed::{Embedder, HashEmbedder, OpenAiEmbedder};
-use tradewind_knowledge::ingest::IngestSummary;
+use tradewind_knowledge::{Embedder, HashEmbedder, OpenAiEmbedder, OpenAiEmbedderConfig};
+use tradewind_knowledge::{IngestOptions, IngestSummary};
 use tradewind_knowledge::KnowledgeIndex;
 use tradewind_memory::{InProcessMemory, Memory, MemoryConfig, RedisMemory};
 use tradewind_tools::customs::{DestinationRules, ScreeningList, DEMO_SCREENING_LIST};
@@ -134,12 +134,15 @@ impl App {
                 let base = config.llm.base_url.clone().ok_or_else(|| {
                     AppError::Config("knowledge.embedder = \"openai\" needs [llm] base_url".into())
                 })?;
-                Arc::new(OpenAiEmbedder::new(
-                    &base,
-                    config.llm.api_key.clone(),
-                    &config.knowledge.embedding_model,
-                    config.knowledge.embedding_dim,
-                ))
+                Arc::new(
+                    OpenAiEmbedder::new(OpenAiEmbedderConfig::new(
+                        base,
+                        config.llm.api_key.clone().unwrap_or_default(),
+                        config.knowledge.embedding_model.clone(),
+                        config.knowledge.embedding_dim,
+                    ))
+                    .map_err(|e| AppError::Config(format!("embedder: {e}")))?,
+                )
             }
             other => return Err(AppError::Config(format!("unknown embedder '{other}' (use \"hash\" or \"openai\")"))),
         };
@@ -155,7 +158,7 @@ impl App {
         let (docs, catalog) = knowledge_documents(config.knowledge.kb_dir.as_deref())?;
         let summary = if opts.ingest {
             Some(
-                tradewind_knowledge::ingest::ingest(index.as_ref(), docs, opts.quiet)
+                tradewind_knowledge::ingest(index.as_ref(), docs, &IngestOptions { quiet: opts.quiet, ..IngestOptions::default() })
                     .await
                     .map_err(|e| AppError::Unavailable(format!("ingest: {e}")))?,
             )
@@ -260,7 +263,7 @@ pub fn knowledge_documents(kb_dir: Option<&Path>) -> Result<(Vec<(String, Vec<u8
     match kb_dir {
         None => Ok((tradewind_knowledge::kb::embedded_documents(), tradewind_knowledge::kb::embedded_catalog())),
         Some(dir) => {
-            let docs = tradewind_knowledge::ingest::read_dir(dir)
+            let docs = tradewind_knowledge::read_dir_documents(dir)
                 .map_err(|e| AppError::BadInput(format!("knowledge folder {}: {e}", dir.display())))?;
             let catalog = docs
                 .iter()

@@ -63,10 +63,17 @@ async fn top_hit(env: &Env, ctx: &ToolCtx, query: String, kind: &str) -> Result<
         .dispatcher
         .call_typed::<SearchKnowledge>(
             ctx,
-            &SearchKnowledgeArgs { query, kinds: Some(vec![kind.into()]), lang: None, sku: None, limit: Some(1) },
+            &SearchKnowledgeArgs { query, kinds: Some(vec![kind.into()]), lang: None, sku: None, limit: Some(3) },
         )
         .await?;
-    Ok(hits.into_iter().next())
+    // A document's preamble (the text under its title) describes the file,
+    // not a case or a competitor; skip it.
+    Ok(hits.into_iter().find(|h| !is_preamble(&h.section)))
+}
+
+fn is_preamble(section: &str) -> bool {
+    let s = section.trim().to_lowercase();
+    ["case studies", "competitor notes", "shipping and destination notes"].contains(&s.as_str())
 }
 
 pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Proposal, BrainError> {
@@ -145,6 +152,7 @@ pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Pro
         "destination": destination_text(si),
         "incoterm": si.incoterm,
         "lines": line_facts,
+        "unmatched": si.unmatched_products,
         "grand_total": grand_total,
         "case_study": case_study,
         "competitor": competitor,

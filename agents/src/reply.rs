@@ -42,7 +42,7 @@ fn question(si: &StructuredInquiry, m: MissingField, first_item_name: Option<&st
 }
 
 /// The public facts of the inquiry: nothing here is internal.
-pub fn public_facts(env: &Env, si: &StructuredInquiry) -> Value {
+pub fn public_facts(env: &Env, si: &StructuredInquiry, hold: bool) -> Value {
     let mut items = Vec::new();
     let mut first_missing_qty: Option<String> = None;
     for it in &si.items {
@@ -76,11 +76,14 @@ pub fn public_facts(env: &Env, si: &StructuredInquiry) -> Value {
         "no_products": si.items.is_empty() && (si.suspicious || si.unmatched_products.is_empty()),
         "questions": questions,
         "destination": crate::proposal::destination_text(si),
+        // When compliance must look first we promise a review, not a quote,
+        // and say nothing of why.
+        "hold": hold,
     })
 }
 
-pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> String {
-    let facts = public_facts(env, si);
+pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, hold: bool) -> String {
+    let facts = public_facts(env, si, hold);
     let template = format!("reply.{}", si.lang.code());
     let templated = crate::render(env, &template, &facts);
     if env.brain.is_offline() {

@@ -11,7 +11,7 @@
 
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
@@ -117,6 +117,7 @@ struct Shared {
     dim: usize,
     script: Mutex<VecDeque<ScriptedResponse>>,
     requests: Mutex<Vec<Value>>,
+    authorizations: Mutex<Vec<Option<String>>>,
     chat_count: AtomicU64,
     embedding_count: AtomicU64,
 }
@@ -169,13 +170,15 @@ impl ScriptedLlm {
     }
 
     async fn launch(mode: Mode, script: Vec<ScriptedResponse>, dim: usize) -> Result<Self, ScriptedLlmError> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.map_err(ScriptedLlmError::Bind)?;
+        let listener =
+            tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.map_err(ScriptedLlmError::Bind)?;
         let addr = listener.local_addr().map_err(ScriptedLlmError::Bind)?;
         let shared = Arc::new(Shared {
             mode,
             dim,
             script: Mutex::new(script.into()),
             requests: Mutex::new(Vec::new()),
+            authorizations: Mutex::new(Vec::new()),
             chat_count: AtomicU64::new(0),
             embedding_count: AtomicU64::new(0),
         });
@@ -209,6 +212,11 @@ impl ScriptedLlm {
     /// Every chat-completion request body received so far (scripted mode).
     pub fn requests(&self) -> Vec<Value> {
         lock(&self.shared.requests).clone()
+    }
+
+    /// The `Authorization` header of each recorded request, in order.
+    pub fn authorizations(&self) -> Vec<Option<String>> {
+        lock(&self.shared.authorizations).clone()
     }
 
     /// Chat-completion requests received, including unparseable ones.
@@ -264,7 +272,11 @@ fn error_response(status: StatusCode, message: &str, kind: &str) -> Response {
 }
 
 async fn not_found() -> Response {
-    error_response(StatusCode::NOT_FOUND, "ScriptedLlm serves only /v1/chat/completions and /v1/embeddings", "invalid_request_error")
+    error_response(
+        StatusCode::NOT_FOUND,
+        "ScriptedLlm serves only /v1/chat/completions and /v1/embeddings",
+        "invalid_request_error",
+    )
 }
 
 fn now_secs() -> u64 {
@@ -285,7 +297,7 @@ fn prompt_tokens(req: &Value) -> u32 {
     estimate_tokens(messages + tools).saturating_add(3 * n as u32)
 }
 
-async fn chat_completions(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn chat_completions(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
     let n = shared.chat_count.fetch_add(1, Ordering::Relaxed) + 1;
     let req: Value = match serde_json::from_slice(&body) {
         Ok(v) => v,
@@ -308,6 +320,8 @@ async fn chat_completions(State(shared): State<Arc<Shared>>, body: Bytes) -> Res
         }
         Mode::Scripted => {
             lock(&shared.requests).push(req.clone());
+            let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).map(str::to_string);
+            lock(&shared.authorizations).push(auth);
             let next = lock(&shared.script).pop_front();
             let Some(mut step) = next else {
                 return error_response(
@@ -480,7 +494,9 @@ pub fn minimal_instance(schema: &Value, root: &Value, depth: usize) -> Value {
         "object" => {
             let props = s.get("properties").and_then(Value::as_object);
             let mut out = Map::new();
-            for name in s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
+            for name in
+                s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
+            {
                 let sub = props.and_then(|p| p.get(name)).unwrap_or(&Value::Null);
                 out.insert(name.to_string(), minimal_instance(sub, root, depth + 1));
             }
@@ -543,7 +559,9 @@ async fn embeddings(State(shared): State<Arc<Shared>>, body: Bytes) -> Response 
     // list, or a list of lists), each hashed as written.
     let inputs: Vec<String> = match req.get("input") {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) if items.iter().all(Value::is_number) => vec![Value::Array(items.clone()).to_string()],
+        Some(Value::Array(items)) if items.iter().all(Value::is_number) => {
+            vec![Value::Array(items.clone()).to_string()]
+        }
         Some(Value::Array(items)) => {
             items.iter().map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string())).collect()
         }
@@ -598,7 +616,8 @@ pub fn deterministic_vector(text: &str, dim: usize) -> Vec<f32> {
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
     };
-    let raw: Vec<f32> = (0..dim).map(|_| ((next() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) as f32).collect();
+    let raw: Vec<f32> =
+        (0..dim).map(|_| ((next() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) as f32).collect();
     let norm = raw.iter().map(|x| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {
         raw.into_iter().map(|x| x / norm).collect()

@@ -11,11 +11,11 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tradewind_core::{
-    now_ms, unified_customer_id, AgentOutcome, CustomerId, Inquiry, StepKind, StructuredInquiry, SwarmResult,
+    now_ms, unified_customer_id, AgentOutcome, CustomerId, Inquiry, RiskLevel, StepKind, StructuredInquiry, SwarmResult,
     Timings,
 };
 use tradewind_memory::{MemoryError, Turn};
-use tradewind_tools::builtin::{Facts, PushArgs, PushCard, RememberCustomer};
+use tradewind_tools::builtin::{PushArgs, PushCard, RememberCustomer};
 use tradewind_tools::{Recorder, ToolCtx};
 
 use crate::brain::BrainError;
@@ -182,9 +182,28 @@ impl Swarm {
         outcome_note(&ctx, "customs", &customs);
         outcome_note(&ctx, "faq", &faq);
 
+        // The sales draft goes out after the fan-out so that it can carry the
+        // customs verdict: sales must never send a quote compliance has stopped.
+        let risk = customs.value().map(|c| c.risk);
+        if let Some(p) = proposal.value() {
+            let pctx = ctx.for_agent("proposal");
+            let banner = match (risk, &customs) {
+                (Some(r), _) if r >= RiskLevel::High => format!(
+                    "> **Customs pre-check: {}. Do not send this draft until compliance has cleared it.**\n\n",
+                    r.as_str().to_uppercase()
+                ),
+                (None, _) => "> **Customs pre-check did not finish; do not send this draft until it has.**\n\n".to_string(),
+                _ => String::new(),
+            };
+            let title = format!("Proposal draft {}", inquiry.id);
+            let body = format!("{banner}{}", p.markdown);
+            self.deliver(&pctx, "sales", "proposal", format!("{}-proposal", inquiry.id), title, body, p).await;
+        }
+
         // The customer's reply.
         let rctx = ctx.for_agent("reply");
-        let reply = match tokio::time::timeout(self.config.reply_deadline, crate::reply::run(env, &rctx, &si)).await {
+        let hold = risk.is_none_or(|r| r >= RiskLevel::High);
+        let reply = match tokio::time::timeout(self.config.reply_deadline, crate::reply::run(env, &rctx, &si, hold)).await {
             Ok(r) => r,
             Err(_) => {
                 rctx.recorder.note("reply", "reply passed its deadline; sent the short acknowledgement");
@@ -256,8 +275,6 @@ impl Swarm {
         let p = crate::proposal::run(&self.env, ctx, si).await?;
         ctx.recorder.record("proposal", 0.0, StepKind::Output { value: json!({"lines": p.lines, "citations": p.citations.len()}) });
         self.post(&ctx.inquiry_id, "proposal", &p).await;
-        let title = format!("Proposal draft {}", ctx.inquiry_id);
-        self.deliver(ctx, "sales", "proposal", format!("{}-proposal", ctx.inquiry_id), title, p.markdown.clone(), &p).await;
         Ok(p)
     }
 

@@ -95,7 +95,11 @@ fn config(base_url: String) -> OpenAiConfig {
     }
 }
 
-async fn harness_with(script: Vec<ScriptedResponse>, tweak: impl FnOnce(&mut OpenAiConfig), flaky_fails: u32) -> Harness {
+async fn harness_with(
+    script: Vec<ScriptedResponse>,
+    tweak: impl FnOnce(&mut OpenAiConfig),
+    flaky_fails: u32,
+) -> Harness {
     let server = ScriptedLlm::start(script).await.expect("server starts");
     let mut cfg = config(server.base_url());
     tweak(&mut cfg);
@@ -193,11 +197,14 @@ async fn tool_call_loop_sends_tool_result_back_and_records_tool_and_model_steps(
     assert_eq!(msgs[2]["tool_calls"][0]["function"]["name"], "add_numbers");
     assert_eq!(msgs[3]["role"], "tool");
     assert_eq!(msgs[3]["tool_call_id"], call_id.as_str());
-    let result: Value = serde_json::from_str(msgs[3]["content"].as_str().expect("text")).expect("json result");
+    let result: Value =
+        serde_json::from_str(msgs[3]["content"].as_str().expect("text")).expect("json result");
     assert_eq!(result, json!({"sum": 5}));
 
     let steps = kinds(&h.recorder);
-    assert!(matches!(&steps[0], StepKind::Prompt { system, user } if system.contains("careful") && user.contains("2 + 3")));
+    assert!(
+        matches!(&steps[0], StepKind::Prompt { system, user } if system.contains("careful") && user.contains("2 + 3"))
+    );
     assert!(steps.iter().any(|k| matches!(k,
         StepKind::ToolCall { tool, result: Some(r), error: None, .. } if tool == "add_numbers" && r["sum"] == 5)));
     let replies: Vec<_> = steps.iter().filter(|k| matches!(k, StepKind::ModelReply { .. })).collect();
@@ -258,15 +265,13 @@ async fn unparseable_arguments_are_reported_to_the_model_not_the_caller() {
 #[tokio::test]
 async fn transient_tool_error_is_retried_once() {
     let h = harness_with(
-        vec![
-            ScriptedResponse::tool_call("flaky_lookup", json!({"key": "k"})),
-            ScriptedResponse::text("42"),
-        ],
+        vec![ScriptedResponse::tool_call("flaky_lookup", json!({"key": "k"})), ScriptedResponse::text("42")],
         |_| {},
         1,
     )
     .await;
-    let reply = h.brain.run(&task(vec!["flaky_lookup"], None, 3), &h.dispatcher, &h.ctx).await.expect("reply");
+    let reply =
+        h.brain.run(&task(vec!["flaky_lookup"], None, 3), &h.dispatcher, &h.ctx).await.expect("reply");
     assert_eq!(reply.content, "42");
     assert_eq!(h.flaky_calls.load(Ordering::SeqCst), 2);
 }
@@ -274,12 +279,16 @@ async fn transient_tool_error_is_retried_once() {
 #[tokio::test]
 async fn transient_tool_error_twice_returns_tool_error() {
     let h = harness_with(
-        vec![ScriptedResponse::tool_call("flaky_lookup", json!({"key": "k"})), ScriptedResponse::text("never")],
+        vec![
+            ScriptedResponse::tool_call("flaky_lookup", json!({"key": "k"})),
+            ScriptedResponse::text("never"),
+        ],
         |_| {},
         5,
     )
     .await;
-    let err = h.brain.run(&task(vec!["flaky_lookup"], None, 3), &h.dispatcher, &h.ctx).await.expect_err("fails");
+    let err =
+        h.brain.run(&task(vec!["flaky_lookup"], None, 3), &h.dispatcher, &h.ctx).await.expect_err("fails");
     assert!(matches!(err, BrainError::Tool(ToolError::Transient(_))), "{err:?}");
     assert_eq!(h.flaky_calls.load(Ordering::SeqCst), 2);
 }
@@ -296,7 +305,9 @@ async fn rate_limit_429_with_retry_after_is_retried_after_at_least_one_second() 
     assert_eq!(h.server.requests().len(), 2);
     // One model turn despite two HTTP attempts; the retry is noted.
     assert_eq!(reply.steps, 1);
-    assert!(kinds(&h.recorder).iter().any(|k| matches!(k, StepKind::Note { message } if message.contains("429"))));
+    assert!(kinds(&h.recorder)
+        .iter()
+        .any(|k| matches!(k, StepKind::Note { message } if message.contains("429"))));
     // No tools listed for the task: none offered to the model.
     assert!(h.server.requests()[0].get("tools").is_none());
 }
@@ -331,16 +342,24 @@ async fn server_errors_are_retried_up_to_max_retries_then_reported() {
     )
     .await;
     let err = h.brain.run(&task(vec![], None, 2), &h.dispatcher, &h.ctx).await.expect_err("fails");
-    assert!(matches!(&err, BrainError::Endpoint(m) if m.contains("504") && m.contains("2 retries")), "{err:?}");
+    assert!(
+        matches!(&err, BrainError::Endpoint(m) if m.contains("504") && m.contains("2 retries")),
+        "{err:?}"
+    );
     assert_eq!(h.server.requests().len(), 3, "first attempt + max_retries (2)");
 }
 
 #[tokio::test]
 async fn client_errors_are_not_retried() {
     let body = json!({"error": {"message": "Invalid schema for response_format", "type": "invalid_request_error", "param": null, "code": null}});
-    let h = harness(vec![ScriptedResponse::status(400, vec![], body.to_string()), ScriptedResponse::text("x")]).await;
+    let h =
+        harness(vec![ScriptedResponse::status(400, vec![], body.to_string()), ScriptedResponse::text("x")])
+            .await;
     let err = h.brain.run(&task(vec![], None, 2), &h.dispatcher, &h.ctx).await.expect_err("fails");
-    assert!(matches!(&err, BrainError::Endpoint(m) if m.contains("400") && m.contains("Invalid schema")), "{err:?}");
+    assert!(
+        matches!(&err, BrainError::Endpoint(m) if m.contains("400") && m.contains("Invalid schema")),
+        "{err:?}"
+    );
     assert_eq!(h.server.requests().len(), 1);
 }
 
@@ -380,7 +399,8 @@ async fn structured_output_repairs_invalid_json_then_returns_parsed_value() {
         ScriptedResponse::text("```json\n{\"sku\": \"X1\", \"quantity\": 800, \"note\": null}\n```"),
     ])
     .await;
-    let reply = h.brain.run(&task(vec![], Some(quote_spec()), 4), &h.dispatcher, &h.ctx).await.expect("reply");
+    let reply =
+        h.brain.run(&task(vec![], Some(quote_spec()), 4), &h.dispatcher, &h.ctx).await.expect("reply");
     assert_eq!(reply.json, Some(json!({"sku": "X1", "quantity": 800, "note": null})));
     assert_eq!(reply.steps, 3);
     let parsed: Value = serde_json::from_str(&reply.content).expect("content is the JSON text");
@@ -412,7 +432,8 @@ async fn structured_output_that_never_validates_hits_step_limit() {
         ScriptedResponse::text("never asked"),
     ])
     .await;
-    let err = h.brain.run(&task(vec![], Some(quote_spec()), 2), &h.dispatcher, &h.ctx).await.expect_err("fails");
+    let err =
+        h.brain.run(&task(vec![], Some(quote_spec()), 2), &h.dispatcher, &h.ctx).await.expect_err("fails");
     assert!(matches!(err, BrainError::StepLimit(2)), "{err:?}");
     assert_eq!(h.server.requests().len(), 2);
 }
@@ -425,7 +446,8 @@ async fn endless_tool_calls_hit_step_limit() {
         ScriptedResponse::text("never asked"),
     ])
     .await;
-    let err = h.brain.run(&task(vec!["add_numbers"], None, 2), &h.dispatcher, &h.ctx).await.expect_err("fails");
+    let err =
+        h.brain.run(&task(vec!["add_numbers"], None, 2), &h.dispatcher, &h.ctx).await.expect_err("fails");
     assert!(matches!(err, BrainError::StepLimit(2)), "{err:?}");
 }
 
@@ -436,7 +458,24 @@ async fn bearer_key_and_temperature_are_sent_and_name_reports_model() {
     assert!(!h.brain.is_offline());
     h.brain.run(&task(vec![], None, 1), &h.dispatcher, &h.ctx).await.expect("reply");
     assert_eq!(h.server.requests()[0]["temperature"], json!(0.0));
+    assert_eq!(h.server.authorizations(), vec![Some("Bearer sk-test".to_string())]);
     assert!(!format!("{:?}", h.brain).contains("sk-test"), "key must not appear in Debug output");
+}
+
+#[tokio::test]
+async fn nonstandard_fields_from_compatible_servers_are_tolerated() {
+    // No `object`/`created`, and DeepSeek's extra finish reason.
+    let body = json!({
+        "id": "x",
+        "model": "deepseek-chat",
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": "partial", "reasoning_content": "…"},
+                     "finish_reason": "insufficient_system_resource"}],
+        "usage": {"prompt_tokens": 7, "completion_tokens": 2, "total_tokens": 9}
+    });
+    let h = harness(vec![ScriptedResponse::status(200, vec![], body.to_string())]).await;
+    let reply = h.brain.run(&task(vec![], None, 1), &h.dispatcher, &h.ctx).await.expect("reply");
+    assert_eq!(reply.content, "partial");
+    assert_eq!((reply.prompt_tokens, reply.completion_tokens), (7, 2));
 }
 
 #[tokio::test]
@@ -451,7 +490,10 @@ async fn connection_refused_is_retried_then_reported() {
     let brain = OpenAiBrain::new(cfg).expect("brain");
     let h = harness(vec![]).await;
     let err = brain.run(&task(vec![], None, 1), &h.dispatcher, &h.ctx).await.expect_err("fails");
-    assert!(matches!(&err, BrainError::Endpoint(m) if m.contains("connection") && m.contains("2 retries")), "{err:?}");
+    assert!(
+        matches!(&err, BrainError::Endpoint(m) if m.contains("connection") && m.contains("2 retries")),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

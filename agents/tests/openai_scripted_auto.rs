@@ -23,8 +23,12 @@ fn ctx() -> ToolCtx {
 }
 
 fn brain(server: &ScriptedLlm) -> OpenAiBrain {
-    OpenAiBrain::new(OpenAiConfig { base_url: server.base_url(), model: "bench".into(), ..OpenAiConfig::default() })
-        .expect("brain")
+    OpenAiBrain::new(OpenAiConfig {
+        base_url: server.base_url(),
+        model: "bench".into(),
+        ..OpenAiConfig::default()
+    })
+    .expect("brain")
 }
 
 fn task(output: Option<OutputSpec>) -> BrainTask {
@@ -60,7 +64,11 @@ async fn auto_mode_answers_structured_requests_with_a_schema_valid_instance_afte
     let server = ScriptedLlm::start_auto(Duration::from_millis(100)).await.expect("server");
     let started = Instant::now();
     let reply = brain(&server)
-        .run(&task(Some(OutputSpec { name: "customs", schema: schema.clone() })), &Dispatcher::new(Registry::new()), &ctx())
+        .run(
+            &task(Some(OutputSpec { name: "customs", schema: schema.clone() })),
+            &Dispatcher::new(Registry::new()),
+            &ctx(),
+        )
         .await
         .expect("reply");
     assert!(started.elapsed() >= Duration::from_millis(100));
@@ -73,7 +81,8 @@ async fn auto_mode_answers_structured_requests_with_a_schema_valid_instance_afte
     );
     assert!(reply.prompt_tokens > 0);
 
-    let text = brain(&server).run(&task(None), &Dispatcher::new(Registry::new()), &ctx()).await.expect("text");
+    let text =
+        brain(&server).run(&task(None), &Dispatcher::new(Registry::new()), &ctx()).await.expect("text");
     assert_eq!(text.content, "OK.");
     assert_eq!(server.chat_requests(), 2);
 }
@@ -92,10 +101,15 @@ fn minimal_instance_resolves_refs() {
 #[tokio::test]
 async fn embeddings_are_deterministic_unit_vectors_readable_by_async_openai() {
     let server = ScriptedLlm::start_auto_with_dim(Duration::ZERO, 16).await.expect("server");
-    let client = Client::with_config(OpenAIConfig::new().with_api_base(server.base_url()).with_api_key("none"));
+    let client =
+        Client::with_config(OpenAIConfig::new().with_api_base(server.base_url()).with_api_key("none"));
     let req = CreateEmbeddingRequest {
         model: "emb".into(),
-        input: EmbeddingInput::StringArray(vec!["lithium battery".into(), "solar panel".into(), "lithium battery".into()]),
+        input: EmbeddingInput::StringArray(vec![
+            "lithium battery".into(),
+            "solar panel".into(),
+            "lithium battery".into(),
+        ]),
         ..Default::default()
     };
     let resp = client.embeddings().create(req).await.expect("embeddings");

@@ -14,7 +14,7 @@ pub use catalog::{BatteryInfo, Catalog, PriceTier, Product};
 pub use identity::{normalize_phone, unified_customer_id, CustomerId};
 pub use inquiry::{Contact, Destination, Inquiry, Lang, LineItem, MissingField, StructuredInquiry};
 pub use output::{
-    AgentOutcome, Citation, CustomsReport, FaqCard, Finding, Proposal, RiskLevel, SwarmResult,
+    AgentOutcome, Citation, CustomsReport, FaqCard, Finding, Proposal, ProposalLine, RiskLevel, SwarmResult,
     Timings,
 };
 pub use transcript::{StepKind, TranscriptStep};

@@ -6,7 +6,7 @@ use async_openai::types::embeddings::{CreateEmbeddingRequest, EmbeddingInput};
 use async_openai::Client;
 use async_trait::async_trait;
 
-use crate::text::{is_stopword, runs, stem, Run};
+use crate::text::{fold_fullwidth, is_stopword, runs, stem, Run};
 use crate::KnowledgeError;
 
 /// Turns texts into dense vectors of a fixed dimension.
@@ -28,10 +28,11 @@ pub const HASH_EMBEDDER_DIM: usize = 384;
 /// Features are stemmed English words (stopwords dropped), character
 /// trigrams of each word (so "pay"/"payment"/"payable" and typos still
 /// overlap), and for Chinese, character unigrams and bigrams (there are no
-/// spaces to find words by). Everything is hashed with FNV-1a into `dim`
-/// buckets with a hash-derived sign, so collisions cancel out on average,
-/// square-root damped, then L2-normalised for cosine search. Deterministic across runs and
-/// machines, and a short query embeds in a few microseconds.
+/// spaces to find words by); full-width ASCII is folded first. Everything
+/// is hashed with FNV-1a into `dim` buckets with a hash-derived sign, so
+/// collisions cancel out on average, square-root damped, then L2-normalised
+/// for cosine search. Deterministic across runs and machines; a short query
+/// embeds in 1-2 µs when optimised.
 #[derive(Debug, Clone)]
 pub struct HashEmbedder {
     dim: usize,
@@ -65,8 +66,9 @@ impl HashEmbedder {
     /// Embeds one text synchronously; the async trait method wraps this.
     pub fn embed_one(&self, text: &str) -> Vec<f32> {
         let mut v = vec![0f32; self.dim];
+        let text = fold_fullwidth(text);
         let mut lower = String::new();
-        runs(text, |run| match run {
+        runs(&text, |run| match run {
             Run::Word(w) => {
                 lower.clear();
                 for c in w.chars() {

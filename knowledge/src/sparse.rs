@@ -16,7 +16,7 @@ use qdrant_edge::bm25_embed::{EdgeBm25, EdgeBm25Config};
 use qdrant_edge::external::ordered_float::NotNan;
 use qdrant_edge::TokenizerType;
 
-use crate::text::{runs, Run};
+use crate::text::{fold_fullwidth, runs, Run};
 use crate::KnowledgeError;
 
 /// A sparse vector independent of either backend's types.
@@ -82,13 +82,15 @@ impl Bm25Encoder {
 }
 
 /// Rewrites CJK runs as space-separated bigrams (a lone character stays a
-/// unigram) and leaves other text alone. Borrows when there is no CJK.
+/// unigram), folds full-width ASCII, and leaves other text alone. Borrows
+/// when there is nothing to rewrite.
 pub fn pretokenize(text: &str) -> Cow<'_, str> {
+    let text = fold_fullwidth(text);
     if !text.chars().any(crate::text::is_cjk) {
-        return Cow::Borrowed(text);
+        return text;
     }
     let mut out = String::with_capacity(text.len() * 2);
-    runs(text, |run| match run {
+    runs(&text, |run| match run {
         Run::Word(w) => {
             out.push_str(w);
             out.push(' ');
@@ -123,6 +125,7 @@ mod tests {
         assert_eq!(pretokenize("48V锂电池"), "48V 锂电 电池 ");
         assert_eq!(pretokenize("的 MOQ"), "的 MOQ ");
         assert_eq!(pretokenize("plain English"), "plain English");
+        assert_eq!(pretokenize("ＭＯＱ"), "MOQ");
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Text helpers shared by the dense hash embedder and the BM25 encoder, so
 //! both see Chinese and English the same way.
 
+use std::borrow::Cow;
+
 /// CJK ideographs (unified + extension A + compatibility). Kana and Hangul are
 /// left out on purpose: the knowledge base is English and Chinese only.
 #[inline]
@@ -9,6 +11,27 @@ pub(crate) fn is_cjk(c: char) -> bool {
         '\u{4e00}'..='\u{9fff}'
         | '\u{3400}'..='\u{4dbf}'
         | '\u{f900}'..='\u{faff}')
+}
+
+/// Folds full-width ASCII forms ("ＭＯＱ", "４８Ｖ"), common in Chinese
+/// text, to plain ASCII so they match their half-width spelling. Borrows
+/// when there is nothing to fold, which is almost always.
+pub(crate) fn fold_fullwidth(text: &str) -> Cow<'_, str> {
+    const FULLWIDTH: std::ops::RangeInclusive<char> = '\u{ff01}'..='\u{ff5e}';
+    if !text.chars().any(|c| FULLWIDTH.contains(&c)) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| {
+                if FULLWIDTH.contains(&c) {
+                    char::from_u32(c as u32 - 0xfee0).unwrap_or(c)
+                } else {
+                    c
+                }
+            })
+            .collect(),
+    )
 }
 
 /// A run of text of one script class.
@@ -246,6 +269,12 @@ mod tests {
             vec!["w:48V", "c:锂电池", "w:TW", "w:BP", "w:4820", "c:付款"]
         );
         assert!(collect("  ,.!  ").is_empty());
+    }
+
+    #[test]
+    fn fullwidth_forms_fold_to_ascii() {
+        assert_eq!(fold_fullwidth("ＭＯＱ是４８Ｖ"), "MOQ是48V");
+        assert!(matches!(fold_fullwidth("MOQ 是 48V"), Cow::Borrowed(_)));
     }
 
     #[test]

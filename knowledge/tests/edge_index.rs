@@ -234,6 +234,16 @@ async fn changing_a_document_replaces_its_chunks_and_drops_stale_ones() {
     .await;
     assert!(hits[0].chunk.text.contains("25 to 35 days"), "{hits:#?}");
 
+    // Vacuuming the deleted points keeps the live ones searchable.
+    index.optimize().await.unwrap();
+    assert_eq!(index.count().await.unwrap(), before - 1);
+    let hits = search(
+        &index,
+        SearchQuery::new("delivery time to Europe via Hamburg", 1),
+    )
+    .await;
+    assert!(hits[0].chunk.text.contains("25 to 35 days"), "{hits:#?}");
+
     // Every chunk of the source now carries the new hash.
     let hashes = index.source_hashes().await.unwrap();
     assert_eq!(hashes.len(), 4);

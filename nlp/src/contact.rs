@@ -512,11 +512,14 @@ fn person_name(doc: &Doc, company: Option<(usize, usize)>) -> Option<String> {
             continue;
         }
         if h.payload == 0 {
-            if h.start > 0 && doc.kind(h.start) == Some(Kind::Word) && !doc.starts_upper(h.start) && !doc.is_boundary(h.start - 1) {
-                let w = doc.norm_of(h.start);
-                if w == "this" || w == "regards" {
-                    continue;
-                }
+            let w = doc.norm_of(h.start);
+            // "this is" introduces a name only at the start of a sentence, and
+            // "regards" only as a sign-off ("Best regards,\nMaria").
+            if w == "this" && h.start > 0 && !doc.starts_upper(h.start) && !doc.is_boundary(h.start - 1) {
+                continue;
+            }
+            if w == "regards" && h.end - h.start == 1 && doc.kind(h.end) != Some(Kind::Newline) {
+                continue;
             }
             if let Some(n) = english_name_at(doc, k) {
                 return Some(n);
@@ -543,7 +546,7 @@ fn person_name(doc: &Doc, company: Option<(usize, usize)>) -> Option<String> {
         }
         let mut chars: Vec<&str> = Vec::new();
         let mut j = k;
-        while j < doc.len() && doc.kind(j) == Some(Kind::Cjk) && chars.len() < 4 {
+        while j < doc.len() && doc.kind(j) == Some(Kind::Cjk) && chars.len() < 4 && (j == k || doc.glued(j)) {
             let c = doc.norm_of(j);
             if !chars.is_empty() && ZH_NAME_END.contains(c) {
                 break;

@@ -435,21 +435,43 @@ impl Gazetteer {
     /// specific one with destination cues ("to", "发到", "CIF"), avoiding
     /// origin cues ("FOB", "from", "起运") and our own country.
     pub(crate) fn choose(&self, doc: &Doc, hits: &[PlaceHit], ctx: &DestContext) -> Option<Destination> {
-        let mut best: Option<(i32, usize)> = None;
-        for (k, h) in hits.iter().enumerate() {
-            let Some(e) = self.entry(h) else { continue };
+        let mut scores: Vec<i32> = Vec::with_capacity(hits.len());
+        for h in hits {
+            let Some(e) = self.entry(h) else {
+                scores.push(i32::MIN);
+                continue;
+            };
             let mut score = 2 * e.level as i32;
             score += cue_score(doc, h.start, ctx);
             if doc.in_spans(h.start, &ctx.company_spans) {
                 score -= 3;
             }
+            // We export from China: a Chinese place is usually the origin
+            // unless a destination cue says otherwise.
             if e.iso == "CN" {
-                score -= 3;
+                score -= 4;
             }
-            if score <= 0 {
+            scores.push(score);
+        }
+        // "Hamburg, Germany", "德国汉堡", "俄罗斯的莫斯科": the city and its
+        // country are one destination, so the city inherits the country's
+        // cues and, being more specific, wins.
+        for (k, h) in hits.iter().enumerate() {
+            let Some(e) = self.entry(h) else { continue };
+            if e.level < Level::Place {
                 continue;
             }
-            if best.is_none_or(|(s, _)| score > s) {
+            for (c, other) in hits.iter().enumerate() {
+                let Some(oe) = self.entry(other) else { continue };
+                let near = (other.end <= h.start && h.start - other.end <= 2) || (h.end <= other.start && other.start - h.end <= 2);
+                if oe.level == Level::Country && oe.iso == e.iso && near && scores[c] != i32::MIN {
+                    scores[k] = scores[k].max(scores[c] + 2);
+                }
+            }
+        }
+        let mut best: Option<(i32, usize)> = None;
+        for (k, &score) in scores.iter().enumerate() {
+            if score > 0 && best.is_none_or(|(s, _)| score > s) {
                 best = Some((score, k));
             }
         }

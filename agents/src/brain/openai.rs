@@ -19,8 +19,7 @@ use async_openai::types::chat::{
     ChatCompletionRequestSystemMessage, ChatCompletionRequestSystemMessageContent,
     ChatCompletionRequestToolMessage, ChatCompletionRequestToolMessageContent,
     ChatCompletionRequestUserMessage, ChatCompletionRequestUserMessageContent, ChatCompletionTools,
-    CreateChatCompletionRequest, CreateChatCompletionResponse, ResponseFormat,
-    ResponseFormatJsonSchema,
+    CreateChatCompletionRequest, CreateChatCompletionResponse, ResponseFormat, ResponseFormatJsonSchema,
 };
 use async_trait::async_trait;
 use backoff::backoff::Backoff;
@@ -104,9 +103,12 @@ enum DurationRepr {
 fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     use serde::de::Error;
     match DurationRepr::deserialize(d)? {
-        DurationRepr::Seconds(s) => seconds(s).ok_or_else(|| D::Error::custom(format!("invalid duration {s}"))),
-        DurationRepr::Text(t) => parse_duration_text(&t)
-            .ok_or_else(|| D::Error::custom(format!("invalid duration '{t}' (use e.g. 30, \"30s\", \"300ms\", \"2m\")"))),
+        DurationRepr::Seconds(s) => {
+            seconds(s).ok_or_else(|| D::Error::custom(format!("invalid duration {s}")))
+        }
+        DurationRepr::Text(t) => parse_duration_text(&t).ok_or_else(|| {
+            D::Error::custom(format!("invalid duration '{t}' (use e.g. 30, \"30s\", \"300ms\", \"2m\")"))
+        }),
         DurationRepr::Std { secs, nanos } => Ok(Duration::new(secs, nanos)),
     }
 }
@@ -193,10 +195,8 @@ impl OpenAiBrain {
                 Ok(Ok(resp)) => return Ok(resp),
                 Ok(Err(f)) => f,
                 Err(_elapsed) => {
-                    ctx.recorder.note(
-                        ctx.agent,
-                        format!("model call timed out after {:?}", self.cfg.call_timeout),
-                    );
+                    ctx.recorder
+                        .note(ctx.agent, format!("model call timed out after {:?}", self.cfg.call_timeout));
                     return Err(BrainError::Timeout(self.cfg.call_timeout));
                 }
             };
@@ -208,7 +208,8 @@ impl OpenAiBrain {
                 return Err(BrainError::Endpoint(format!("{reason} (gave up after {retries} retries)")));
             }
             // Jitter can push the delay past the configured ceiling; clamp it.
-            let backoff_delay = backoff.next_backoff().unwrap_or(self.cfg.max_backoff).min(self.cfg.max_backoff);
+            let backoff_delay =
+                backoff.next_backoff().unwrap_or(self.cfg.max_backoff).min(self.cfg.max_backoff);
             let wait = match retry_after {
                 // Retrying sooner than the server asked only earns another
                 // 429, and waiting longer than we budget for stalls the agent;
@@ -236,7 +237,8 @@ impl OpenAiBrain {
 
     /// One HTTP request and its classification.
     async fn exchange(&self, body: Vec<u8>) -> Result<CreateChatCompletionResponse, AttemptError> {
-        let mut rb = self.http.post(&self.completions_url).header(CONTENT_TYPE, "application/json").body(body);
+        let mut rb =
+            self.http.post(&self.completions_url).header(CONTENT_TYPE, "application/json").body(body);
         if let Some(key) = self.cfg.api_key.as_deref().filter(|k| !k.is_empty()) {
             rb = rb.bearer_auth(key);
         }
@@ -245,9 +247,12 @@ impl OpenAiBrain {
         let retry_after = parse_retry_after(resp.headers(), SystemTime::now());
         let bytes = resp.bytes().await.map_err(transport_error)?;
         if status.is_success() {
-            return serde_json::from_slice::<CreateChatCompletionResponse>(&bytes).map_err(|e| {
+            let bad = |e: serde_json::Error| {
                 AttemptError::Permanent(format!("unexpected response body ({e}): {}", snippet(&bytes)))
-            });
+            };
+            let mut raw: Value = serde_json::from_slice(&bytes).map_err(bad)?;
+            normalize_response(&mut raw);
+            return serde_json::from_value::<CreateChatCompletionResponse>(raw).map_err(bad);
         }
         let (message, code) = match serde_json::from_slice::<WrappedError>(&bytes) {
             Ok(w) => (w.error.message, w.error.code),
@@ -291,7 +296,8 @@ impl OpenAiBrain {
         let name = call.function.name.as_str();
         let raw = call.function.arguments.trim();
         // Some servers send "" for a call without parameters.
-        let parsed = if raw.is_empty() { Ok(Value::Object(Default::default())) } else { serde_json::from_str(raw) };
+        let parsed =
+            if raw.is_empty() { Ok(Value::Object(Default::default())) } else { serde_json::from_str(raw) };
         let args = match parsed {
             Ok(v) => v,
             Err(e) => {
@@ -329,7 +335,11 @@ impl OpenAiBrain {
         }
     }
 
-    fn tool_definitions(&self, task: &BrainTask, tools: &Dispatcher) -> Result<Option<Vec<ChatCompletionTools>>, BrainError> {
+    fn tool_definitions(
+        &self,
+        task: &BrainTask,
+        tools: &Dispatcher,
+    ) -> Result<Option<Vec<ChatCompletionTools>>, BrainError> {
         // `openai_functions(&[])` means "all tools"; a task that lists none
         // must get none.
         if task.tools.is_empty() {
@@ -342,6 +352,13 @@ impl OpenAiBrain {
             .map(serde_json::from_value::<ChatCompletionTools>)
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| BrainError::Endpoint(format!("tool definition is not a valid OpenAI tool: {e}")))?;
+        if defs.len() < task.tools.len() {
+            // A name missing from the registry is a wiring bug; the model can
+            // still work with the rest, but operators should see it.
+            let known = tools.registry().names();
+            let missing: Vec<&str> = task.tools.iter().copied().filter(|t| !known.contains(t)).collect();
+            tracing::warn!(agent = task.agent, ?missing, "tools not in the registry");
+        }
         Ok(if defs.is_empty() { None } else { Some(defs) })
     }
 }
@@ -386,6 +403,41 @@ fn snippet(bytes: &[u8]) -> String {
         format!("{}…", s.chars().take(300).collect::<String>())
     } else {
         s.to_string()
+    }
+}
+
+/// Bends a compatible server's reply into what async-openai's strict types
+/// accept, without changing its meaning: fields some servers omit (`object`,
+/// `created`, `id`, `model`, a message's `role`) get their OpenAI values, and
+/// a `finish_reason` outside OpenAI's set (DeepSeek's
+/// `insufficient_system_resource`) becomes null instead of failing the turn.
+fn normalize_response(raw: &mut Value) {
+    const FINISH: [&str; 5] = ["stop", "length", "tool_calls", "content_filter", "function_call"];
+    let Some(obj) = raw.as_object_mut() else { return };
+    for (key, default) in [
+        ("object", Value::from("chat.completion")),
+        ("created", Value::from(0)),
+        ("id", Value::from("")),
+        ("model", Value::from("")),
+    ] {
+        if obj.get(key).is_none_or(Value::is_null) {
+            obj.insert(key.to_string(), default);
+        }
+    }
+    let Some(Value::Array(choices)) = obj.get_mut("choices") else { return };
+    for (i, choice) in choices.iter_mut().enumerate() {
+        let Some(c) = choice.as_object_mut() else { continue };
+        if c.get("index").is_none_or(Value::is_null) {
+            c.insert("index".into(), Value::from(i));
+        }
+        if c.get("finish_reason").and_then(Value::as_str).is_some_and(|f| !FINISH.contains(&f)) {
+            c.insert("finish_reason".into(), Value::Null);
+        }
+        if let Some(Value::Object(m)) = c.get_mut("message") {
+            if m.get("role").is_none_or(Value::is_null) {
+                m.insert("role".into(), Value::from("assistant"));
+            }
+        }
     }
 }
 
@@ -456,14 +508,21 @@ fn summarize_calls(calls: &[ChatCompletionMessageToolCalls]) -> String {
     calls
         .iter()
         .map(|c| match c {
-            ChatCompletionMessageToolCalls::Function(f) => format!("{}({})", f.function.name, f.function.arguments),
-            ChatCompletionMessageToolCalls::Custom(c) => format!("{}[custom]({})", c.custom_tool.name, c.custom_tool.input),
+            ChatCompletionMessageToolCalls::Function(f) => {
+                format!("{}({})", f.function.name, f.function.arguments)
+            }
+            ChatCompletionMessageToolCalls::Custom(c) => {
+                format!("{}[custom]({})", c.custom_tool.name, c.custom_tool.input)
+            }
         })
         .collect::<Vec<_>>()
         .join(", ")
 }
 
-fn assistant_message(content: Option<String>, calls: Option<Vec<ChatCompletionMessageToolCalls>>) -> ChatCompletionRequestMessage {
+fn assistant_message(
+    content: Option<String>,
+    calls: Option<Vec<ChatCompletionMessageToolCalls>>,
+) -> ChatCompletionRequestMessage {
     ChatCompletionRequestMessage::Assistant(ChatCompletionRequestAssistantMessage {
         // With tool calls an empty content is better sent as null; without
         // them, some servers reject an assistant turn that has no content.
@@ -492,7 +551,12 @@ impl Brain for OpenAiBrain {
         false
     }
 
-    async fn run(&self, task: &BrainTask, tools: &Dispatcher, ctx: &ToolCtx) -> Result<BrainReply, BrainError> {
+    async fn run(
+        &self,
+        task: &BrainTask,
+        tools: &Dispatcher,
+        ctx: &ToolCtx,
+    ) -> Result<BrainReply, BrainError> {
         ctx.recorder.record(
             ctx.agent,
             0.0,
@@ -526,7 +590,8 @@ impl Brain for OpenAiBrain {
             let started = Instant::now();
             let resp = self.complete(&req, ctx).await?;
             let ms = started.elapsed().as_secs_f64() * 1000.0;
-            let (pt, ct) = resp.usage.as_ref().map(|u| (u.prompt_tokens, u.completion_tokens)).unwrap_or((0, 0));
+            let (pt, ct) =
+                resp.usage.as_ref().map(|u| (u.prompt_tokens, u.completion_tokens)).unwrap_or((0, 0));
             reply.steps += 1;
             reply.prompt_tokens = reply.prompt_tokens.saturating_add(pt);
             reply.completion_tokens = reply.completion_tokens.saturating_add(ct);
