@@ -155,6 +155,8 @@ impl App {
                 .map_err(|e| AppError::Unavailable(format!("knowledge index in {}: {e}", config.knowledge.data_dir.display())))?,
         };
 
+        let index: Arc<dyn KnowledgeIndex> =
+            Arc::new(tradewind_knowledge::cache::CachedIndex::new(index, 4096, Duration::from_secs(60)));
         let (docs, catalog) = knowledge_documents(config.knowledge.kb_dir.as_deref())?;
         let summary = if opts.ingest {
             Some(
@@ -178,7 +180,7 @@ impl App {
             } else if spec == "stdout" {
                 Some(Arc::new(StdoutSink::new(name)))
             } else if spec == "memory" {
-                let c = collected.get_or_insert_with(|| Arc::new(CollectSink::new("memory", 10_000))).clone();
+                let c = collected.get_or_insert_with(|| Arc::new(CollectSink::new("memory", 2_000))).clone();
                 Some(c)
             } else if spec == "none" || spec.is_empty() {
                 None

@@ -82,9 +82,10 @@ fn bench_config(base: &Config, dir: &std::path::Path) -> Config {
     let mut c = base.clone();
     c.knowledge.data_dir = dir.join("knowledge");
     c.knowledge.kb_dir = None;
-    c.sinks.sales = "memory".into();
-    c.sinks.logistics = "memory".into();
-    c.sinks.customer_service = "memory".into();
+    let sink = std::env::var("TW_BENCH_SINK").unwrap_or_else(|_| "memory".into());
+    c.sinks.sales = sink.clone();
+    c.sinks.logistics = sink.clone();
+    c.sinks.customer_service = sink;
     c.memory.prefix = format!("twbench:{}:", std::process::id());
     c
 }
@@ -158,6 +159,8 @@ async fn offline_setting(base: &Config, name: &str, n: usize, redis: Option<Stri
         .join()
         .map_err(|_| AppError::Internal("benchmark thread panicked".into()))?
     })?;
+    // qdrant-edge flushes when the index drops, so the folder must outlive the app.
+    drop(app);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(figures(name, n, 1, &lat, errors, wall))
 }

@@ -4,6 +4,9 @@
 pub mod app;
 pub mod bench;
 pub mod config;
+pub mod eval;
+pub mod gateway;
+pub mod lists;
 pub mod output;
 pub mod samples;
 

@@ -55,6 +55,12 @@ enum Command {
     },
     /// Print throughput and latency figures (see `tradewind bench --help`).
     Bench(tradewind::bench::BenchArgs),
+    /// Import screening lists and the HS nomenclature.
+    #[command(subcommand)]
+    Lists(tradewind::lists::ListsCommand),
+    /// Measure the customs engine on labelled cases.
+    #[command(subcommand)]
+    Eval(tradewind::eval::EvalCommand),
 }
 
 fn main() -> std::process::ExitCode {
@@ -162,6 +168,14 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             if let Some(s) = summary {
                 println!("{s}");
             }
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Lists(cmd) => {
+            tradewind::lists::run(config, cmd).await.context("lists")?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Eval(cmd) => {
+            tradewind::eval::run(config, cmd).await.context("eval")?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Bench(args) => {

@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tradewind_core::Citation;
 
+pub mod cache;
 pub mod edge;
 pub mod embed;
 pub mod ingest;
@@ -67,7 +68,7 @@ pub struct Chunk {
     pub doc_hash: String,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct SearchQuery {
     pub text: String,
     /// Keep only these kinds (any of); empty means all.

@@ -89,14 +89,25 @@ impl CustomerSlot {
     }
 }
 
+/// Records are kept as compact JSON text: a `serde_json::Value` tree costs
+/// several times the memory of its text, and thousands of inquiries' records
+/// live here at once (see the concurrency benchmark's RSS target).
 #[derive(Default)]
 struct InquirySlot {
-    board: BTreeMap<String, serde_json::Value>,
+    board: BTreeMap<String, Box<str>>,
     board_expire_at: Option<u64>,
-    transcript: Vec<TranscriptStep>,
+    transcript: Vec<Box<str>>,
     transcript_expire_at: Option<u64>,
-    result: Option<SwarmResult>,
+    result: Option<Box<str>>,
     result_expire_at: Option<u64>,
+}
+
+fn to_text<T: serde::Serialize>(v: &T) -> Result<Box<str>, MemoryError> {
+    serde_json::to_string(v).map(String::into_boxed_str).map_err(|e| MemoryError::Corrupt(e.to_string()))
+}
+
+fn from_text<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, MemoryError> {
+    serde_json::from_str(s).map_err(|e| MemoryError::Corrupt(e.to_string()))
 }
 
 /// A deadline of `None` never passes (TTL 0 means "keep").
@@ -275,11 +286,12 @@ impl Memory for InProcessMemory {
     ) -> Result<(), MemoryError> {
         let now = now_ms();
         let expire = deadline(now, self.config.turn_ttl_secs);
+        let text = to_text(value)?;
         self.inquiries.update(inquiry_id, |slot| {
             if !alive(slot.board_expire_at, now) {
                 slot.board.clear();
             }
-            slot.board.insert(key.to_owned(), value.clone());
+            slot.board.insert(key.to_owned(), text);
             slot.board_expire_at = expire;
         });
         Ok(())
@@ -290,10 +302,11 @@ impl Memory for InProcessMemory {
         inquiry_id: &str,
     ) -> Result<BTreeMap<String, serde_json::Value>, MemoryError> {
         let now = now_ms();
-        Ok(self.inquiries.read(inquiry_id, |slot| match slot {
+        let board = self.inquiries.read(inquiry_id, |slot| match slot {
             Some(s) if alive(s.board_expire_at, now) => s.board.clone(),
             _ => BTreeMap::new(),
-        }))
+        });
+        board.into_iter().map(|(k, v)| Ok((k, from_text(&v)?))).collect()
     }
 
     async fn append_transcript(
@@ -306,11 +319,12 @@ impl Memory for InProcessMemory {
         }
         let now = now_ms();
         let expire = deadline(now, self.config.record_ttl_secs);
+        let lines = steps.iter().map(to_text).collect::<Result<Vec<_>, _>>()?;
         self.inquiries.update(inquiry_id, |slot| {
             if !alive(slot.transcript_expire_at, now) {
                 slot.transcript.clear();
             }
-            slot.transcript.extend_from_slice(steps);
+            slot.transcript.extend(lines);
             slot.transcript_expire_at = expire;
         });
         Ok(())
@@ -318,17 +332,19 @@ impl Memory for InProcessMemory {
 
     async fn transcript(&self, inquiry_id: &str) -> Result<Vec<TranscriptStep>, MemoryError> {
         let now = now_ms();
-        Ok(self.inquiries.read(inquiry_id, |slot| match slot {
+        let lines = self.inquiries.read(inquiry_id, |slot| match slot {
             Some(s) if alive(s.transcript_expire_at, now) => s.transcript.clone(),
             _ => Vec::new(),
-        }))
+        });
+        lines.iter().map(|l| from_text(l)).collect()
     }
 
     async fn save_result(&self, result: &SwarmResult) -> Result<(), MemoryError> {
         let now = now_ms();
         let expire = deadline(now, self.config.record_ttl_secs);
+        let text = to_text(result)?;
         self.inquiries.update(&result.inquiry_id, |slot| {
-            slot.result = Some(result.clone());
+            slot.result = Some(text);
             slot.result_expire_at = expire;
         });
         let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
@@ -339,10 +355,11 @@ impl Memory for InProcessMemory {
 
     async fn result(&self, inquiry_id: &str) -> Result<Option<SwarmResult>, MemoryError> {
         let now = now_ms();
-        Ok(self.inquiries.read(inquiry_id, |slot| match slot {
+        let text = self.inquiries.read(inquiry_id, |slot| match slot {
             Some(s) if alive(s.result_expire_at, now) => s.result.clone(),
             _ => None,
-        }))
+        });
+        text.map(|t| from_text(&t)).transpose()
     }
 
     async fn recent_inquiries(&self, limit: usize) -> Result<Vec<String>, MemoryError> {

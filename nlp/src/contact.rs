@@ -9,7 +9,7 @@ use tradewind_core::Contact;
 use crate::text::{cap, leftmost_longest, Doc, Hit, Kind, PhraseIndex, SCAN_CAP};
 
 /// Contact details found in a message.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ContactInfo {
     pub company: Option<String>,
     pub contact: Contact,
@@ -279,8 +279,12 @@ fn credit_code(doc: &Doc) -> Option<(String, (usize, usize))> {
 
 // ---------------------------------------------------------------- companies
 
-/// Legal forms; payload 1 means the form must be written in capitals
-/// (two-letter forms such as "AG" or "SA" are ordinary words otherwise).
+/// Payload bit: the form must be written in capitals (two-letter forms such
+/// as "AG" or "SA" are ordinary words otherwise).
+const UPPER: u32 = 1;
+/// Payload bit: the form may also precede the name ("OOO Romashka", "PT Maju Jaya").
+const PREFIX: u32 = 2;
+
 const LEGAL_FORMS: &[(&str, u32)] = &[
     ("gmbh", 0), ("gmbh & co. kg", 0), ("gmbh & co kg", 0), ("ag", 1), ("kg", 1), ("ug", 1),
     ("ltd", 0), ("limited", 0), ("co., ltd", 0), ("co. ltd", 0), ("co ltd", 0), ("co.,ltd", 0),
@@ -289,7 +293,8 @@ const LEGAL_FORMS: &[(&str, u32)] = &[
     ("srl", 0), ("s.p.a", 0), ("spa", 0), ("b.v", 0), ("bv", 1), ("n.v", 0), ("nv", 1), ("sas", 1),
     ("s.a.s", 0), ("sarl", 0), ("s.a.r.l", 0), ("pty ltd", 0), ("pty. ltd", 0), ("pty limited", 0),
     ("pte ltd", 0), ("pte. ltd", 0), ("pvt ltd", 0), ("pvt. ltd", 0), ("private limited", 0),
-    ("jsc", 0), ("ojsc", 0), ("pjsc", 0), ("cjsc", 0), ("ooo", 1), ("llp", 0), ("plc", 0),
+    ("jsc", PREFIX), ("ojsc", PREFIX), ("pjsc", PREFIX), ("cjsc", PREFIX), ("ooo", UPPER | PREFIX),
+    ("zao", UPPER | PREFIX), ("oao", UPPER | PREFIX), ("pt", UPPER | PREFIX), ("llp", 0), ("plc", 0),
     ("sdn bhd", 0), ("sdn. bhd", 0), ("bhd", 0), ("fze", 0), ("fzco", 0), ("fzc", 1),
     ("fz-llc", 0), ("fz llc", 0), ("a/s", 0), ("ab", 1), ("oy", 0), ("oyj", 0), ("kft", 0),
     ("ltda", 0), ("sp. z o.o", 0), ("s.l", 0), ("co.", 0), ("company", 0),
@@ -357,7 +362,7 @@ fn legal_hits(doc: &Doc) -> Vec<Hit> {
     indices().legal.find_all(doc, &mut hits);
     leftmost_longest(&mut hits, |_, _| false);
     hits.retain(|h| {
-        if h.payload == 1 {
+        if h.payload & UPPER != 0 {
             doc.all_upper(h.start) && (h.start + 1..h.end).all(|i| doc.kind(i) != Some(Kind::Word) || doc.all_upper(i))
         } else {
             doc.starts_upper(h.start)
@@ -392,6 +397,11 @@ fn english_company(doc: &Doc, masks: &[(usize, usize)]) -> Option<(String, (usiz
             first += 1;
         }
         if first >= h.start {
+            if h.payload & PREFIX != 0 {
+                if let Some(found) = prefixed_company(doc, h) {
+                    return Some(found);
+                }
+            }
             continue;
         }
         let mut end = h.end;
@@ -403,6 +413,30 @@ fn english_company(doc: &Doc, masks: &[(usize, usize)]) -> Option<(String, (usiz
         return Some((doc.text[o0..o1].to_owned(), (o0, o1)));
     }
     None
+}
+
+/// "OOO Romashka", "PT \"Maju Jaya\"": a legal form followed by the name.
+fn prefixed_company(doc: &Doc, h: Hit) -> Option<(String, (usize, usize))> {
+    let mut k = h.end;
+    while doc.is_punct(k, '"') || doc.is(k, "«") {
+        k += 1;
+    }
+    let mut last = None;
+    while k < doc.len() && k < h.end + 8 {
+        let w = doc.norm_of(k);
+        if doc.kind(k) == Some(Kind::Word) && (doc.starts_upper(k) || w.starts_with(|c: char| c.is_ascii_digit())) {
+            last = Some(k);
+        } else if !(last.is_some() && CONNECT.contains(&w)) {
+            break;
+        }
+        k += 1;
+    }
+    let mut end = last? + 1;
+    if doc.is_punct(end, '"') || doc.is(end, "»") {
+        end += 1;
+    }
+    let (o0, o1) = (doc.toks[h.start].o0, doc.toks[end - 1].o1);
+    Some((doc.text[o0..o1].to_owned(), (o0, o1)))
 }
 
 /// Words that precede a company name in Chinese self-introductions.
@@ -468,7 +502,7 @@ const ZH_COMPOUND_SURNAMES: &[&str] = &["欧阳", "司马", "上官", "诸葛", 
 const ZH_NAME_END: &str = "的是在来从我负想需要和与经先女小总公司说请现今目这那们也就对代为，。,.:：";
 
 /// A capitalised English name of one to three words starting at token `k`.
-fn english_name_at(doc: &Doc, mut k: usize) -> Option<String> {
+fn english_name_at(doc: &Doc, legal: &[Hit], mut k: usize) -> Option<String> {
     if matches!(doc.norm_of(k), "mr" | "mrs" | "ms" | "dr" | "miss") {
         k += 1;
         if doc.is_punct(k, '.') {
@@ -491,7 +525,6 @@ fn english_name_at(doc: &Doc, mut k: usize) -> Option<String> {
         return None;
     }
     // "This is Nordlicht Energie GmbH" introduces a company, not a person.
-    let legal = legal_hits(doc);
     if legal.iter().any(|h| h.start >= start && h.start <= k + 1) {
         return None;
     }
@@ -502,8 +535,11 @@ fn person_name(doc: &Doc, company: Option<(usize, usize)>) -> Option<String> {
     let mut hits = Vec::new();
     indices().name_cues.find_all(doc, &mut hits);
     leftmost_longest(&mut hits, |_, _| false);
-    for h in hits {
-        // "Regards" is a cue only at the end of a letter, never mid-sentence.
+    if hits.is_empty() {
+        return None;
+    }
+    let legal = legal_hits(doc);
+    for h in hits.into_iter().take(50) {
         let mut k = h.end;
         while k < doc.len() && (matches!(doc.kind(k), Some(Kind::Newline)) || doc.is_punct(k, ':') || doc.is_punct(k, ',')) {
             k += 1;
@@ -521,13 +557,13 @@ fn person_name(doc: &Doc, company: Option<(usize, usize)>) -> Option<String> {
             if w == "regards" && h.end - h.start == 1 && doc.kind(h.end) != Some(Kind::Newline) {
                 continue;
             }
-            if let Some(n) = english_name_at(doc, k) {
+            if let Some(n) = english_name_at(doc, &legal, k) {
                 return Some(n);
             }
             continue;
         }
         if doc.kind(k) == Some(Kind::Word) {
-            if let Some(n) = english_name_at(doc, k) {
+            if let Some(n) = english_name_at(doc, &legal, k) {
                 return Some(n);
             }
             continue;
@@ -638,6 +674,15 @@ mod tests {
         assert_eq!(c("Solar Solutions S.A. here"), Some("Solar Solutions S.A.".into()));
         assert_eq!(c("Gulf Energy FZE, Dubai"), Some("Gulf Energy FZE".into()));
         assert_eq!(c("Kuala Power Sdn Bhd"), Some("Kuala Power Sdn Bhd".into()));
+        assert_eq!(c("Sydney Cycles Pty Ltd"), Some("Sydney Cycles Pty Ltd".into()));
+        assert_eq!(c("Milano Bici S.r.l."), Some("Milano Bici S.r.l.".into()));
+        assert_eq!(c("Dutch E-Mobility B.V. in Rotterdam"), Some("Dutch E-Mobility B.V.".into()));
+        assert_eq!(c("Alpen Strom AG"), Some("Alpen Strom AG".into()));
+        assert_eq!(c("Bretagne Velo SAS"), Some("Bretagne Velo SAS".into()));
+        assert_eq!(c("Thames Power PLC and"), Some("Thames Power PLC".into()));
+        assert_eq!(c("Emirates Trading FZCO"), Some("Emirates Trading FZCO".into()));
+        assert_eq!(c("We are OOO Romashka from Moscow"), Some("OOO Romashka".into()));
+        assert_eq!(c("PT Maju Jaya, Jakarta"), Some("PT Maju Jaya".into()));
         assert_eq!(c("we sell to a company in Germany"), None);
         assert_eq!(c("Limited stock is fine"), None);
     }

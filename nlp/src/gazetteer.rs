@@ -155,7 +155,7 @@ const PLACES: &[(&str, &str, Option<&str>, &str)] = &[
     ("Odesa", "UA", None, "odesa|odessa|одесса|敖德萨"),
     // Comprehensively sanctioned countries.
     ("Moscow", "RU", None, "moscow|moskva|москва|莫斯科"),
-    ("St Petersburg", "RU", None, "st petersburg|st. petersburg|saint petersburg|sankt petersburg|санкт-петербург|圣彼得堡"),
+    ("St Petersburg", "RU", None, "st petersburg|st. petersburg|saint petersburg|saint-petersburg|sankt petersburg|санкт-петербург|圣彼得堡"),
     ("Vladivostok", "RU", None, "vladivostok|владивосток|符拉迪沃斯托克|海参崴"),
     ("Novorossiysk", "RU", None, "novorossiysk|новороссийск|新罗西斯克"),
     ("Kaliningrad", "RU", None, "kaliningrad|калининград|加里宁格勒"),
@@ -402,10 +402,21 @@ impl Gazetteer {
     pub(crate) fn find(&self, doc: &Doc, masks: &[(usize, usize)]) -> Vec<PlaceHit> {
         let mut hits: Vec<Hit> = Vec::new();
         self.index.find_all(doc, &mut hits);
+        // In a message typed in capitals "SEND IT TO US" is a pronoun, so
+        // two-letter codes only count in mixed-case text.
+        let (mut upper, mut lower) = (0usize, 0usize);
+        if hits.iter().any(|h| self.aliases.get(h.payload as usize).is_some_and(|a| a.1 == Case::Upper)) {
+            for c in doc.text.chars() {
+                upper += usize::from(c.is_uppercase());
+                lower += usize::from(c.is_lowercase());
+            }
+        }
+        let shouting = upper > 2 * lower;
         hits.retain(|h| {
             let Some(&(_, case)) = self.aliases.get(h.payload as usize) else { return false };
             let ok_case = match case {
                 Case::Any => true,
+                Case::Upper if shouting && h.end - h.start == 1 && doc.norm_of(h.start).len() <= 2 => false,
                 Case::Upper => (h.start..h.end).all(|i| doc.kind(i) != Some(Kind::Word) || doc.all_upper(i)),
                 Case::Capital => doc.starts_upper(h.start),
             };
@@ -461,7 +472,9 @@ impl Gazetteer {
             if e.level < Level::Place {
                 continue;
             }
-            for (c, other) in hits.iter().enumerate() {
+            // Hits are in text order, so the country is a close neighbour.
+            for c in k.saturating_sub(2)..(k + 3).min(hits.len()) {
+                let other = &hits[c];
                 let Some(oe) = self.entry(other) else { continue };
                 let near = (other.end <= h.start && h.start - other.end <= 2) || (h.end <= other.start && other.start - h.end <= 2);
                 if oe.level == Level::Country && oe.iso == e.iso && near && scores[c] != i32::MIN {
@@ -645,6 +658,8 @@ mod tests {
         assert_eq!(dest("Tell us about the bus we can use").map(|d| d.0), None);
         assert_eq!(dest("Our customers are in the U.S.").map(|d| d.0), Some("US".into()));
         assert_eq!(dest("Price in US$ please").map(|d| d.0), None);
+        assert_eq!(dest("PLEASE SEND IT TO US").map(|d| d.0), None);
+        assert_eq!(dest("PLEASE SEND IT TO THE USA").map(|d| d.0), Some("US".into()));
     }
 
     #[test]

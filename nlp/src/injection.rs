@@ -68,6 +68,7 @@ fn index() -> &'static PhraseIndex {
 pub(crate) fn scan_doc(doc: &Doc) -> bool {
     let mut hits: Vec<Hit> = Vec::new();
     index().find_all(doc, &mut hits);
+    let objects: Vec<usize> = hits.iter().filter(|o| o.payload == OBJECT).map(|o| o.start).collect();
     for h in &hits {
         match h.payload {
             FIXED => return true,
@@ -80,12 +81,11 @@ pub(crate) fn scan_doc(doc: &Doc) -> bool {
             }
             VERB => {
                 // "ignore ... instructions" within a few tokens of one sentence.
-                let found = hits.iter().any(|o| {
-                    o.payload == OBJECT
-                        && o.start >= h.end
-                        && o.start <= h.end + 6
-                        && !(h.end..o.start).any(|i| doc.is_boundary(i))
-                });
+                let first = objects.partition_point(|&s| s < h.end);
+                let found = objects[first..]
+                    .iter()
+                    .take_while(|&&s| s <= h.end + 6)
+                    .any(|&s| !(h.end..s).any(|i| doc.is_boundary(i)));
                 if found {
                     return true;
                 }

@@ -229,7 +229,7 @@ const STOPWORDS: &[&str] = &[
 ];
 
 /// Products found in a message.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ProductMatches {
     pub items: Vec<LineItem>,
     /// Product-like phrases that matched nothing in the catalog.
@@ -479,11 +479,11 @@ impl ProductMatcher {
         }
 
         // Specs with no product name: "500 units of 48V 20Ah" still names one product.
-        let covered = |ms: &[Mention], i: usize| ms.iter().any(|m| m.e0 <= i && i < m.e1);
+        let covered = coverage(n, &mentions);
         let mut i = 0;
         let mut clusters = Vec::new();
         while i < n {
-            if spec_at[i].is_none() || covered(&mentions, i) {
+            if spec_at[i].is_none() || covered[i] {
                 i += 1;
                 continue;
             }
@@ -492,7 +492,7 @@ impl ProductMatcher {
             let mut j = i;
             let mut end = i;
             loop {
-                if j < n && !covered(&mentions, j) {
+                if j < n && !covered[j] {
                     if let Some((sp, e)) = spec_at[j] {
                         specs.extend(sp.iter());
                         end = e;
@@ -517,7 +517,7 @@ impl ProductMatcher {
         mentions.extend(clusters);
         mentions.sort_by_key(|m| m.e0);
 
-        let qtys = scan_quantities(doc, ctx, &mentions);
+        let qtys = scan_quantities(doc, ctx, &coverage(n, &mentions));
         let assigned = pair(doc, &mentions, &qtys);
 
         let mut items: Vec<LineItem> = Vec::new();
@@ -585,6 +585,17 @@ impl ProductMatcher {
     }
 }
 
+/// Which tokens belong to a mention (specs included).
+fn coverage(n: usize, mentions: &[Mention]) -> Vec<bool> {
+    let mut cov = vec![false; n];
+    for m in mentions {
+        for c in cov.iter_mut().take(m.e1.min(n)).skip(m.e0) {
+            *c = true;
+        }
+    }
+    cov
+}
+
 fn push_unique(v: &mut Vec<String>, s: &str) {
     let s = s.trim();
     if !s.is_empty() && !v.iter().any(|x| x.eq_ignore_ascii_case(s)) {
@@ -647,9 +658,9 @@ fn is_count_token(doc: &Doc, i: usize) -> bool {
 }
 
 /// Every number that could be a quantity, with how strongly it reads as one.
-fn scan_quantities(doc: &Doc, ctx: &ScanContext, mentions: &[Mention]) -> Vec<Qty> {
+fn scan_quantities(doc: &Doc, ctx: &ScanContext, covered: &[bool]) -> Vec<Qty> {
     let n = doc.len();
-    let in_mention = |i: usize| mentions.iter().any(|m| m.e0 <= i && i < m.e1);
+    let in_mention = |i: usize| covered.get(i).copied().unwrap_or(false);
     let mut out = Vec::new();
     let mut i = 0;
     while i < n && out.len() < 64 {
@@ -828,7 +839,10 @@ const SOFT_BREAKS: &[&str] = &[",", "and", "plus", "also", "or", "&", "和", "�
 /// The cost of linking across tokens `a..b`, or `None` when another
 /// product mention lies between.
 fn gap_cost(doc: &Doc, mentions: &[Mention], skip: usize, a: usize, b: usize) -> Option<u32> {
-    if mentions.iter().enumerate().any(|(k, m)| k != skip && m.e0 < b && a < m.e1) {
+    // Mentions are sorted and disjoint, so the first one ending after `a`
+    // is the only one that can start before `b`.
+    let k = mentions.partition_point(|m| m.e1 <= a);
+    if mentions.get(k).is_some_and(|m| m.e0 < b) && k != skip {
         return None;
     }
     let mut cost = 0u32;
@@ -863,6 +877,10 @@ fn pair(doc: &Doc, mentions: &[Mention], qtys: &[Qty]) -> Vec<Option<usize>> {
             continue;
         }
         for (qi, q) in qtys.iter().enumerate() {
+            // Links never survive more than a dozen tokens; skip far pairs cheaply.
+            if q.t1 + 40 < m.e0 || m.e1 + 40 < q.t0 {
+                continue;
+            }
             if q.t1 <= m.e0 {
                 if let Some(c) = gap_cost(doc, mentions, mi, q.t1, m.e0) {
                     cands.push((c, false, mi, qi));
@@ -944,6 +962,11 @@ const NOT_PRODUCT: &[&str] = &[
     "policy", "support", "products", "product", "range", "it", "them", "this", "that", "more", "answer",
     "advice", "assistance", "know", "help", "shipment", "container", "sample", "samples", "other",
     "customers", "customer", "clients", "partner", "partners", "agent", "distributor", "opinion",
+    "self", "recommendation", "reference", "city", "location", "brand", "logo", "packaging",
+    "oem", "odm", "business", "cooperation", "office", "contract", "agreement", "proposal", "photo",
+    "photos", "picture", "pictures", "video", "competitor", "competitors", "model", "models",
+    "production", "warehouse", "shop", "store", "booth", "exhibition", "newsletter", "platform",
+    "colleague", "quick", "fast", "prompt", "urgent", "kind", "early", "soonest", "convenience",
     "报价", "价格", "目录", "资料", "信息", "样品", "帮助", "了解", "知道", "确认", "发货", "交货", "运输", "你们", "什么",
 ];
 const CJK_STOP: &str = "的吗呢吧了和与及请给在从到发运送寄是有要么啊呀哦，。,.?!？！";
@@ -968,14 +991,17 @@ fn unmatched_phrases(doc: &Doc, mentions: &[Mention], ctx: &ScanContext) -> Vec<
     leftmost_longest(&mut hits, |_, _| false);
     let n = doc.len();
     let mut out = Vec::new();
-    let trigger_ends: Vec<(usize, usize)> = hits.iter().map(|h| (h.start, h.end)).collect();
+    let mut trigger_end = vec![0usize; n];
+    for h in &hits {
+        trigger_end[h.start] = h.end;
+    }
     for h in &hits {
         let mut k = h.end;
         // Skip determiners, quantities, measure words and further triggers
-        // ("需要采购", "need to buy").
-        while k < n {
-            if let Some(&(_, e)) = trigger_ends.iter().find(|&&(s, _)| s == k) {
-                k = e;
+        // ("需要采购", "need to buy"), but not forever.
+        while k < n && k < h.end + 12 {
+            if trigger_end[k] > k {
+                k = trigger_end[k];
                 continue;
             }
             let w = doc.norm_of(k);
@@ -993,7 +1019,7 @@ fn unmatched_phrases(doc: &Doc, mentions: &[Mention], ctx: &ScanContext) -> Vec<
         let a = k;
         let mut latin = 0;
         let mut cjk = 0;
-        while k < n && latin < 5 && cjk < 10 {
+        while k < n && latin < 5 && cjk < 10 && trigger_end[k] <= k {
             let w = doc.norm_of(k);
             match doc.kind(k) {
                 Some(Kind::Word) if !STOP.contains(&w) => latin += 1,
@@ -1012,15 +1038,28 @@ fn unmatched_phrases(doc: &Doc, mentions: &[Mention], ctx: &ScanContext) -> Vec<
         if ctx.place_starts.iter().any(|&p| p >= a && p < b) {
             continue;
         }
-        let head = doc.norm_of(a);
-        if NOT_PRODUCT.contains(&head) || NOT_PRODUCT.iter().any(|p| !p.is_ascii() && doc.span(a, b).starts_with(p)) {
+        if NOT_PRODUCT.iter().any(|p| !p.is_ascii() && doc.span(a, b).starts_with(p)) {
             continue;
+        }
+        // "quick reply", "best price" are about the deal, not a product;
+        // "solar panel prices" still names "solar panel".
+        let not_product = |i: usize| NOT_PRODUCT.contains(&doc.norm_of(i)) || NOT_PRODUCT.contains(&doc.stem_of(i));
+        let latin: Vec<usize> = (a..b).filter(|&i| doc.kind(i) == Some(Kind::Word)).collect();
+        let mut b = b;
+        if let Some(f) = latin.iter().position(|&i| not_product(i)) {
+            if f < 2 {
+                continue;
+            }
+            b = latin[f];
         }
         let has_word = (a..b).any(|i| doc.kind(i) == Some(Kind::Word) && doc.norm_of(i).chars().filter(|c| c.is_alphabetic()).count() >= 3);
         if !(has_word || cjk >= 2) {
             continue;
         }
         out.push(doc.span(a, b).to_owned());
+        if out.len() >= 16 {
+            break;
+        }
     }
     out
 }

@@ -8,7 +8,7 @@
 //! so operators see the same steps whichever brain ran.
 
 pub mod builtin;
-pub mod customs;
+pub use tradewind_customs as customs;
 pub mod dispatch;
 pub mod schema;
 pub mod sinks;

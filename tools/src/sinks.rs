@@ -106,11 +106,18 @@ impl Sink for StdoutSink {
 
 /// Keeps deliveries in process (bounded), de-duplicated by delivery id.
 /// Used by `serve` for the operator view and by benchmarks, where writing
-/// files would measure the disk instead of the swarm.
+/// files would measure the disk instead of the swarm. Each delivery is kept
+/// as compact JSON text, a fraction of the memory of a `Value` tree.
 pub struct CollectSink {
     name: String,
     cap: usize,
-    items: Mutex<std::collections::VecDeque<Delivery>>,
+    items: Mutex<Collected>,
+}
+
+#[derive(Default)]
+struct Collected {
+    order: std::collections::VecDeque<(String, Box<str>)>,
+    ids: std::collections::HashSet<String>,
 }
 
 impl CollectSink {
@@ -119,7 +126,8 @@ impl CollectSink {
     }
 
     pub fn items(&self) -> Vec<Delivery> {
-        self.items.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect()
+        let items = self.items.lock().unwrap_or_else(|p| p.into_inner());
+        items.order.iter().filter_map(|(_, text)| serde_json::from_str(text).ok()).collect()
     }
 }
 
@@ -130,11 +138,16 @@ impl Sink for CollectSink {
     }
 
     async fn deliver(&self, d: &Delivery) -> Result<String, SinkError> {
+        let text = serde_json::to_string(d)
+            .map_err(|e| SinkError::Failed { sink: self.name.clone(), message: e.to_string() })?
+            .into_boxed_str();
         let mut items = self.items.lock().unwrap_or_else(|p| p.into_inner());
-        if !items.iter().any(|x| x.delivery_id == d.delivery_id) {
-            items.push_back(d.clone());
-            while items.len() > self.cap {
-                items.pop_front();
+        if items.ids.insert(d.delivery_id.clone()) {
+            items.order.push_back((d.delivery_id.clone(), text));
+            while items.order.len() > self.cap {
+                if let Some((old, _)) = items.order.pop_front() {
+                    items.ids.remove(&old);
+                }
             }
         }
         Ok(format!("memory:{}", self.name))

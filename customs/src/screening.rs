@@ -1,138 +1,12 @@
-//! Customs and export rules: destinations, party screening, HS codes,
-//! dangerous goods and stock. Rules and lists decide; every finding cites
-//! the rule id, list entry or catalog line behind it.
-//!
-//! This is the first, simple engine: the destination rules file and a small
-//! screening list ship in `knowledge/`. Importers for the real lists come
-//! with the customs issue and feed the same `ScreeningList`.
+//! Denied-party screening: name normalisation and scoring against lists.
 
 use serde::{Deserialize, Serialize};
-use tradewind_core::{Citation, Finding, Product, RiskLevel};
+use tradewind_core::{Citation, Finding, RiskLevel};
 
-pub const DESTINATION_RULES: &str = include_str!("../../knowledge/rules/destinations.toml");
+use crate::RulesError;
+
 pub const DEMO_SCREENING_LIST: &str = include_str!("../../knowledge/lists/demo-screening.csv");
-const RULES_SOURCE: &str = "knowledge/rules/destinations.toml";
 
-#[derive(Debug, thiserror::Error)]
-pub enum RulesError {
-    #[error("destination rules: {0}")]
-    Rules(String),
-    #[error("screening list line {line}: {message}")]
-    List { line: usize, message: String },
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct DestinationRule {
-    pub id: String,
-    #[serde(default)]
-    pub countries: Vec<String>,
-    #[serde(default)]
-    pub regions: Vec<String>,
-    pub level: RiskLevel,
-    pub message: String,
-    pub source: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct DocumentRule {
-    pub id: String,
-    pub countries: Vec<String>,
-    pub documents: Vec<String>,
-    pub source: String,
-    /// Indexes into `documents` that only apply when the goods include lithium batteries.
-    #[serde(default)]
-    pub battery_only: Vec<usize>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct DestinationRules {
-    #[serde(rename = "rule")]
-    pub rules: Vec<DestinationRule>,
-    #[serde(rename = "documents")]
-    pub documents: Vec<DocumentRule>,
-}
-
-impl DestinationRules {
-    pub fn parse(text: &str) -> Result<Self, RulesError> {
-        toml::from_str(text).map_err(|e| RulesError::Rules(e.to_string()))
-    }
-
-    pub fn embedded() -> Result<Self, RulesError> {
-        Self::parse(DESTINATION_RULES)
-    }
-
-    /// Rules that apply to a country (and optional region).
-    pub fn matching(&self, country: &str, region: Option<&str>) -> Vec<&DestinationRule> {
-        let country = country.to_ascii_uppercase();
-        self.rules
-            .iter()
-            .filter(|r| {
-                r.countries.iter().any(|c| c.eq_ignore_ascii_case(&country))
-                    || region.is_some_and(|reg| r.regions.iter().any(|x| x.eq_ignore_ascii_case(reg)))
-            })
-            .collect()
-    }
-
-    /// Documents for a country: its specific groups (or the default group
-    /// when none), plus the universal battery group when batteries ship.
-    pub fn documents_for(&self, country: &str, batteries: bool) -> Vec<(String, Citation)> {
-        let specific: Vec<&DocumentRule> = self
-            .documents
-            .iter()
-            .filter(|d| d.countries.iter().any(|c| c.eq_ignore_ascii_case(country)))
-            .collect();
-        let mut groups: Vec<&DocumentRule> = if specific.is_empty() {
-            self.documents.iter().filter(|d| d.id == "DOC-DEFAULT").collect()
-        } else {
-            specific
-        };
-        groups.extend(self.documents.iter().filter(|d| d.id == "DOC-LI-BATTERY"));
-        let mut out: Vec<(String, Citation)> = Vec::new();
-        for g in groups {
-            for (i, doc) in g.documents.iter().enumerate() {
-                if g.battery_only.contains(&i) && !batteries {
-                    continue;
-                }
-                if out.iter().any(|(d, _)| d == doc) {
-                    continue;
-                }
-                out.push((doc.clone(), rule_citation(&g.id, &g.source)));
-            }
-        }
-        out
-    }
-}
-
-fn rule_citation(id: &str, source: &str) -> Citation {
-    Citation { source: format!("{RULES_SOURCE}#{id}"), section: Some(source.to_string()), chunk_id: None, score: None }
-}
-
-/// Destination findings: every matching rule, or a clear finding citing the
-/// rule set when none applies.
-pub fn destination_findings(rules: &DestinationRules, country: &str, region: Option<&str>) -> Vec<Finding> {
-    let matched = rules.matching(country, region);
-    if matched.is_empty() {
-        return vec![Finding {
-            kind: "destination".into(),
-            level: RiskLevel::Clear,
-            sku: None,
-            message: format!("No embargo or sectoral rule applies to {country}."),
-            citations: vec![Citation::rule(RULES_SOURCE)],
-        }];
-    }
-    matched
-        .into_iter()
-        .map(|r| Finding {
-            kind: "destination".into(),
-            level: r.level,
-            sku: None,
-            message: format!("{} ({})", r.message, r.id),
-            citations: vec![rule_citation(&r.id, &r.source)],
-        })
-        .collect()
-}
-
-// ---------------------------------------------------------------- screening
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ListEntry {
@@ -393,96 +267,10 @@ pub fn screening_findings(hits: &[ScreeningHit], party: &str) -> Vec<Finding> {
         .collect()
 }
 
-// ---------------------------------------------------------------- HS, DG, stock
-
-/// The HS chapters and headings our catalog uses, for the path shown to
-/// logistics. The full nomenclature is imported by `tradewind lists`.
-pub fn hs_path(code: &str) -> Option<String> {
-    let chapter = code.get(0..2)?;
-    let heading = code.get(0..4)?;
-    let ch = match chapter {
-        "84" => "Chapter 84: Nuclear reactors, boilers, machinery and mechanical appliances",
-        "85" => "Chapter 85: Electrical machinery and equipment and parts thereof",
-        "87" => "Chapter 87: Vehicles other than railway or tramway rolling stock",
-        "90" => "Chapter 90: Optical, measuring, checking, precision instruments",
-        "94" => "Chapter 94: Furniture; luminaires and lighting fittings",
-        _ => return Some(format!("Chapter {chapter}")),
-    };
-    let hd = match heading {
-        "8501" => "8501: Electric motors and generators",
-        "8504" => "8504: Electrical transformers, static converters (inverters, chargers)",
-        "8507" => "8507: Electric accumulators",
-        "8512" => "8512: Electrical lighting or signalling equipment for cycles or motor vehicles",
-        "8536" => "8536: Electrical apparatus for switching or protecting circuits (≤ 1,000 V)",
-        "8537" => "8537: Boards, panels, consoles for electric control",
-        "8539" => "8539: Electric filament or discharge lamps; LED light sources",
-        "8541" => "8541: Semiconductor devices; photovoltaic cells",
-        "8543" => "8543: Electrical machines and apparatus n.e.s.",
-        "8544" => "8544: Insulated wire and cable",
-        "8711" => "8711: Motorcycles and cycles fitted with an auxiliary motor",
-        "8714" => "8714: Parts and accessories of vehicles of headings 8711 to 8713",
-        "9405" => "9405: Luminaires and lighting fittings",
-        _ => "",
-    };
-    Some(if hd.is_empty() { format!("{ch} > {heading}") } else { format!("{ch} > {hd} > {code}") })
-}
-
-pub fn dg_findings(p: &Product, catalog_source: &str) -> Option<Finding> {
-    let b = p.battery.as_ref()?;
-    let alone = b.un_number.eq_ignore_ascii_case("UN3480");
-    let over = b.wh > 100.0;
-    let mut msg = format!(
-        "{} contains lithium batteries: {} Class 9, {:.0} Wh {} 100 Wh.",
-        p.sku,
-        b.un_number,
-        b.wh,
-        if over { "over" } else { "at or under" }
-    );
-    if alone {
-        msg.push_str(" By air: IATA PI 965, state of charge at most 30%; by sea: IMDG Class 9 with DG declaration.");
-    } else {
-        msg.push_str(" Batteries packed with or contained in equipment: IATA PI 966/967 by air; IMDG Class 9 by sea.");
-    }
-    msg.push_str(" UN 38.3 test summary required.");
-    Some(Finding {
-        kind: "dangerous_goods".into(),
-        level: if over { RiskLevel::Review } else { RiskLevel::Clear },
-        sku: Some(p.sku.clone()),
-        message: msg,
-        citations: vec![
-            Citation::rule(format!("{catalog_source}#{}", p.sku)),
-            Citation::rule("UN Model Regulations: UN3480/UN3481 Class 9; IATA DGR PI 965-967"),
-        ],
-    })
-}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn embargoed_country_and_region_are_blocked_with_rule_ids() {
-        let r = DestinationRules::embedded().unwrap();
-        let f = destination_findings(&r, "CU", None);
-        assert_eq!(f[0].level, RiskLevel::Blocked);
-        assert!(f[0].citations[0].source.ends_with("#DEST-EMB-CU"));
-        let f = destination_findings(&r, "UA", Some("UA-43"));
-        assert_eq!(f[0].level, RiskLevel::Blocked);
-        let f = destination_findings(&r, "DE", None);
-        assert_eq!(f[0].level, RiskLevel::Clear);
-        let f = destination_findings(&r, "RU", None);
-        assert_eq!(f[0].level, RiskLevel::High);
-    }
-
-    #[test]
-    fn eu_documents_include_battery_regulation_only_for_batteries() {
-        let r = DestinationRules::embedded().unwrap();
-        let with: Vec<String> = r.documents_for("DE", true).into_iter().map(|d| d.0).collect();
-        assert!(with.iter().any(|d| d.contains("2023/1542")));
-        assert!(with.iter().any(|d| d.contains("UN 38.3")));
-        let without: Vec<String> = r.documents_for("DE", false).into_iter().map(|d| d.0).collect();
-        assert!(!without.iter().any(|d| d.contains("2023/1542")));
-    }
 
     #[test]
     fn screening_matches_alias_and_flags_variant_for_review() {
