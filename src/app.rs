@@ -13,6 +13,7 @@ use tradewind_knowledge::{IngestOptions, IngestSummary};
 use tradewind_knowledge::KnowledgeIndex;
 use tradewind_memory::{InProcessMemory, Memory, MemoryConfig, RedisMemory};
 use tradewind_tools::customs::{DestinationRules, ScreeningList, DEMO_SCREENING_LIST};
+use tradewind_tools::customs::{DgRules, HsGlossary, Nomenclature, StockPolicy};
 use tradewind_tools::{CollectSink, Dispatcher, DirSink, Services, Sink, StdoutSink};
 
 use crate::config::Config;
@@ -90,6 +91,8 @@ pub struct App {
     pub config: Config,
     /// Present when a sink is "memory" (benchmarks, `serve`).
     pub collected: Option<Arc<CollectSink>>,
+    /// Chat-card channels, when any sink names one; drained on shutdown.
+    pub channels: Option<Arc<tradewind_channels::ChannelHub>>,
 }
 
 /// How `App::build` should prepare the knowledge index.
@@ -157,7 +160,11 @@ impl App {
 
         let index: Arc<dyn KnowledgeIndex> =
             Arc::new(tradewind_knowledge::cache::CachedIndex::new(index, 4096, Duration::from_secs(60)));
-        let (docs, catalog) = knowledge_documents(config.knowledge.kb_dir.as_deref())?;
+        let (mut docs, catalog) = knowledge_documents(config.knowledge.kb_dir.as_deref())?;
+        // The HS nomenclature in force (imported, else built in) is searched
+        // through the knowledge index, so its subheadings are ingested too.
+        let hs = load_nomenclature(&config)?;
+        docs.push(hs.index_document());
         let summary = if opts.ingest {
             Some(
                 tradewind_knowledge::ingest(index.as_ref(), docs, &IngestOptions { quiet: opts.quiet, ..IngestOptions::default() })
@@ -170,25 +177,76 @@ impl App {
 
         let mut sinks: BTreeMap<String, Arc<dyn Sink>> = BTreeMap::new();
         let mut collected: Option<Arc<CollectSink>> = None;
+        // Chat-channel sinks share one hub: its workers, per-robot rate
+        // limiters and delivery store (Redis under the memory prefix when
+        // configured). Outbound Telegram uses the same bot as inbound.
+        let mut channels: Option<Arc<tradewind_channels::ChannelHub>> = None;
+        let channel_env = |k: &str| {
+            match k {
+                "TELEGRAM_BOT_TOKEN" => config.telegram.token.clone().or_else(|| std::env::var(k).ok()),
+                "TELEGRAM_API_URL" => Some(config.telegram.api_url.clone()),
+                _ => std::env::var(k).ok(),
+            }
+            .filter(|v| !v.trim().is_empty())
+        };
         for (name, spec) in [
             ("sales", &config.sinks.sales),
             ("logistics", &config.sinks.logistics),
             ("customer_service", &config.sinks.customer_service),
         ] {
-            let sink: Option<Arc<dyn Sink>> = if let Some(dir) = spec.strip_prefix("dir:") {
-                Some(Arc::new(DirSink::new(name, dir)))
-            } else if spec == "stdout" {
-                Some(Arc::new(StdoutSink::new(name)))
-            } else if spec == "memory" {
-                let c = collected.get_or_insert_with(|| Arc::new(CollectSink::new("memory", 2_000))).clone();
-                Some(c)
-            } else if spec == "none" || spec.is_empty() {
-                None
-            } else {
-                return Err(AppError::Config(format!("sink {name} = '{spec}': use dir:<path>, stdout, memory or none")));
-            };
-            if let Some(s) = sink {
-                sinks.insert(name.to_string(), s);
+            let mut parts: Vec<Arc<dyn Sink>> = Vec::new();
+            for part in tradewind_channels::split_sink_specs(spec) {
+                if let Some(dir) = part.strip_prefix("dir:") {
+                    parts.push(Arc::new(DirSink::new(name, dir)));
+                } else if part == "stdout" {
+                    parts.push(Arc::new(StdoutSink::new(name)));
+                } else if part == "memory" {
+                    parts.push(collected.get_or_insert_with(|| Arc::new(CollectSink::new("memory", 2_000))).clone());
+                } else if part == "none" {
+                } else if tradewind_channels::is_channel_spec(part) {
+                    let bad = |e: tradewind_channels::ChannelError| AppError::Config(format!("sink {name}: {e}"));
+                    let channel = tradewind_channels::ChannelSpec::parse_with(part, &channel_env).map_err(bad)?;
+                    let hub = match &channels {
+                        Some(hub) => hub.clone(),
+                        None => {
+                            // Beside the knowledge folder: data/channels/deadletters.jsonl.
+                            let data_root = config
+                                .knowledge
+                                .data_dir
+                                .parent()
+                                .filter(|p| !p.as_os_str().is_empty())
+                                .unwrap_or(Path::new("."));
+                            let store = tradewind_channels::StoreConfig::for_app(
+                                config.memory.redis_url.clone(),
+                                &config.memory.prefix,
+                                data_root,
+                            );
+                            let links =
+                                tradewind_channels::CardLinks { console_url: channel_env("TRADEWIND_PUBLIC_URL") };
+                            let hub_config = tradewind_channels::HubConfig { links, ..Default::default() };
+                            let hub = tradewind_channels::ChannelHub::connect(hub_config, &store, None)
+                                .await
+                                .map_err(|e| AppError::Unavailable(format!("chat channel sinks: {e}")))?;
+                            channels.insert(hub).clone()
+                        }
+                    };
+                    parts.push(hub.sink(name, &channel).map_err(bad)?);
+                } else {
+                    // Only the scheme is echoed: the rest may be a webhook secret.
+                    let kind = part.split(':').next().unwrap_or_default();
+                    return Err(AppError::Config(format!(
+                        "sink {name}: unknown kind '{kind}'; use dir:<path>, stdout, memory, none, or wecom:, feishu:, lark:, dingtalk:, slack:, telegram: (several separated by commas)"
+                    )));
+                }
+            }
+            match parts.len() {
+                0 => {}
+                1 => {
+                    sinks.insert(name.to_string(), parts.remove(0));
+                }
+                _ => {
+                    sinks.insert(name.to_string(), Arc::new(tradewind_channels::FanoutSink::new(name, parts)));
+                }
             }
         }
 
@@ -205,6 +263,10 @@ impl App {
             sinks: Arc::new(sinks),
             destinations: Arc::new(destinations),
             screening: Arc::new(screening),
+            hs: Arc::new(hs),
+            hs_glossary: Arc::new(HsGlossary::embedded().map_err(|e| AppError::Config(e.to_string()))?),
+            dg_rules: Arc::new(DgRules::embedded().map_err(|e| AppError::Config(e.to_string()))?),
+            stock_policy: Arc::new(StockPolicy::embedded().map_err(|e| AppError::Config(e.to_string()))?),
         };
         let dispatcher = Dispatcher::new(tradewind_tools::registry(&services));
         let brain: Arc<dyn Brain> = match brain {
@@ -235,7 +297,7 @@ impl App {
             deliver: true,
         };
         let swarm = Swarm::new(Env { services, dispatcher, brain }, swarm_config);
-        Ok((App { swarm, memory, index, config, collected }, summary))
+        Ok((App { swarm, memory, index, config, collected, channels }, summary))
     }
 
     /// The application function: one message in, everything out.
@@ -250,12 +312,40 @@ impl App {
         Ok(self.swarm.handle(inquiry).await?)
     }
 
+    /// Drain queued chat cards (with their deadline) before the process exits.
+    pub async fn shutdown_channels(&self) {
+        if let Some(h) = &self.channels {
+            h.shutdown().await;
+        }
+    }
+
     pub async fn transcript(&self, inquiry_id: &str) -> Result<Vec<TranscriptStep>, AppError> {
         let steps = self.memory.transcript(inquiry_id).await.map_err(|e| AppError::Unavailable(e.to_string()))?;
         if steps.is_empty() {
             return Err(AppError::NotFound(format!("no transcript for inquiry '{inquiry_id}'")));
         }
         Ok(steps)
+    }
+}
+
+/// Where imported lists live: `lists/` beside the knowledge data folder
+/// (`data/lists` by default, `$TRADEWIND_DATA_DIR/lists` when that is set).
+pub fn lists_dir(config: &Config) -> std::path::PathBuf {
+    match config.knowledge.data_dir.parent() {
+        Some(root) if !root.as_os_str().is_empty() => root.join("lists"),
+        _ => std::path::PathBuf::from("lists"),
+    }
+}
+
+/// The HS nomenclature imported into the lists folder, or the built-in
+/// table when none was. A stored file that cannot be read stops start-up:
+/// checking codes against a silently smaller table would hide the problem.
+pub fn load_nomenclature(config: &Config) -> Result<Nomenclature, AppError> {
+    let dir = lists_dir(config);
+    match Nomenclature::load(&dir) {
+        Ok(Some(n)) => Ok(n),
+        Ok(None) => Nomenclature::builtin().map_err(|e| AppError::Config(e.to_string())),
+        Err(e) => Err(AppError::Config(e.to_string())),
     }
 }
 

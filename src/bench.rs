@@ -36,6 +36,15 @@ pub struct BenchArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// `tradewind bench cluster`: gateway → Redis Streams → workers.
+    #[command(subcommand)]
+    pub command: Option<BenchCommand>,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum BenchCommand {
+    /// Inquiries/s and queueing overhead end to end through a gateway, Redis Streams and workers (needs REDIS_URL).
+    Cluster(crate::cluster::bench::ClusterBenchArgs),
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -172,6 +181,10 @@ fn tempdir() -> Result<std::path::PathBuf, AppError> {
 }
 
 pub async fn run(base: Config, args: BenchArgs) -> Result<Vec<Figures>, AppError> {
+    if let Some(BenchCommand::Cluster(c)) = args.command.clone() {
+        crate::cluster::bench::run(base, c).await?;
+        return Ok(Vec::new());
+    }
     let only: Vec<&str> = args.only.split(',').map(str::trim).collect();
     let mut all = Vec::new();
     let say = |f: &Figures| {

@@ -1,8 +1,10 @@
-//! The `tradewind` command line: demo, ask, transcript, ingest and bench.
+//! The `tradewind` command line: demo, ask, transcript, ingest, bench, and
+//! the long-running serve, gateway and worker.
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use tokio_util::sync::CancellationToken;
 use tradewind::{App, BuildOptions, Config, IncomingMessage};
 
 #[derive(Parser)]
@@ -53,14 +55,22 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
-    /// Print throughput and latency figures (see `tradewind bench --help`).
+    /// Print throughput and latency figures (see `tradewind bench --help`; `tradewind bench cluster` for the cluster).
     Bench(tradewind::bench::BenchArgs),
+    /// Everything in one process on the embedded defaults: the chat front ends and the swarm.
+    Serve,
+    /// Chat front ends in, onto Redis Streams; replies back from the workers (needs REDIS_URL).
+    Gateway,
+    /// Read the Redis Streams in a consumer group and run the swarm (needs REDIS_URL); run as many as you like.
+    Worker,
     /// Import screening lists and the HS nomenclature.
     #[command(subcommand)]
     Lists(tradewind::lists::ListsCommand),
     /// Measure the customs engine on labelled cases.
     #[command(subcommand)]
     Eval(tradewind::eval::EvalCommand),
+    /// Chat-card deliveries that failed for good (dead letters), newest first.
+    Deadletters(tradewind::deadletters::DeadLettersArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -112,6 +122,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     Err(e) => println!("## {}\nerror: {e}\ncustomer sees: {}\n", sample.title, e.customer_message()),
                 }
             }
+            app.shutdown_channels().await;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Ask { message, json, channel, user } => {
@@ -123,7 +134,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 message
             };
             let (app, _) = App::build(config, BuildOptions::default(), None).await.context("starting Tradewind")?;
-            match app.handle_message(IncomingMessage { channel, user, text: text.clone() }).await {
+            let result = app.handle_message(IncomingMessage { channel, user, text: text.clone() }).await;
+            app.shutdown_channels().await;
+            match result {
                 Ok(r) => {
                     export_transcript(&app, &r.inquiry_id).await;
                     if json {
@@ -176,6 +189,39 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Eval(cmd) => {
             tradewind::eval::run(config, cmd).await.context("eval")?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Serve => {
+            let (app, _) = App::build(config, BuildOptions::default(), None).await.context("starting Tradewind")?;
+            let shutdown = CancellationToken::new();
+            let _signals = tradewind::cluster::signals::cancel_on_signal(shutdown.clone());
+            tracing::info!(brain = %app.swarm.env().brain.name(), memory = app.memory.backend(), "serving");
+            let report = tradewind::cluster::run_serve(app.clone(), shutdown).await.context("serve")?;
+            app.shutdown_channels().await;
+            tracing::info!(answered = report.answered, unfinished = report.unfinished, "stopped");
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Gateway => {
+            let shutdown = CancellationToken::new();
+            let _signals = tradewind::cluster::signals::cancel_on_signal(shutdown.clone());
+            tradewind::cluster::run_gateway(&config, shutdown).await.context("gateway")?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Worker => {
+            // Workers share memory through the cluster's Redis.
+            if config.memory.redis_url.is_none() {
+                config.memory.redis_url = config.cluster.redis_url.clone();
+            }
+            let (app, _) = App::build(config, BuildOptions::default(), None).await.context("starting the worker")?;
+            let shutdown = CancellationToken::new();
+            let _signals = tradewind::cluster::signals::cancel_on_signal(shutdown.clone());
+            let report = tradewind::cluster::run_worker(app.clone(), shutdown).await.context("worker")?;
+            app.shutdown_channels().await;
+            tracing::info!(completed = report.completed, handed_back = report.handed_back, aborted = report.aborted, "worker stopped");
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Deadletters(args) => {
+            tradewind::deadletters::run(config, args).await.context("dead letters")?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Bench(args) => {

@@ -140,3 +140,26 @@ async fn results_reach_the_sales_logistics_and_customer_service_sinks() {
     assert!(cards >= 2);
     assert!(matches!(r.proposal, AgentOutcome::Done { .. }));
 }
+
+#[tokio::test]
+async fn phone_and_credit_code_unify_a_customer_across_channels() {
+    let t = spawn_app().await;
+    let first = t
+        .ask(
+            "wechat-user-1",
+            "我们是上海启航贸易有限公司，统一社会信用代码 91310000MA1FL5YX2K，需要两千个48V 20Ah电池包，发到汉堡。电话 +86 138 0013 8000",
+        )
+        .await;
+    assert!(first.customer.starts_with("u:"), "unified id once phone and credit code are known: {}", first.customer);
+    let other = t
+        .app
+        .handle_message(tradewind::IncomingMessage {
+            channel: "telegram".into(),
+            user: "555".into(),
+            text: "Hello again, 统一社会信用代码 91310000MA1FL5YX2K, phone +86 138 0013 8000. Please add 300 of the 36V 10Ah downtube batteries.".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(other.customer, first.customer, "same customer on another channel");
+    assert!(other.inquiry.company.is_some(), "company recalled from the unified record");
+}

@@ -3,35 +3,88 @@
 //! may phrase the summary; it never changes the level or the findings.
 
 use serde_json::json;
-use tradewind_core::{Citation, CustomsReport, Finding, RiskLevel, StructuredInquiry};
+use tradewind_core::{Citation, CustomsReport, Finding, RiskLevel, StepKind, StructuredInquiry};
 use tradewind_tools::builtin::{
-    CheckDestination, CheckDestinationArgs, CheckStock, ClassifyHs, DangerousGoods, ScreenParty, ScreenPartyArgs,
-    SkuArgs, SkuQty,
+    CheckDestination, CheckDestinationArgs, CheckStock, ClassifyHs, DangerousGoods, DgArgs, ParseInquiry, ScreenParty,
+    ScreenPartyArgs, SkuArgs, SkuQty, SuggestHs, SuggestHsArgs,
 };
-use tradewind_tools::ToolCtx;
+use tradewind_tools::customs::{self as rules, ModeBasis};
+use tradewind_tools::{Tool, ToolCtx};
 
 use crate::brain::{BrainError, BrainTask};
 use crate::Env;
 
+/// Products we do not sell get HS suggestions, up to this many per inquiry.
+const MAX_SUGGESTED_PRODUCTS: usize = 3;
+
 pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<CustomsReport, BrainError> {
     let d = &env.dispatcher;
     let mut findings: Vec<Finding> = Vec::new();
+
+    // The mode of transport changes the dangerous-goods rules. The
+    // structured inquiry does not carry it, so it is read from the message
+    // that intake parsed, then from a sea-only Incoterm.
+    let text = inquiry_text(ctx);
+    let modes = rules::transport_modes(text.as_deref().unwrap_or_default(), si.incoterm.as_deref());
+    let mode_args: Option<Vec<String>> = match modes.basis {
+        ModeBasis::Stated(_) => Some(modes.modes.iter().map(|m| m.as_str().to_string()).collect()),
+        // The tool reads the Incoterm itself, so that its finding says why.
+        ModeBasis::Incoterm(_) | ModeBasis::Unstated => None,
+    };
+
     let mut batteries = false;
+    let mut hs_codes: Vec<String> = Vec::new();
     for item in &si.items {
-        let hs = d.call_typed::<ClassifyHs>(ctx, &SkuArgs { sku: item.sku.clone() }).await?;
+        let sku = SkuArgs { sku: item.sku.clone() };
+        let hs = d.call_typed::<ClassifyHs>(ctx, &sku).await?;
+        hs_codes.push(hs.hs_code.clone());
         findings.push(hs.finding);
-        let dg = d.call_typed::<DangerousGoods>(ctx, &SkuArgs { sku: item.sku.clone() }).await?;
+        let dg = d
+            .call_typed::<DangerousGoods>(
+                ctx,
+                &DgArgs { sku: item.sku.clone(), modes: mode_args.clone(), incoterm: si.incoterm.clone() },
+            )
+            .await?;
         batteries |= dg.regulated;
-        findings.extend(dg.finding);
-        if let Some(q) = item.quantity {
-            let st = d.call_typed::<CheckStock>(ctx, &SkuQty { sku: item.sku.clone(), quantity: q.max(1) }).await?;
-            findings.push(Finding {
+        findings.extend(dg.findings);
+        match item.quantity {
+            Some(q) => {
+                let st = d.call_typed::<CheckStock>(ctx, &SkuQty { sku: item.sku.clone(), quantity: q.max(1) }).await?;
+                findings.push(st.finding);
+            }
+            None => findings.push(Finding {
                 kind: "stock".into(),
                 level: RiskLevel::Clear,
                 sku: Some(item.sku.clone()),
-                message: format!("{} (suggestion: {})", st.message, st.suggestion.replace('_', " ")),
-                citations: vec![st.citation],
-            });
+                message: format!("{}: quantity not given yet; stock and lead time are checked once it is.", item.sku),
+                citations: vec![Citation {
+                    source: tradewind_tools::builtin::CATALOG_SOURCE.into(),
+                    section: Some(format!("{} stock/lead_time_days", item.sku)),
+                    chunk_id: None,
+                    score: None,
+                }],
+            }),
+        }
+    }
+
+    // Products we do not sell: leads for a classification, never a verdict.
+    for phrase in si.unmatched_products.iter().filter(|p| !p.trim().is_empty()).take(MAX_SUGGESTED_PRODUCTS) {
+        match d.call_typed::<SuggestHs>(ctx, &SuggestHsArgs { description: phrase.clone(), limit: Some(3) }).await {
+            Ok(s) if !s.suggestions.is_empty() => {
+                let list: Vec<String> = s.suggestions.iter().map(|x| x.path.clone()).collect();
+                findings.push(Finding {
+                    kind: "hs".into(),
+                    level: RiskLevel::Clear,
+                    sku: None,
+                    message: format!(
+                        "'{phrase}' is not in our catalog; if it is sourced, candidate HS subheadings (need confirmation by a customs broker): {}.",
+                        list.join(" | ")
+                    ),
+                    citations: s.suggestions.iter().flat_map(|x| x.citations.iter().cloned()).collect(),
+                });
+            }
+            Ok(_) => {}
+            Err(e) => ctx.recorder.note("customs", format!("no HS suggestion for '{phrase}': {e}")),
         }
     }
 
@@ -44,11 +97,14 @@ pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Cus
                     &CheckDestinationArgs {
                         country: dest.country.clone(),
                         region: dest.region.clone(),
+                        place: dest.place.clone(),
                         batteries: Some(batteries),
+                        hs_codes: Some(hs_codes),
                     },
                 )
                 .await?;
             findings.extend(check.findings);
+            findings.extend(check.document_findings);
             documents = check.documents;
         }
         None => findings.push(Finding {
@@ -56,7 +112,7 @@ pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Cus
             level: RiskLevel::Review,
             sku: None,
             message: "Destination not known yet; the destination check cannot be completed.".into(),
-            citations: vec![Citation::rule("knowledge/rules/destinations.toml")],
+            citations: vec![Citation::rule(rules::destinations::RULES_SOURCE)],
         }),
     }
 
@@ -75,8 +131,8 @@ pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Cus
         }),
     }
 
-    let risk = findings.iter().map(|f| f.level).max().unwrap_or(RiskLevel::Clear);
-    let rule_summary = rule_summary(risk, &findings);
+    let v = rules::verdict(findings);
+    let (risk, findings, rule_summary) = (v.risk, v.findings, v.summary);
     let verdict = json!({
         "risk": risk, "findings": findings, "documents": documents,
         "destination": si.destination.as_ref().map(|d| d.country.clone()), "party": si.company,
@@ -97,7 +153,9 @@ pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Cus
             max_steps: 2,
         };
         match env.brain.run(&task, &env.dispatcher, ctx).await {
-            Ok(r) if !r.content.trim().is_empty() => format!("{} {}", level_banner(risk), r.content.trim()),
+            Ok(r) if !r.content.trim().is_empty() => {
+                format!("{} {}", rules::verdict::level_banner(risk), r.content.trim())
+            }
             Ok(_) => rule_summary,
             Err(e) => {
                 ctx.recorder.note("customs", format!("summary by model failed ({e}); using the rules' summary"));
@@ -108,24 +166,13 @@ pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Cus
     Ok(CustomsReport { risk, findings, summary, documents })
 }
 
-fn level_banner(risk: RiskLevel) -> String {
-    format!("[{}]", risk.as_str().to_uppercase())
-}
-
-/// One sentence per level, naming what drove it.
-pub fn rule_summary(risk: RiskLevel, findings: &[Finding]) -> String {
-    let drivers: Vec<String> = findings
-        .iter()
-        .filter(|f| f.level == risk && risk != RiskLevel::Clear)
-        .map(|f| match f.citations.first() {
-            Some(c) => format!("{} ({})", f.kind.replace('_', " "), c.source),
-            None => f.kind.replace('_', " "),
-        })
-        .collect();
-    match risk {
-        RiskLevel::Clear => "Clear: no rule or list raises a concern; ship with the documents listed.".into(),
-        RiskLevel::Review => format!("Review: a person must check {} before the order is confirmed.", drivers.join("; ")),
-        RiskLevel::High => format!("High: compliance must approve before any quote, because of {}.", drivers.join("; ")),
-        RiskLevel::Blocked => format!("Blocked: do not quote or ship, because of {}.", drivers.join("; ")),
-    }
+/// The customer's message as intake parsed it, from this inquiry's
+/// transcript (both brains run the rule parser on the raw text).
+fn inquiry_text(ctx: &ToolCtx) -> Option<String> {
+    ctx.recorder.snapshot().into_iter().find_map(|s| match s.kind {
+        StepKind::ToolCall { tool, args, .. } if tool == ParseInquiry::NAME => {
+            args.get("text").and_then(|t| t.as_str()).map(str::to_string)
+        }
+        _ => None,
+    })
 }

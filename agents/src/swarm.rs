@@ -15,7 +15,7 @@ use tradewind_core::{
     Timings,
 };
 use tradewind_memory::{MemoryError, Turn};
-use tradewind_tools::builtin::{PushArgs, PushCard, RememberCustomer};
+use tradewind_tools::builtin::{NoArgs, PushArgs, PushCard, RecallCustomer, RememberCustomer};
 use tradewind_tools::{Recorder, ToolCtx};
 
 use crate::brain::BrainError;
@@ -144,7 +144,7 @@ impl Swarm {
 
         // Intake.
         let t0 = Instant::now();
-        let (si, _recalled) = match tokio::time::timeout(self.config.intake_deadline, crate::intake::run(env, &ctx, text)).await {
+        let (mut si, _recalled) = match tokio::time::timeout(self.config.intake_deadline, crate::intake::run(env, &ctx, text)).await {
             Ok(Ok(v)) => v,
             Ok(Err(e)) => {
                 self.flush_transcript(&inquiry.id, &recorder).await;
@@ -160,6 +160,12 @@ impl Swarm {
                 env.services.memory.link(&ctx.customer, &unified).await?;
                 recorder.note("intake", format!("linked {} to unified customer {}", ctx.customer.key(), unified.key()));
                 ctx.customer = unified;
+                // What the unified record knows (from other channels) fills
+                // this inquiry's gaps too.
+                if let Ok(r) = env.dispatcher.call_typed::<RecallCustomer>(&ctx, &NoArgs {}).await {
+                    crate::intake::merge_memory(&mut si, &r.facts);
+                    si.missing = tradewind_nlp::compute_missing(&si);
+                }
             }
         }
         if let Err(e) = env.dispatcher.call_typed::<RememberCustomer>(&ctx, &crate::intake::facts_of(&si)).await {

@@ -6,14 +6,22 @@
 pub mod destinations;
 pub mod dg;
 pub mod hs;
+pub mod lists;
+pub mod names;
 pub mod screening;
+pub mod stock;
+pub mod verdict;
 
-pub use destinations::{destination_findings, DestinationRules, DESTINATION_RULES};
-pub use dg::dg_findings;
-pub use hs::hs_path;
+pub use destinations::{destination_findings, document_findings, DestinationRules, Goods, Place, DESTINATION_RULES};
+pub use dg::{assess as assess_dg, transport_modes, DgAssessment, DgRules, ModeBasis, ModeChoice, TransportMode};
+pub use hs::{
+    hs_finding, hs_path, import_nomenclature_csv, HsCheck, HsError, HsGlossary, HsImportReport, HsSuggestion, Nomenclature,
+};
+pub use stock::{assess_stock, stock_finding, StockAssessment, StockPolicy, StockSuggestion};
+pub use verdict::{risk_of, rule_summary, verdict, Verdict};
 pub use screening::{
-    screening_findings, ScreeningHit, ScreeningList, ScreeningOutcome, DEMO_SCREENING_LIST, MATCH_THRESHOLD,
-    REVIEW_THRESHOLD,
+    screening_findings, ListInfo, ScreeningHit, ScreeningList, ScreeningOutcome, DEFAULT_MAX_LIST_AGE_DAYS,
+    DEMO_SCREENING_LIST, MATCH_THRESHOLD, REVIEW_THRESHOLD,
 };
 
 #[derive(Debug, thiserror::Error)]

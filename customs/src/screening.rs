@@ -1,30 +1,58 @@
-//! Denied-party screening: name normalisation and scoring against lists.
+//! Denied-party screening: a party's name (and country, when known) against
+//! every list in force.
+//!
+//! The lists are the ones imported into the lists folder (see [`crate::lists`])
+//! or, when none is, the project's demo list. A name is read by
+//! [`crate::names::analyse`], its candidate list names are found through the
+//! [`NameIndex`], and each candidate is scored by [`crate::names`]; the best
+//! name of each entry counts. Country is evidence: an entry of the party's
+//! country gains a little, an entry of other countries only loses a little
+//! (a sanctioned buyer often ships through a third country).
+//!
+//! Two thresholds make three outcomes: at or above [`MATCH_THRESHOLD`] a
+//! match (blocked), at or above [`REVIEW_THRESHOLD`] a potential match (a
+//! person must review it), below it clear. They were set on a labelled
+//! benchmark of real name pairs (see `tradewind eval screening`): the
+//! review threshold for recall (a missed party is the costliest mistake),
+//! the match threshold for F1.
+
+use std::collections::HashMap;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use tradewind_core::{Citation, Finding, RiskLevel};
 
+use crate::lists::{self, date, Entity, ListError, ListFile};
+use crate::names::index::{IndexedName, NameIndex};
+use crate::names::{self, analyse, NameForm};
 use crate::RulesError;
 
+/// The project's demo list (its own simple CSV layout), used when no list
+/// has been imported.
 pub const DEMO_SCREENING_LIST: &str = include_str!("../../knowledge/lists/demo-screening.csv");
+pub const DEMO_LIST_SOURCE: &str = "knowledge/lists/demo-screening.csv";
 
+/// Score at or above which a name is a match.
+pub const MATCH_THRESHOLD: f64 = 0.84;
+/// Score at or above which a name needs review (a potential match).
+pub const REVIEW_THRESHOLD: f64 = 0.55;
+/// Lists older than this many days are reported as out of date.
+pub const DEFAULT_MAX_LIST_AGE_DAYS: u32 = 90;
+/// Level of the finding that says a list is out of date. It is a warning,
+/// not a verdict: it shows on every report without changing its risk.
+pub const STALE_LIST_LEVEL: RiskLevel = RiskLevel::Clear;
 
-#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct ListEntry {
-    pub id: String,
-    pub name: String,
-    pub aliases: Vec<String>,
-    pub country: String,
-    pub program: String,
-    pub list: String,
-    pub list_date: String,
-}
+/// Score added when the entry lists the party's country…
+const SAME_COUNTRY_BONUS: f64 = 0.05;
+/// …and taken off when it lists only other countries.
+const OTHER_COUNTRY_PENALTY: f64 = 0.08;
+/// Most hits returned for one name.
+const MAX_HITS: usize = 10;
+/// Most candidate names scored for one name.
+const MAX_CANDIDATES: usize = 200;
 
-#[derive(Debug, Clone, Default)]
-pub struct ScreeningList {
-    entries: Vec<ListEntry>,
-    /// (entry index, normalised tokens, the name form it came from)
-    names: Vec<(usize, Vec<String>, String)>,
-}
+/// A listed party (the importers' entity).
+pub type ListEntry = Entity;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
@@ -34,78 +62,178 @@ pub enum ScreeningOutcome {
     Match,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+impl ScreeningOutcome {
+    pub fn of_score(score: f64) -> Self {
+        if score >= MATCH_THRESHOLD {
+            ScreeningOutcome::Match
+        } else if score >= REVIEW_THRESHOLD {
+            ScreeningOutcome::PotentialMatch
+        } else {
+            ScreeningOutcome::Clear
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct ScreeningHit {
+    /// The list the entry is on ("OFAC SDN", "CSL EL", "BIS DPL").
     pub list: String,
+    /// The date of that list.
     pub list_date: String,
     pub entry_id: String,
     pub entry_name: String,
+    /// individual, entity, vessel, aircraft, when the list says.
+    #[serde(default)]
+    pub entry_type: Option<String>,
+    #[serde(default)]
+    pub programs: Vec<String>,
+    #[serde(default)]
+    pub countries: Vec<String>,
+    /// The entry's name or alias that matched.
     pub matched_name: String,
     pub score: f64,
     pub outcome: ScreeningOutcome,
     pub why: String,
 }
 
-/// Score at or above which a name is a match.
-pub const MATCH_THRESHOLD: f64 = 0.95;
-/// Score at or above which a name needs review.
-pub const REVIEW_THRESHOLD: f64 = 0.85;
+/// A list in force.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct ListInfo {
+    pub source: String,
+    pub title: String,
+    pub list_date: String,
+    pub entries: usize,
+    /// Where it was read from.
+    pub origin: String,
+}
 
-const LEGAL_FORMS: &[&str] = &[
-    "ltd", "limited", "llc", "inc", "co", "corp", "corporation", "company", "gmbh", "mbh", "ag", "sa", "srl",
-    "bv", "nv", "plc", "llp", "ooo", "zao", "oao", "pao", "jsc", "est", "pty", "sdn", "bhd", "fze", "fzco", "sas",
-    "kg", "the",
-];
+/// The lists in force, indexed for screening.
+#[derive(Debug)]
+pub struct ScreeningList {
+    lists: Vec<ListInfo>,
+    entries: Vec<Entity>,
+    /// Entry → index of its list in `lists`.
+    entry_list: Vec<u16>,
+    index: NameIndex,
+    max_list_age_days: u32,
+}
 
-/// Lower-case, strip punctuation and legal-form words. Chinese legal forms
-/// (有限公司, 股份有限公司) are cut before tokenising.
-pub fn normalize_name(name: &str) -> Vec<String> {
-    let mut s = name.to_lowercase();
-    for form in ["股份有限公司", "有限责任公司", "有限公司", "公司"] {
-        s = s.replace(form, " ");
+impl Default for ScreeningList {
+    fn default() -> Self {
+        Self::from_lists(Vec::new())
     }
-    s.split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty() && !LEGAL_FORMS.contains(t))
-        .map(str::to_string)
-        .collect()
 }
 
 impl ScreeningList {
-    /// Parses the project's simple list CSV: `id,name,aliases(;-separated),country,program,list,list_date`.
+    /// Parses the project's simple list CSV:
+    /// `id,name,aliases(;-separated),country,program,list,list_date`.
     pub fn parse_csv(text: &str) -> Result<Self, RulesError> {
-        let mut entries = Vec::new();
-        for (i, line) in text.lines().enumerate().skip(1) {
-            if line.trim().is_empty() {
+        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(true).from_reader(text.as_bytes());
+        // (list, date) → entries
+        let mut groups: Vec<((String, String), Vec<Entity>)> = Vec::new();
+        for rec in reader.records() {
+            let rec = rec.map_err(|e| RulesError::List {
+                line: e.position().map(|p| p.line() as usize).unwrap_or(0),
+                message: e.to_string(),
+            })?;
+            let line = rec.position().map(|p| p.line() as usize).unwrap_or(0);
+            if rec.iter().all(|f| f.trim().is_empty()) {
                 continue;
             }
-            let cols: Vec<&str> = line.split(',').collect();
-            if cols.len() != 7 {
-                return Err(RulesError::List { line: i + 1, message: format!("expected 7 columns, got {}", cols.len()) });
+            if rec.len() != 7 {
+                return Err(RulesError::List { line, message: format!("expected 7 columns, got {}", rec.len()) });
             }
-            entries.push(ListEntry {
-                id: cols[0].trim().into(),
-                name: cols[1].trim().into(),
-                aliases: cols[2].split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
-                country: cols[3].trim().into(),
-                program: cols[4].trim().into(),
-                list: cols[5].trim().into(),
-                list_date: cols[6].trim().into(),
-            });
+            let f = |i: usize| rec.get(i).unwrap_or("").trim().to_string();
+            let list_date = date::normalize(&f(6))
+                .ok_or_else(|| RulesError::List { line, message: format!("list date '{}' is not a date", f(6)) })?;
+            if f(1).is_empty() {
+                return Err(RulesError::List { line, message: "empty name".into() });
+            }
+            let entry = Entity {
+                id: f(0),
+                name: f(1),
+                kind: None,
+                aliases: f(2).split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+                countries: f(3).split(';').map(str::trim).filter(|s| !s.is_empty()).map(str::to_uppercase).collect(),
+                programs: f(4).split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+                list: f(5),
+            };
+            let key = (f(5), list_date);
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, v)) => v.push(entry),
+                None => groups.push((key, vec![entry])),
+            }
         }
-        Ok(Self::new(entries))
+        let files = groups
+            .into_iter()
+            .map(|((list, list_date), entities)| ListFile {
+                format_version: lists::FORMAT_VERSION,
+                source: list.to_lowercase(),
+                title: list,
+                format: "demo-csv".into(),
+                list_date,
+                list_date_from: "list_date column".into(),
+                imported_at: String::new(),
+                imported_from: DEMO_LIST_SOURCE.into(),
+                files: Vec::new(),
+                malformed: Vec::new(),
+                notes: Vec::new(),
+                entities,
+            })
+            .collect();
+        Ok(Self::from_lists(files))
     }
 
-    pub fn new(entries: Vec<ListEntry>) -> Self {
-        let mut names = Vec::new();
-        for (i, e) in entries.iter().enumerate() {
-            for n in std::iter::once(&e.name).chain(e.aliases.iter()) {
-                let toks = normalize_name(n);
-                if !toks.is_empty() {
-                    names.push((i, toks, n.clone()));
+    /// The embedded demo list.
+    pub fn demo() -> Result<Self, RulesError> {
+        Self::parse_csv(DEMO_SCREENING_LIST)
+    }
+
+    /// Indexes imported lists.
+    pub fn from_lists(files: Vec<ListFile>) -> Self {
+        let mut lists = Vec::new();
+        let mut entries = Vec::new();
+        let mut entry_list = Vec::new();
+        let mut index = NameIndex::new();
+        for (k, f) in files.into_iter().enumerate() {
+            lists.push(ListInfo {
+                source: f.source,
+                title: f.title,
+                list_date: f.list_date,
+                entries: f.entities.len(),
+                origin: f.imported_from,
+            });
+            for e in f.entities {
+                let id = entries.len() as u32;
+                index.add(id, &e.name);
+                for a in &e.aliases {
+                    index.add(id, a);
                 }
+                entry_list.push(k.min(u16::MAX as usize) as u16);
+                entries.push(e);
             }
         }
-        Self { entries, names }
+        Self { lists, entries, entry_list, index, max_list_age_days: DEFAULT_MAX_LIST_AGE_DAYS }
+    }
+
+    /// The lists imported into `lists_dir`, or `None` when there are none.
+    pub fn load_dir(lists_dir: &Path) -> Result<Option<Self>, ListError> {
+        let files = lists::load_dir(lists_dir)?;
+        Ok((!files.is_empty()).then(|| Self::from_lists(files)))
+    }
+
+    /// Lists older than `days` are reported as out of date.
+    pub fn with_max_list_age_days(mut self, days: u32) -> Self {
+        self.max_list_age_days = days;
+        self
+    }
+
+    pub fn max_list_age_days(&self) -> u32 {
+        self.max_list_age_days
+    }
+
+    pub fn lists(&self) -> &[ListInfo] {
+        &self.lists
     }
 
     pub fn len(&self) -> usize {
@@ -116,115 +244,184 @@ impl ScreeningList {
         self.entries.is_empty()
     }
 
-    /// Best hit per entry at or above the review threshold, best first.
+    /// Number of indexed names (primary names and aliases).
+    pub fn name_count(&self) -> usize {
+        self.index.len()
+    }
+
+    /// The best hit per entry at or above the review threshold, best first.
+    /// `country` is the party's ISO alpha-2 code, when known.
     pub fn screen(&self, name: &str, country: Option<&str>) -> Vec<ScreeningHit> {
-        let q = normalize_name(name);
+        self.screen_top(name, country, MAX_HITS)
+    }
+
+    /// As [`ScreeningList::screen`], with at most `max_hits` hits.
+    pub fn screen_top(&self, name: &str, country: Option<&str>, max_hits: usize) -> Vec<ScreeningHit> {
+        let q = analyse(name);
         if q.is_empty() {
             return Vec::new();
         }
-        let mut best: Vec<Option<(f64, usize)>> = vec![None; self.entries.len()];
-        for (k, (ei, toks, _)) in self.names.iter().enumerate() {
-            let s = token_set_score(&q, toks);
-            if best[*ei].is_none_or(|(b, _)| s > b) {
-                best[*ei] = Some((s, k));
-            }
-        }
-        let mut hits = Vec::new();
-        for (ei, b) in best.into_iter().enumerate() {
-            let Some((mut score, k)) = b else { continue };
-            let e = &self.entries[ei];
-            let mut why = format!("name tokens match '{}' at {:.2}", self.names[k].2, score);
-            if let Some(c) = country {
-                if c.eq_ignore_ascii_case(&e.country) {
-                    score = (score + 0.03).min(1.0);
-                    why.push_str("; same country");
-                } else if !e.country.is_empty() {
-                    score -= 0.05;
-                    why.push_str("; different country");
-                }
-            }
-            let outcome = if score >= MATCH_THRESHOLD {
-                ScreeningOutcome::Match
-            } else if score >= REVIEW_THRESHOLD {
-                ScreeningOutcome::PotentialMatch
-            } else {
-                continue;
+        let country = country.map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
+        let sims = self.index.similarities(&q);
+        // The country bonus can lift a candidate by SAME_COUNTRY_BONUS.
+        let floor = REVIEW_THRESHOLD - SAME_COUNTRY_BONUS;
+        let candidates = self.index.candidates(&q, &sims, floor, MAX_CANDIDATES);
+        let mut best: HashMap<u32, (f64, &IndexedName)> = HashMap::new();
+        for c in candidates {
+            let name = c.name;
+            // Pairs the search did not meet are not the same word, except
+            // initials, which are never searched for.
+            let sim = |i: usize, j: usize| {
+                sims.get(i, NameIndex::word_id(name, j)).unwrap_or_else(|| {
+                    let (a, b) = (&q.tokens[i], &name.form.tokens[j]);
+                    if a.text.len() == 1 || b.text.len() == 1 {
+                        names::word_similarity(a, b)
+                    } else {
+                        0.0
+                    }
+                })
             };
-            hits.push(ScreeningHit {
-                list: e.list.clone(),
-                list_date: e.list_date.clone(),
-                entry_id: e.id.clone(),
-                entry_name: e.name.clone(),
-                matched_name: self.names[k].2.clone(),
-                score: (score * 1000.0).round() / 1000.0,
-                outcome,
-                why,
-            });
+            let s = names::score_via(&q, &name.form, false, &sim).score;
+            if s < floor {
+                continue;
+            }
+            let slot = best.entry(name.entry).or_insert((s, name));
+            if s > slot.0 {
+                *slot = (s, name);
+            }
         }
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score));
+        // Country evidence on the fast scores, then the explanation (a full
+        // comparison) for the few hits that remain.
+        let mut ranked: Vec<(f64, u32, &IndexedName)> = best
+            .into_iter()
+            .map(|(entry, (s, name))| (self.country_adjusted(s, entry, country.as_deref()).0, entry, name))
+            .filter(|(s, _, _)| *s >= REVIEW_THRESHOLD - 0.02)
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        ranked.truncate(max_hits * 2);
+        let mut hits: Vec<ScreeningHit> =
+            ranked.into_iter().filter_map(|(_, entry, name)| self.hit(&q, entry, name, country.as_deref())).collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entry_id.cmp(&b.entry_id)));
+        hits.truncate(max_hits);
         hits
     }
-}
 
-/// Symmetric token-set similarity: each token's best Jaro-Winkler partner,
-/// averaged over both sides so extra tokens on either side cost.
-pub fn token_set_score(a: &[String], b: &[String]) -> f64 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let side = |x: &[String], y: &[String]| -> f64 {
-        x.iter().map(|t| y.iter().map(|u| jaro_winkler(t, u)).fold(0.0, f64::max)).sum::<f64>() / x.len() as f64
-    };
-    (side(a, b) + side(b, a)) / 2.0
-}
-
-pub fn jaro_winkler(a: &str, b: &str) -> f64 {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    if a.is_empty() && b.is_empty() {
-        return 1.0;
-    }
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let window = (a.len().max(b.len()) / 2).saturating_sub(1);
-    let mut a_m = vec![false; a.len()];
-    let mut b_m = vec![false; b.len()];
-    let mut matches = 0usize;
-    for i in 0..a.len() {
-        let lo = i.saturating_sub(window);
-        let hi = (i + window + 1).min(b.len());
-        for j in lo..hi {
-            if !b_m[j] && a[i] == b[j] {
-                a_m[i] = true;
-                b_m[j] = true;
-                matches += 1;
-                break;
+    /// A score with the country evidence applied, and the reason.
+    fn country_adjusted(&self, score: f64, entry: u32, country: Option<&str>) -> (f64, Option<String>) {
+        let e = &self.entries[entry as usize];
+        match country {
+            Some(c) if e.countries.iter().any(|x| x == c) => {
+                ((score + SAME_COUNTRY_BONUS).min(1.0), Some(format!("same country ({c})")))
             }
+            Some(c) if !e.countries.is_empty() => {
+                (score - OTHER_COUNTRY_PENALTY, Some(format!("entry lists {} (party: {c})", e.countries.join(", "))))
+            }
+            _ => (score, None),
         }
     }
-    if matches == 0 {
-        return 0.0;
-    }
-    let mut t = 0usize;
-    let mut j = 0usize;
-    for i in 0..a.len() {
-        if a_m[i] {
-            while !b_m[j] {
-                j += 1;
-            }
-            if a[i] != b[j] {
-                t += 1;
-            }
-            j += 1;
+
+    fn hit(
+        &self,
+        q: &NameForm,
+        entry: u32,
+        name: &IndexedName,
+        country: Option<&str>,
+    ) -> Option<ScreeningHit> {
+        let e = &self.entries[entry as usize];
+        let cmp = names::compare(q, &name.form);
+        let (score, reason) = self.country_adjusted(cmp.score, entry, country);
+        let mut why = cmp.why;
+        if let Some(r) = reason {
+            why.push_str("; ");
+            why.push_str(&r);
         }
+        let outcome = ScreeningOutcome::of_score(score);
+        if outcome == ScreeningOutcome::Clear {
+            return None;
+        }
+        let list = &self.lists[self.entry_list[entry as usize] as usize];
+        Some(ScreeningHit {
+            list: e.list.clone(),
+            list_date: list.list_date.clone(),
+            entry_id: e.id.clone(),
+            entry_name: e.name.clone(),
+            entry_type: e.kind.clone(),
+            programs: e.programs.clone(),
+            countries: e.countries.clone(),
+            matched_name: name.text.clone(),
+            score: (score * 1000.0).round() / 1000.0,
+            outcome,
+            why,
+        })
     }
-    let m = matches as f64;
-    let jaro = (m / a.len() as f64 + m / b.len() as f64 + (m - t as f64 / 2.0) / m) / 3.0;
-    let prefix = a.iter().zip(b.iter()).take(4).take_while(|(x, y)| x == y).count() as f64;
-    jaro + prefix * 0.1 * (1.0 - jaro)
+
+    /// Lists older than the maximum age on `today` (`YYYY-MM-DD`), with
+    /// their age in days.
+    pub fn stale_lists(&self, today: &str) -> Vec<(&ListInfo, i64)> {
+        let Some(t) = date::parse_days(today) else { return Vec::new() };
+        self.lists
+            .iter()
+            .filter_map(|l| {
+                let age = t - date::parse_days(&l.list_date)?;
+                (age > i64::from(self.max_list_age_days)).then_some((l, age))
+            })
+            .collect()
+    }
+
+    /// The findings of a screening: one per hit (a match blocks, a potential
+    /// match needs review), or one saying the party is clear against the
+    /// lists in force; each cites the list and its date. A list older than
+    /// the maximum age adds a warning.
+    pub fn findings(&self, party: &str, hits: &[ScreeningHit], today: &str) -> Vec<Finding> {
+        let mut out = if hits.is_empty() {
+            let lists: Vec<String> = self.lists.iter().map(|l| format!("{} dated {}", l.title, l.list_date)).collect();
+            vec![Finding {
+                kind: "screening".into(),
+                level: RiskLevel::Clear,
+                sku: None,
+                message: format!(
+                    "'{party}' does not match any screened party ({} {} checked: {}).",
+                    self.len(),
+                    if self.len() == 1 { "entry" } else { "entries" },
+                    if lists.is_empty() { "no list loaded".to_string() } else { lists.join("; ") }
+                ),
+                citations: self
+                    .lists
+                    .iter()
+                    .map(|l| Citation {
+                        source: l.origin.clone(),
+                        section: Some(format!("{} list date {}", l.title, l.list_date)),
+                        chunk_id: None,
+                        score: None,
+                    })
+                    .collect(),
+            }]
+        } else {
+            screening_findings(hits, party)
+        };
+        for (l, age) in self.stale_lists(today) {
+            out.push(Finding {
+                kind: "screening".into(),
+                level: STALE_LIST_LEVEL,
+                sku: None,
+                message: format!(
+                    "Warning: {} is dated {} ({age} days old, more than {} days); import a current list and screen again.",
+                    l.title, l.list_date, self.max_list_age_days
+                ),
+                citations: vec![Citation {
+                    source: l.origin.clone(),
+                    section: Some(format!("list date {}", l.list_date)),
+                    chunk_id: None,
+                    score: None,
+                }],
+            });
+        }
+        out
+    }
 }
 
+/// One finding per hit: a match blocks, a potential match needs review.
+/// Each cites the list entry and the list's date.
 pub fn screening_findings(hits: &[ScreeningHit], party: &str) -> Vec<Finding> {
     if hits.is_empty() {
         return vec![Finding {
@@ -232,7 +429,7 @@ pub fn screening_findings(hits: &[ScreeningHit], party: &str) -> Vec<Finding> {
             level: RiskLevel::Clear,
             sku: None,
             message: format!("'{party}' does not match any screened party."),
-            citations: vec![Citation::rule("knowledge/lists/demo-screening.csv")],
+            citations: vec![Citation::rule(DEMO_LIST_SOURCE)],
         }];
     }
     hits.iter()
@@ -242,19 +439,23 @@ pub fn screening_findings(hits: &[ScreeningHit], party: &str) -> Vec<Finding> {
                 ScreeningOutcome::PotentialMatch => RiskLevel::Review,
                 ScreeningOutcome::Clear => RiskLevel::Clear,
             };
+            let programs =
+                if h.programs.is_empty() { String::new() } else { format!(", programs {}", h.programs.join(", ")) };
             Finding {
                 kind: "screening".into(),
                 level,
                 sku: None,
                 message: format!(
-                    "'{party}' {} {} entry {} '{}' (matched '{}', score {:.2}; {}).",
-                    if h.outcome == ScreeningOutcome::Match { "matches" } else { "may match" },
+                    "'{party}' {} {} entry {} '{}'{} (matched '{}', score {:.2}; {}; list dated {}).",
+                    if h.outcome == ScreeningOutcome::Match { "matches" } else { "may match (review)" },
                     h.list,
                     h.entry_id,
                     h.entry_name,
+                    programs,
                     h.matched_name,
                     h.score,
-                    h.why
+                    h.why,
+                    h.list_date
                 ),
                 citations: vec![Citation {
                     source: format!("{}#{}", h.list, h.entry_id),
@@ -267,24 +468,27 @@ pub fn screening_findings(hits: &[ScreeningHit], party: &str) -> Vec<Finding> {
         .collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn screening_matches_alias_and_flags_variant_for_review() {
-        let l = ScreeningList::parse_csv(DEMO_SCREENING_LIST).unwrap();
+    fn demo_list_matches_alias_and_flags_variants() {
+        let l = ScreeningList::demo().unwrap();
         let hits = l.screen("Tehran Power Cells Co., Ltd.", Some("IR"));
         assert_eq!(hits[0].outcome, ScreeningOutcome::Match);
-        let hits = l.screen("Krymvolt Trading Ltd", None);
-        assert!(!hits.is_empty());
+        assert_eq!(hits[0].list_date, "2026-10-01");
+        assert!(!l.screen("Krymvolt Trading Ltd", None).is_empty());
         assert!(l.screen("Nordlicht Energie GmbH", Some("DE")).is_empty());
     }
 
     #[test]
-    fn jaro_winkler_known_values() {
-        assert!((jaro_winkler("martha", "marhta") - 0.961).abs() < 0.001);
-        assert_eq!(jaro_winkler("abc", "abc"), 1.0);
+    fn stale_lists_warn_without_changing_the_level() {
+        let l = ScreeningList::demo().unwrap().with_max_list_age_days(30);
+        assert!(l.stale_lists("2026-10-20").is_empty());
+        let f = l.findings("Nordlicht Energie GmbH", &[], "2026-12-01");
+        assert!(f.iter().any(|f| f.message.starts_with("Warning: DEMO-SDN is dated 2026-10-01 (61 days old")));
+        assert!(f.iter().all(|f| f.level == RiskLevel::Clear));
+        assert!(f[0].message.contains("dated 2026-10-01"));
     }
 }

@@ -36,7 +36,7 @@ pub fn test_config(dir: &std::path::Path, redis: bool) -> Config {
     c
 }
 
-fn uuid_like() -> String {
+pub fn uuid_like() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static N: AtomicU64 = AtomicU64::new(0);
     let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
@@ -66,4 +66,23 @@ impl TestApp {
     pub fn outbox(&self, sink: &str) -> PathBuf {
         self.dir.path().join("outbox").join(sink)
     }
+}
+
+/// A key prefix of its own, for tests that build several apps (a gateway
+/// and workers) that must share one deployment's keys.
+pub fn unique_prefix() -> String {
+    format!("twtest:{}:", uuid_like())
+}
+
+/// Cluster timings small enough for tests: leases renew every 200 ms, a
+/// dead worker's entries are reclaimed after 300 ms idle, reads block 200 ms.
+pub fn fast_cluster(c: &mut Config) {
+    c.cluster.shards = 4;
+    c.cluster.lease_ms = 600;
+    c.cluster.claim_idle_ms = 300;
+    c.cluster.block_ms = 200;
+    c.cluster.concurrency = 8;
+    c.cluster.buffer = 64;
+    c.cluster.batch = 16;
+    c.cluster.shutdown_deadline_ms = 2_000;
 }

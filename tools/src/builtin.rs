@@ -27,6 +27,11 @@ pub struct Services {
     pub sinks: Arc<BTreeMap<String, Arc<dyn Sink>>>,
     pub destinations: Arc<DestinationRules>,
     pub screening: Arc<ScreeningList>,
+    /// The HS nomenclature in force: imported, or the built-in table.
+    pub hs: Arc<customs::Nomenclature>,
+    pub hs_glossary: Arc<customs::HsGlossary>,
+    pub dg_rules: Arc<customs::DgRules>,
+    pub stock_policy: Arc<customs::StockPolicy>,
 }
 
 /// A registry holding every built-in tool.
@@ -42,6 +47,7 @@ pub fn registry(s: &Services) -> Registry {
         .register(ScreenParty(s.clone()))
         .register(CheckDestination(s.clone()))
         .register(ClassifyHs(s.clone()))
+        .register(SuggestHs(s.clone()))
         .register(DangerousGoods(s.clone()))
         .register(RenderDocument(s.clone()))
         .register(PushCard(s.clone()));
@@ -258,8 +264,20 @@ pub struct StockStatus {
     pub lead_time_days: u32,
     /// "ship_from_stock", "split_shipment" or "produce_to_order".
     pub suggestion: String,
+    /// The full plan, including "ship_from_stock_and_pre_stock".
+    pub plan: customs::StockSuggestion,
+    /// Produce ahead: replenish now, or offer stock against a forecast.
+    pub pre_stock: bool,
+    pub ship_now: u32,
+    pub ship_later: u32,
+    pub ready_in_days: u32,
+    pub moq: u32,
+    pub below_moq: bool,
     pub message: String,
+    /// The catalog record the figures come from.
     pub citation: Citation,
+    /// The same, as a customs finding citing the catalog line and the stock rules.
+    pub finding: Finding,
 }
 
 impl Tool for CheckStock {
@@ -268,41 +286,42 @@ impl Tool for CheckStock {
     type Output = StockStatus;
 
     fn description(&self) -> String {
-        "Compare a requested quantity with stock on hand and lead time; suggests shipping from stock, a split shipment or production to order.".into()
+        "Compare a requested quantity with stock on hand and lead time; suggests shipping from stock (with pre-stocking when stock runs low), a split shipment or production to order.".into()
     }
 
     async fn call(&self, a: SkuQty, _ctx: &ToolCtx) -> Result<StockStatus, ToolError> {
         let p = product(&self.0, &a.sku)?;
-        let enough = p.stock >= a.quantity;
-        let shortfall = a.quantity.saturating_sub(p.stock);
-        let (suggestion, message) = if enough {
-            ("ship_from_stock", format!("{} in stock covers {}; ships from stock.", p.stock, a.quantity))
-        } else if p.stock > 0 {
-            (
-                "split_shipment",
-                format!(
-                    "Stock {} of {} requested: ship {} now and {} after {} days' production.",
-                    p.stock, a.quantity, p.stock, shortfall, p.lead_time_days
-                ),
-            )
-        } else {
-            ("produce_to_order", format!("No stock; {} produced to order in {} days.", a.quantity, p.lead_time_days))
+        let s = customs::assess_stock(p, a.quantity, &self.0.stock_policy);
+        let citation = Citation {
+            source: CATALOG_SOURCE.into(),
+            section: Some(format!("{} stock/lead_time_days/moq", p.sku)),
+            chunk_id: None,
+            score: None,
+        };
+        let finding = customs::stock_finding(&s, &self.0.stock_policy, citation.clone());
+        let suggestion = match s.suggestion {
+            customs::StockSuggestion::ShipFromStock | customs::StockSuggestion::ShipFromStockAndPreStock => "ship_from_stock",
+            customs::StockSuggestion::SplitShipment => "split_shipment",
+            customs::StockSuggestion::ProduceToOrder => "produce_to_order",
         };
         Ok(StockStatus {
-            sku: p.sku.clone(),
-            requested: a.quantity,
-            stock: p.stock,
-            enough,
-            shortfall,
-            lead_time_days: p.lead_time_days,
+            sku: s.sku.clone(),
+            requested: s.requested,
+            stock: s.stock,
+            enough: s.shortfall == 0,
+            shortfall: s.shortfall,
+            lead_time_days: s.lead_time_days,
             suggestion: suggestion.into(),
-            message,
-            citation: Citation {
-                source: CATALOG_SOURCE.into(),
-                section: Some(format!("{} stock/lead_time_days", p.sku)),
-                chunk_id: None,
-                score: None,
-            },
+            plan: s.suggestion,
+            pre_stock: s.pre_stock,
+            ship_now: s.ship_now,
+            ship_later: s.ship_later,
+            ready_in_days: s.ready_in_days,
+            moq: s.moq,
+            below_moq: s.below_moq,
+            message: s.message,
+            citation,
+            finding,
         })
     }
 }
@@ -448,15 +467,22 @@ pub struct CheckDestinationArgs {
     pub country: String,
     /// ISO 3166-2 region code when relevant (e.g. "UA-43").
     pub region: Option<String>,
+    /// City or port, when one was named.
+    pub place: Option<String>,
     /// Whether the goods include lithium batteries (adds battery documents).
     pub batteries: Option<bool>,
+    /// HS codes of the goods (rules and documents that depend on the goods).
+    pub hs_codes: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct DestinationCheck {
     pub country: String,
     pub level: RiskLevel,
+    /// Embargo, sanction and watch rules (one clear finding when none applies).
     pub findings: Vec<Finding>,
+    /// One clear finding per document group, with its source.
+    pub document_findings: Vec<Finding>,
     pub documents: Vec<String>,
     pub document_citations: Vec<Citation>,
 }
@@ -467,14 +493,23 @@ impl Tool for CheckDestination {
     type Output = DestinationCheck;
 
     fn description(&self) -> String {
-        "Check a destination against embargo and sectoral-sanction rules and list the documents it requires.".into()
+        "Check a destination against embargo and sectoral-sanction rules and list the documents it requires for these goods, each with its rule id and source.".into()
     }
 
     async fn call(&self, a: CheckDestinationArgs, _ctx: &ToolCtx) -> Result<DestinationCheck, ToolError> {
-        let country = a.country.to_ascii_uppercase();
-        let findings = customs::destination_findings(&self.0.destinations, &country, a.region.as_deref());
-        let level = findings.iter().map(|f| f.level).max().unwrap_or(RiskLevel::Clear);
-        let docs = self.0.destinations.documents_for(&country, a.batteries.unwrap_or(false));
+        let country = a.country.trim().to_ascii_uppercase();
+        if country.len() != 2 || !country.bytes().all(|b| b.is_ascii_uppercase()) {
+            return Err(ToolError::InvalidArgs {
+                tool: Self::NAME.into(),
+                message: format!("country '{}' must be an ISO 3166-1 alpha-2 code such as DE", a.country),
+            });
+        }
+        let goods = customs::Goods { hs_codes: a.hs_codes.unwrap_or_default(), batteries: a.batteries.unwrap_or(false) };
+        let to = customs::Place { country: &country, region: a.region.as_deref(), place: a.place.as_deref() };
+        let findings = customs::destination_findings(&self.0.destinations, to, &goods);
+        let level = customs::risk_of(&findings);
+        let document_findings = customs::document_findings(&self.0.destinations, &country, &goods);
+        let docs = self.0.destinations.documents_for(&country, &goods);
         let mut document_citations: Vec<Citation> = Vec::new();
         for (_, c) in &docs {
             if !document_citations.contains(c) {
@@ -485,6 +520,7 @@ impl Tool for CheckDestination {
             country,
             level,
             findings,
+            document_findings,
             documents: docs.into_iter().map(|d| d.0).collect(),
             document_citations,
         })
@@ -502,7 +538,12 @@ pub struct SkuArgs {
 pub struct HsClassification {
     pub sku: String,
     pub hs_code: String,
+    /// "Chapter 85 … → 8507 … → 8507.60 …", or "unknown".
     pub path: String,
+    /// Whether the code is a subheading of the nomenclature in force.
+    pub known: bool,
+    /// Which nomenclature checked it (imported HS edition or the built-in table).
+    pub nomenclature: String,
     pub finding: Finding,
 }
 
@@ -512,62 +553,197 @@ impl Tool for ClassifyHs {
     type Output = HsClassification;
 
     fn description(&self) -> String {
-        "HS code of a catalog product with its chapter and heading.".into()
+        "HS code of a catalog product, checked against the HS nomenclature, with its chapter → heading → subheading path.".into()
     }
 
     async fn call(&self, a: SkuArgs, _ctx: &ToolCtx) -> Result<HsClassification, ToolError> {
         let p = product(&self.0, &a.sku)?;
-        let valid = p.hs_code.len() >= 6 && p.hs_code.chars().all(|c| c.is_ascii_digit());
-        let path = customs::hs_path(&p.hs_code).unwrap_or_else(|| "unknown".into());
-        let finding = Finding {
-            kind: "hs".into(),
-            level: if valid { RiskLevel::Clear } else { RiskLevel::Review },
-            sku: Some(p.sku.clone()),
-            message: if valid {
-                format!("{} classified under HS {} ({}).", p.sku, p.hs_code, path)
-            } else {
-                format!("{} has a malformed HS code '{}'; confirm the classification.", p.sku, p.hs_code)
-            },
-            citations: vec![Citation {
-                source: CATALOG_SOURCE.into(),
-                section: Some(format!("{} hs_code", p.sku)),
-                chunk_id: None,
-                score: None,
-            }],
+        let nom = &self.0.hs;
+        let check = nom.check(&p.hs_code);
+        let (path, known) = match &check {
+            customs::HsCheck::Known { path, .. } => (path.to_string(), true),
+            customs::HsCheck::Unknown { nearest: Some(path) } => (path.to_string(), false),
+            _ => ("unknown".to_string(), false),
         };
-        Ok(HsClassification { sku: p.sku.clone(), hs_code: p.hs_code.clone(), path, finding })
+        let catalog = Citation {
+            source: CATALOG_SOURCE.into(),
+            section: Some(format!("{} hs_code", p.sku)),
+            chunk_id: None,
+            score: None,
+        };
+        let finding = customs::hs_finding(&p.sku, &p.hs_code, nom, catalog);
+        Ok(HsClassification {
+            sku: p.sku.clone(),
+            hs_code: p.hs_code.clone(),
+            path,
+            known,
+            nomenclature: nom.origin().label.clone(),
+            finding,
+        })
+    }
+}
+
+pub struct SuggestHs(pub Services);
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct SuggestHsArgs {
+    /// A product description in English or Chinese, e.g. "hydrogen fuel cell stack".
+    #[schemars(length(min = 1, max = 500))]
+    pub description: String,
+    /// How many subheadings (1 to 5, default 3).
+    #[schemars(range(min = 1, max = 5))]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct HsSuggestions {
+    pub description: String,
+    /// The query actually searched: the description plus the nomenclature's words for its trade words.
+    pub query: String,
+    /// The trade word read as the product itself (e.g. "charger" in "e-bike battery charger").
+    pub head: Option<String>,
+    /// "knowledge index" or "nomenclature (index unavailable)".
+    pub searched: String,
+    pub nomenclature: String,
+    pub suggestions: Vec<customs::HsSuggestion>,
+    /// Always true: suggestions are leads for a customs broker, not classifications.
+    pub needs_confirmation: bool,
+}
+
+/// Index candidates fetched per suggestion wanted: the rerank needs room.
+const HS_CANDIDATES: usize = 30;
+
+impl Tool for SuggestHs {
+    const NAME: &'static str = "suggest_hs";
+    type Args = SuggestHsArgs;
+    type Output = HsSuggestions;
+
+    fn description(&self) -> String {
+        "Suggest the best six-digit HS subheadings for a free-text product (not in our catalog), with the chapter → heading → subheading path; every suggestion needs confirmation by a customs broker.".into()
+    }
+
+    async fn call(&self, a: SuggestHsArgs, ctx: &ToolCtx) -> Result<HsSuggestions, ToolError> {
+        let text = a.description.trim();
+        if text.is_empty() {
+            return Err(ToolError::InvalidArgs { tool: Self::NAME.into(), message: "description is empty".into() });
+        }
+        let n = a.limit.unwrap_or(3).clamp(1, 5) as usize;
+        let nom = &self.0.hs;
+        let hq = self.0.hs_glossary.query(text);
+        let q = SearchQuery {
+            text: hq.text.clone(),
+            kinds: vec![customs::hs::HS_KIND.into()],
+            lang: None,
+            sku: None,
+            limit: HS_CANDIDATES,
+        };
+        // The index is the search; the nomenclature reorders its candidates
+        // and drops codes from an older import. When the index cannot answer,
+        // the nomenclature's own token search stands in, and says so.
+        let (suggestions, searched) = match self.0.index.search(&q).await {
+            Ok(hits) => {
+                let candidates: Vec<customs::hs::IndexCandidate> = hits
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(rank, h)| {
+                        h.chunk.sku.clone().map(|code| customs::hs::IndexCandidate { code, rank, citation: h.citation() })
+                    })
+                    .collect();
+                let found = customs::hs::rank_suggestions(nom, &hq, &candidates, n);
+                if found.is_empty() {
+                    (customs::hs::local_suggestions(nom, &hq, n), "nomenclature (no index hit)".to_string())
+                } else {
+                    (found, "knowledge index".to_string())
+                }
+            }
+            Err(e) => {
+                ctx.recorder.note(ctx.agent, format!("suggest_hs: knowledge index failed ({e}); searching the nomenclature directly"));
+                (customs::hs::local_suggestions(nom, &hq, n), "nomenclature (index unavailable)".to_string())
+            }
+        };
+        Ok(HsSuggestions {
+            description: text.to_string(),
+            query: hq.text,
+            head: hq.head,
+            searched,
+            nomenclature: nom.origin().label.clone(),
+            suggestions,
+            needs_confirmation: true,
+        })
     }
 }
 
 pub struct DangerousGoods(pub Services);
 
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct DgArgs {
+    pub sku: String,
+    /// Modes of transport the inquiry states: "air", "sea" and/or "land"
+    /// (road or rail). Empty or absent: the Incoterm decides when it is a
+    /// sea-only one, else air and sea are both assessed.
+    pub modes: Option<Vec<String>>,
+    /// The inquiry's Incoterm, e.g. "CIF".
+    pub incoterm: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct DgStatus {
     pub sku: String,
     pub regulated: bool,
+    /// The UN number the rules assign (UN3480, UN3481 or UN3556).
     pub un_number: Option<String>,
+    /// The UN number the catalog records; a finding flags it when the rules assign another.
+    pub catalog_un_number: Option<String>,
     pub wh: Option<f64>,
-    pub finding: Option<Finding>,
+    pub cell_wh: Option<f64>,
+    pub level: RiskLevel,
+    pub assessment: customs::DgAssessment,
+    pub findings: Vec<Finding>,
 }
 
 impl Tool for DangerousGoods {
     const NAME: &'static str = "dangerous_goods";
-    type Args = SkuArgs;
+    type Args = DgArgs;
     type Output = DgStatus;
 
     fn description(&self) -> String {
-        "Dangerous-goods classification of a product (lithium batteries: UN number, Class 9, Wh, air and sea rules).".into()
+        "Dangerous-goods classification of a product's lithium batteries (UN number, Class 9, Wh per battery and cell) and what air, sea or land transport requires.".into()
     }
 
-    async fn call(&self, a: SkuArgs, _ctx: &ToolCtx) -> Result<DgStatus, ToolError> {
+    async fn call(&self, a: DgArgs, _ctx: &ToolCtx) -> Result<DgStatus, ToolError> {
         let p = product(&self.0, &a.sku)?;
-        let finding = customs::dg_findings(p, CATALOG_SOURCE);
+        let mut modes = Vec::new();
+        for m in a.modes.unwrap_or_default() {
+            let mode = customs::TransportMode::parse(&m).ok_or_else(|| ToolError::InvalidArgs {
+                tool: Self::NAME.into(),
+                message: format!("mode '{m}' must be air, sea or land"),
+            })?;
+            if !modes.contains(&mode) {
+                modes.push(mode);
+            }
+        }
+        let choice = if modes.is_empty() {
+            customs::transport_modes("", a.incoterm.as_deref())
+        } else {
+            customs::ModeChoice::stated(modes)
+        };
+        let catalog = Citation {
+            source: CATALOG_SOURCE.into(),
+            section: Some(format!("{} battery", p.sku)),
+            chunk_id: None,
+            score: None,
+        };
+        let assessment = customs::assess_dg(p, &choice, &self.0.dg_rules, catalog);
         Ok(DgStatus {
             sku: p.sku.clone(),
-            regulated: p.battery.is_some(),
-            un_number: p.battery.as_ref().map(|b| b.un_number.clone()),
-            wh: p.battery.as_ref().map(|b| b.wh),
-            finding,
+            regulated: assessment.regulated,
+            un_number: assessment.un_number.clone(),
+            catalog_un_number: assessment.catalog_un_number.clone(),
+            wh: assessment.wh,
+            cell_wh: assessment.cell_wh,
+            level: assessment.level,
+            findings: assessment.findings.clone(),
+            assessment,
         })
     }
 }

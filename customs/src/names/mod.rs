@@ -1,0 +1,987 @@
+//! How screening reads and compares names.
+//!
+//! [`analyse`] turns a name in any script into words a list would write:
+//! romanised (Cyrillic, Arabic, Chinese, and a fallback for the rest), without
+//! case, punctuation or diacritics, legal forms dropped (Ltd, LLC, GmbH, OOO,
+//! JSC, 有限公司 …), and each word classed (a name, a trade word, a place, a
+//! particle, a title, a number, an initial) with its phonetic key.
+//!
+//! [`compare`] scores two analysed names in [0, 1]: their words are paired
+//! by similarity (Jaro-Winkler on spelling and on phonetic form, vowel-free
+//! skeletons for scripts that leave short vowels out, initials, acronyms,
+//! words split or run together), and the score is the weighted share of the
+//! words that found a partner. A word with no partner costs more on the
+//! screened side than on the list side (a list entry may carry a middle name
+//! the customer never writes), and two words that disagree cost most.
+
+pub mod han;
+pub mod index;
+pub mod metrics;
+pub mod phonetic;
+pub mod translit;
+pub mod vocab;
+
+use std::fmt::Write as _;
+use std::sync::OnceLock;
+
+use translit::Script;
+pub use vocab::LegalKind;
+
+/// What a word of a name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    Name,
+    Generic,
+    Location,
+    Particle,
+    Honorific,
+    Numeric,
+    Initial,
+    Patronymic,
+}
+
+impl Class {
+    /// How much the word says about who the party is.
+    pub fn weight(self) -> f64 {
+        match self {
+            Class::Name => 1.0,
+            Class::Generic => tune("wg", 0.5),
+            Class::Location => tune("wl", 0.6),
+            Class::Patronymic => tune("wp", 0.5),
+            Class::Initial => tune("wi", 0.4),
+            Class::Numeric => tune("wn", 0.35),
+            Class::Particle => tune("wpa", 0.2),
+            Class::Honorific => tune("wh", 0.15),
+        }
+    }
+
+    /// Two unpaired words of these classes contradict each other (two
+    /// different surnames, two different countries), rather than one side
+    /// merely saying more.
+    fn conflicts_with(self, other: Class) -> bool {
+        use Class::*;
+        matches!(
+            (self, other),
+            (Name | Patronymic | Initial, Name | Patronymic | Initial)
+                | (Location, Location)
+                | (Numeric, Numeric)
+                | (Generic, Generic)
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Token {
+    pub text: String,
+    pub phon: String,
+    pub skel: String,
+    pub class: Class,
+    /// Romanised from a script whose spelling of vowels (or of foreign
+    /// sounds) cannot be trusted: compared by consonants too.
+    pub abjad: bool,
+    /// Romanised by us from a non-Latin script (the list may have used
+    /// another scheme: more spelling differences are allowed).
+    pub romanised: bool,
+    /// Stands for the initials of several words ("PLA", "US").
+    acronym: bool,
+}
+
+impl Token {
+    fn new(text: String, class: Class, abjad: bool) -> Self {
+        let phon = phonetic::phonetic(&text);
+        let skel = phonetic::skeleton(&phon);
+        Token { text, phon, skel, class, abjad, romanised: false, acronym: false }
+    }
+}
+
+/// A name as screening reads it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NameForm {
+    pub tokens: Vec<Token>,
+    /// The kind of the legal form the name carried, if any.
+    pub legal: Option<LegalKind>,
+}
+
+impl NameForm {
+    pub fn is_empty(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
+    /// The words, space-separated: the normalised name.
+    pub fn normalized(&self) -> String {
+        self.tokens.iter().map(|t| t.text.as_str()).collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// Normalised words of a name (compatibility helper for callers that only
+/// want the words).
+pub fn normalize_name(name: &str) -> Vec<String> {
+    analyse(name).tokens.into_iter().map(|t| t.text).collect()
+}
+
+/// Longest name we read, in bytes; list names and screened names are far
+/// shorter, and the bound keeps the work per name fixed.
+const MAX_NAME_BYTES: usize = 512;
+/// Most words we keep of one name.
+const MAX_WORDS: usize = 24;
+
+pub fn analyse(name: &str) -> NameForm {
+    let name = cap(name, MAX_NAME_BYTES);
+    let mut words = romanise(name);
+    words.truncate(MAX_WORDS * 2);
+    let words = tidy(words);
+    let (words, legal) = strip_legal_forms(words);
+    let mut tokens = classify(words);
+    tokens.truncate(MAX_WORDS);
+    NameForm { tokens, legal }
+}
+
+fn cap(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// A romanised word and the script it came from.
+#[derive(Debug, Clone)]
+struct Word {
+    text: String,
+    script: Script,
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '’' | 'ʼ' | '`' | '´' | '‘' | 'ʻ' | 'ʹ')
+}
+
+/// Splits a name into words at spaces, punctuation, changes of script and
+/// camel-case humps ("SiemensAG", "RamiMakhlouf"), and romanises each word.
+fn romanise(name: &str) -> Vec<Word> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut cur_script: Option<Script> = None;
+    let mut prev: Option<char> = None;
+    let mut chars = name.chars().peekable();
+    while let Some(c) = chars.next() {
+        if is_apostrophe(c) {
+            continue;
+        }
+        if unicode_normalization::char::is_combining_mark(c) && !cur.is_empty() {
+            cur.push(c);
+            continue;
+        }
+        match translit::script_of(c) {
+            None => {
+                flush(&mut cur, &mut cur_script, &mut out);
+                match c {
+                    '&' | '＆' => out.push(Word { text: "and".into(), script: Script::Latin }),
+                    '%' | '％' => out.push(Word { text: "percent".into(), script: Script::Latin }),
+                    _ => {}
+                }
+            }
+            Some(s) => {
+                // A hump needs a word after it: "GmbH" and "KGaA" stay whole.
+                let camel = s == Script::Latin
+                    && cur_script == Some(Script::Latin)
+                    && prev.is_some_and(char::is_lowercase)
+                    && c.is_uppercase()
+                    && chars.peek().is_some_and(|n| n.is_alphabetic());
+                if cur_script.is_some_and(|cs| cs != s) || camel {
+                    flush(&mut cur, &mut cur_script, &mut out);
+                }
+                cur.push(c);
+                cur_script = Some(s);
+            }
+        }
+        prev = Some(c);
+    }
+    flush(&mut cur, &mut cur_script, &mut out);
+    out
+}
+
+fn flush(cur: &mut String, script: &mut Option<Script>, out: &mut Vec<Word>) {
+    let Some(s) = script.take() else {
+        cur.clear();
+        return;
+    };
+    let raw = std::mem::take(cur);
+    let mut texts: Vec<String> = Vec::new();
+    if s == Script::Han {
+        let mut han_words = Vec::new();
+        han::romanise(&raw, &mut han_words);
+        for (w, pinyin) in han_words {
+            let script = if pinyin { Script::Han } else { Script::Latin };
+            out.push(Word { text: w, script });
+        }
+        return;
+    }
+    match s {
+        Script::Latin => {
+            let mut t = String::new();
+            translit::fold_latin(&raw, &mut t);
+            texts.push(t);
+        }
+        Script::Cyrillic => {
+            let mut t = String::new();
+            translit::cyrillic(&raw, &mut t);
+            texts.push(t);
+        }
+        Script::Arabic => translit::arabic(&raw, &mut texts),
+        Script::Han => {}
+        Script::Other => {
+            let mut t = String::new();
+            translit::other(&raw, &mut t);
+            texts.push(t);
+        }
+    }
+    for t in texts {
+        for w in t.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+            out.push(Word { text: w.to_ascii_lowercase(), script: s });
+        }
+    }
+}
+
+/// Digits that stand in for letters ("Ig0r Sech1n"), ordinals, number words,
+/// abbreviations, and runs of single letters ("A.B.C.", "U.S.").
+fn tidy(words: Vec<Word>) -> Vec<Word> {
+    let mut out: Vec<Word> = Vec::with_capacity(words.len());
+    for w in words {
+        let text = unleet(&w.text);
+        let text = ordinal(&text).map(String::from).unwrap_or(text);
+        for part in split_digits(&text) {
+            let part = if w.script == Script::Latin {
+                vocab::number_word(&part).map(String::from).unwrap_or(part)
+            } else {
+                part
+            };
+            let part = vocab::expand_abbreviation(&part).map(String::from).unwrap_or(part);
+            out.push(Word { text: part, script: w.script });
+        }
+    }
+    // Runs of two or more single letters are one word: initialisms. A
+    // legal form spelled with stops ends the run ("Partners V L.P.").
+    let mut merged: Vec<Word> = Vec::with_capacity(out.len());
+    let mut i = 0;
+    while i < out.len() {
+        let single = |w: &Word| w.text.len() == 1 && w.text.as_bytes()[0].is_ascii_alphabetic();
+        if single(&out[i]) {
+            let mut j = i;
+            let mut text = String::new();
+            while j < out.len() && single(&out[j]) {
+                text.push_str(&out[j].text);
+                j += 1;
+            }
+            let split = (1..text.len().saturating_sub(1))
+                .find(|&k| vocab::LEGAL_WORDS.contains(&&text[k..]))
+                .unwrap_or(text.len());
+            let (head, tail) = text.split_at(split);
+            merged.push(Word { text: head.to_string(), script: out[i].script });
+            if !tail.is_empty() {
+                merged.push(Word { text: tail.to_string(), script: out[i].script });
+            }
+            i = j;
+        } else {
+            merged.push(out[i].clone());
+            i += 1;
+        }
+    }
+    merged
+}
+
+fn unleet(w: &str) -> String {
+    let b = w.as_bytes();
+    if !b.iter().any(u8::is_ascii_digit) || !b.iter().any(u8::is_ascii_alphabetic) {
+        return w.to_string();
+    }
+    let mut out = b.to_vec();
+    for i in 1..b.len().saturating_sub(1) {
+        if b[i - 1].is_ascii_alphabetic() && b[i + 1].is_ascii_alphabetic() {
+            out[i] = match b[i] {
+                b'0' => b'o',
+                b'1' => b'i',
+                b'3' => b'e',
+                b'4' => b'a',
+                b'5' => b's',
+                b'7' => b't',
+                b'9' => b'g',
+                c => c,
+            };
+        }
+    }
+    String::from_utf8(out).unwrap_or_default()
+}
+
+fn ordinal(w: &str) -> Option<&str> {
+    let digits = w.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &w[digits.len()..];
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && matches!(suffix, "st" | "nd" | "rd" | "th"))
+        .then_some(digits)
+}
+
+fn split_digits(w: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut digit = None;
+    for c in w.chars() {
+        let d = c.is_ascii_digit();
+        if digit.is_some_and(|p| p != d) {
+            out.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+        digit = Some(d);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+struct Phrases {
+    legal: Vec<Vec<&'static str>>,
+    places: Vec<Vec<&'static str>>,
+}
+
+fn phrases() -> &'static Phrases {
+    static P: OnceLock<Phrases> = OnceLock::new();
+    P.get_or_init(|| {
+        let mut legal: Vec<Vec<&str>> = vocab::LEGAL_PHRASES.iter().map(|p| p.split(' ').collect()).collect();
+        legal.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        let mut places: Vec<Vec<&str>> = crate::lists::countries::all_names()
+            .chain(vocab::REGIONS.iter().copied())
+            .filter(|n| n.len() > 3)
+            .map(|p| p.split(' ').collect())
+            .collect();
+        places.sort_by_key(|p| std::cmp::Reverse(p.len()));
+        Phrases { legal, places }
+    })
+}
+
+fn phrase_at<'a>(words: &[Word], i: usize, list: &'a [Vec<&'static str>]) -> Option<&'a [&'static str]> {
+    list.iter()
+        .find(|p| p.len() <= words.len() - i && p.iter().zip(&words[i..]).all(|(a, w)| *a == w.text))
+        .map(|p| p.as_slice())
+}
+
+/// A multi-word legal form at `i`; one word of it may carry a typo
+/// ("Joynt Stock Company").
+fn legal_phrase_at(words: &[Word], i: usize) -> Option<&'static [&'static str]> {
+    phrases()
+        .legal
+        .iter()
+        .find(|p| {
+            if p.len() > words.len() - i {
+                return false;
+            }
+            let mut typos = 0;
+            for (a, w) in p.iter().zip(&words[i..]) {
+                if *a != w.text {
+                    if a.len() >= 4 && metrics::levenshtein_within(a, &w.text, 1).is_some() {
+                        typos += 1;
+                    } else {
+                        return false;
+                    }
+                }
+            }
+            typos <= usize::from(p.len() >= 3)
+        })
+        .map(|p| p.as_slice())
+}
+
+fn strip_legal_forms(words: Vec<Word>) -> (Vec<Word>, Option<LegalKind>) {
+    let mut keep = vec![true; words.len()];
+    let mut legal = None;
+    let mut i = 0;
+    while i < words.len() {
+        if words[i].script == Script::Han {
+            i += 1;
+            continue;
+        }
+        if let Some(p) = legal_phrase_at(&words, i) {
+            legal = Some(vocab::legal_kind(&p.join(" ")));
+            keep[i..i + p.len()].iter_mut().for_each(|k| *k = false);
+            i += p.len();
+            continue;
+        }
+        let w = words[i].text.as_str();
+        let fuzzy = w.len() >= 10
+            && vocab::LONG_LEGAL_WORDS.iter().any(|l| metrics::levenshtein_within(w, l, 2).is_some());
+        if vocab::LEGAL_WORDS.contains(&w) || fuzzy {
+            // A legal form (as a whole phrase) earlier in the name may already
+            // have set the kind; a non-profit form wins.
+            let kind = vocab::legal_kind(w);
+            if legal != Some(LegalKind::NonProfit) {
+                legal = Some(kind);
+            }
+            keep[i] = false;
+        }
+        i += 1;
+    }
+    if !keep.iter().any(|k| *k) {
+        // Nothing but legal-form words ("Company Limited"): keep them as the name.
+        return (words, None);
+    }
+    let words = words.into_iter().zip(keep).filter(|(_, k)| *k).map(|(w, _)| w).collect();
+    (words, legal)
+}
+
+fn classify(words: Vec<Word>) -> Vec<Token> {
+    let n = words.len();
+    let mut classes: Vec<Option<Class>> = vec![None; n];
+    let mut i = 0;
+    while i < n {
+        if let Some(p) = phrase_at(&words, i, &phrases().places) {
+            classes[i..i + p.len()].iter_mut().for_each(|c| *c = Some(Class::Location));
+            i += p.len();
+        } else {
+            i += 1;
+        }
+    }
+    let mut out = Vec::with_capacity(n);
+    for (k, w) in words.into_iter().enumerate() {
+        // Arabic leaves short vowels unwritten; Chinese, Japanese, Khmer and
+        // the like spell foreign names with sounds of their own: either way
+        // only the consonants can be trusted.
+        let abjad = !matches!(w.script, Script::Latin | Script::Cyrillic);
+        let t = w.text;
+        let (text, class) = if let Some(c) = classes[k] {
+            (t, c)
+        } else if t.bytes().all(|b| b.is_ascii_digit()) {
+            (t, Class::Numeric)
+        } else if k > 0 && k + 1 == n && w.script == Script::Latin && vocab::roman_numeral(&t).is_some() {
+            (vocab::roman_numeral(&t).unwrap_or_default().to_string(), Class::Numeric)
+        } else if vocab::PARTICLES.contains(&t.as_str()) {
+            (vocab::particle_canonical(&t).to_string(), Class::Particle)
+        } else if vocab::HONORIFICS.contains(&t.as_str()) && n > 1 {
+            (t, Class::Honorific)
+        } else if vocab::GENERIC.contains(&t.as_str()) {
+            (t, Class::Generic)
+        } else if t.len() == 1 {
+            (t, Class::Initial)
+        } else if vocab::is_patronymic(&t) {
+            (t, Class::Patronymic)
+        } else {
+            (t, Class::Name)
+        };
+        let mut token = Token::new(text, class, abjad);
+        token.romanised = w.script != Script::Latin;
+        out.push(token);
+    }
+    out
+}
+
+// ---------------------------------------------------------------- scoring
+
+/// Word pairs below this similarity are not the same word.
+const PAIR_FLOOR_D: f64 = 0.78;
+// TUNE-BEGIN
+fn tune(name: &str, d: f64) -> f64 {
+    static T: OnceLock<std::collections::HashMap<String, f64>> = OnceLock::new();
+    let m = T.get_or_init(|| {
+        std::env::var("TW_TUNE").unwrap_or_default().split(',').filter_map(|kv| {
+            let (k, v) = kv.split_once('=')?; Some((k.to_string(), v.parse().ok()?))
+        }).collect()
+    });
+    m.get(name).copied().unwrap_or(d)
+}
+// TUNE-END
+/// An unpaired word of the screened name costs this share of its weight…
+const EXTRA_QUERY_D: f64 = 0.6;
+/// …and an unpaired word of the list name this share.
+const EXTRA_LIST_D: f64 = 0.25;
+/// Factor on the cost of extra words when one side is wholly contained in
+/// the other.
+const SUBSET_D: f64 = 0.3;
+/// Share of its weight that a place named on one side only costs.
+const EXTRA_PLACE_D: f64 = 1.0;
+/// Pairs at least this similar count as the same name for the subset rule.
+const SUBSET_STRONG_D: f64 = 0.95;
+/// Factor on a score that no name word (only trade words, places,
+/// particles, numbers) supports.
+const NO_NAME_FACTOR_D: f64 = 0.8;
+/// Factor when the names around "bin" are swapped.
+const LINEAGE_PENALTY_D: f64 = 0.8;
+/// Words this similar but below the floor get partial credit, up to…
+const NEAR_MISS_FROM_D: f64 = 0.6;
+/// …this much.
+const NEAR_MISS_CREDIT_D: f64 = 0.15;
+/// Two unpaired words that contradict each other cost their full weight.
+const CONFLICT_D: f64 = 1.0;
+/// Similarity of two forms of one given name (Juan, John).
+const GIVEN_NAME_VARIANT: f64 = 0.88;
+/// Share of a word's letters that may differ in a typo.
+const EDIT_SHARE_D: f64 = 0.2;
+/// The same across scripts: romanisation schemes differ.
+const EDIT_SHARE_ACROSS_SCRIPTS: f64 = 0.34;
+/// Factor on the similarity of words beyond their edit budget.
+const IMPLAUSIBLE_D: f64 = 0.9;
+/// Names whose legal forms are of different kinds (a non-profit against a
+/// company) are less likely the same body.
+const LEGAL_KIND_PENALTY: f64 = 0.8;
+
+/// Similarity of two words in [0, 1]; 0 below the pairing floor.
+pub fn word_similarity(a: &Token, b: &Token) -> f64 {
+    if a.text == b.text {
+        return if a.acronym != b.acronym { 0.9 } else { 1.0 };
+    }
+    if a.acronym || b.acronym {
+        return 0.0;
+    }
+    let numeric = |t: &Token| t.class == Class::Numeric;
+    if numeric(a) || numeric(b) {
+        return 0.0;
+    }
+    // A patronymic is not a given name (Oleksandr / Oleksandrovych).
+    if (a.class == Class::Patronymic) != (b.class == Class::Patronymic) {
+        return 0.0;
+    }
+    if a.text.len() == 1 || b.text.len() == 1 {
+        return if a.text.as_bytes()[0] == b.text.as_bytes()[0] { 0.9 } else { 0.0 };
+    }
+    let mut s = metrics::jaro_winkler(&a.text, &b.text);
+    if a.phon == b.phon {
+        s = s.max(0.95);
+    } else {
+        s = s.max(metrics::jaro_winkler(&a.phon, &b.phon) * 0.98);
+        // Jaro-Winkler forgives long shared prefixes (Montenegro/Monteiro):
+        // beyond an edit budget of about one letter in five, the spellings
+        // are different words. Within it, one wrong letter in a long word
+        // is a typo even where Jaro-Winkler, which weighs the first letters
+        // most, disagrees (Invidia/Nvidia).
+        let floor = tune("floor", PAIR_FLOOR_D);
+        let budget = edit_budget(a, b);
+        let longest = a.text.len().max(b.text.len());
+        if s >= floor {
+            match edits(a, b, budget + 4) {
+                Some(d) if d <= budget => s = s.max(1.0 - d as f64 / longest as f64),
+                Some(d) => s *= tune("imp", IMPLAUSIBLE_D).powi((d - budget) as i32),
+                None => s *= tune("imp", IMPLAUSIBLE_D).powi(5),
+            }
+        } else {
+            // Only the typo rule could still lift the pair: look for edits
+            // only as far as it could.
+            let cap = budget.min(((1.0 - floor) * longest as f64) as usize);
+            if cap > 0 {
+                if let Some(d) = edits(a, b, cap) {
+                    s = s.max(1.0 - d as f64 / longest as f64);
+                }
+            }
+        }
+    }
+    if (a.abjad || b.abjad) && a.skel.len() >= 2 && b.skel.len() >= 2 {
+        s = s.max(metrics::jaro_winkler(&a.skel, &b.skel) * 0.95);
+    }
+    if same_given_name(&a.text, &b.text) {
+        s = s.max(GIVEN_NAME_VARIANT);
+    }
+    if s >= tune("floor", PAIR_FLOOR_D) {
+        s
+    } else {
+        0.0
+    }
+}
+
+/// Partial credit for two words just below the pairing floor.
+fn near_miss(a: &Token, b: &Token) -> f64 {
+    if a.class == Class::Numeric || b.class == Class::Numeric || a.text.len() < 2 || b.text.len() < 2 {
+        return 0.0;
+    }
+    let raw = metrics::jaro_winkler(&a.text, &b.text).max(metrics::jaro_winkler(&a.phon, &b.phon));
+    let floor = tune("floor", PAIR_FLOOR_D);
+    let p0 = tune("p0", NEAR_MISS_FROM_D);
+    ((raw - p0) / (floor - p0)).clamp(0.0, 1.0) * tune("pmax", NEAR_MISS_CREDIT_D)
+}
+
+fn given_name_groups() -> &'static std::collections::HashMap<&'static str, u64> {
+    static GROUPS: OnceLock<std::collections::HashMap<&'static str, u64>> = OnceLock::new();
+    GROUPS.get_or_init(|| {
+        let mut m = std::collections::HashMap::new();
+        for (k, group) in vocab::GIVEN_NAME_GROUPS.iter().enumerate().take(64) {
+            for w in group.split(' ') {
+                *m.entry(w).or_insert(0u64) |= 1 << k;
+            }
+        }
+        m
+    })
+}
+
+fn same_given_name(a: &str, b: &str) -> bool {
+    let g = given_name_groups();
+    matches!((g.get(a), g.get(b)), (Some(x), Some(y)) if x & y != 0)
+}
+
+/// The other forms of a given name (John: Juan, Ivan, Hans …).
+pub(crate) fn given_name_variants(w: &str) -> Vec<&'static str> {
+    match given_name_groups().get(w) {
+        Some(&mask) => vocab::GIVEN_NAME_GROUPS
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k < 64 && mask & (1 << k) != 0)
+            .flat_map(|(_, g)| g.split(' '))
+            .filter(|v| *v != w)
+            .collect(),
+        None => Vec::new(),
+    }
+}
+
+/// How many edits two words may differ by and still be one word misspelt:
+/// about one letter in five, more across scripts.
+fn edit_budget(a: &Token, b: &Token) -> usize {
+    let min = a.text.len().min(b.text.len());
+    let share = if a.romanised != b.romanised { EDIT_SHARE_ACROSS_SCRIPTS } else { tune("edit", EDIT_SHARE_D) };
+    ((min as f64 * share).ceil() as usize).clamp(1, 4)
+}
+
+/// Edits between two words, the fewer of spelling and phonetic form; `None`
+/// beyond `cap`.
+fn edits(a: &Token, b: &Token, cap: usize) -> Option<usize> {
+    let d1 = metrics::levenshtein_within(&a.text, &b.text, cap);
+    if d1 == Some(0) {
+        return d1;
+    }
+    let d2 = metrics::levenshtein_within(&a.phon, &b.phon, d1.map_or(cap, |d| d.saturating_sub(1)));
+    match (d1, d2) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// The result of comparing two names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    pub score: f64,
+    /// Why, in words: which words paired, which differ, which are extra.
+    pub why: String,
+}
+
+/// Scores a screened name (`query`) against a list name, in [0, 1].
+pub fn compare(query: &NameForm, list: &NameForm) -> Comparison {
+    score_with(query, list, true)
+}
+
+/// The score alone (no explanation), for the hot path of screening.
+pub fn score(query: &NameForm, list: &NameForm) -> f64 {
+    score_with(query, list, false).score
+}
+
+fn score_with(query: &NameForm, list: &NameForm, explain: bool) -> Comparison {
+    score_via(query, list, explain, &|i, j| word_similarity(&query.tokens[i], &list.tokens[j]))
+}
+
+/// The score of `query` against `list`, with the word similarities of the
+/// two names' own words supplied by `sim(i, j)` (screening looks them up
+/// from a cache instead of computing each pair again).
+pub(crate) fn score_via(
+    query: &NameForm,
+    list: &NameForm,
+    explain: bool,
+    sim: &dyn Fn(usize, usize) -> f64,
+) -> Comparison {
+    if query.is_empty() || list.is_empty() {
+        return Comparison { score: 0.0, why: String::new() };
+    }
+    let mut best = align(&query.tokens, &list.tokens, explain, sim);
+    if best.score < 0.999 && best.unpaired {
+        if let Some((q, l)) = rejoin(&query.tokens, &list.tokens) {
+            let other = align(&q, &l, explain, &|i, j| word_similarity(&q[i], &l[j]));
+            if other.score > best.score {
+                best = other;
+            }
+        }
+    }
+    let mut score = best.score;
+    let mut why = best.why;
+    if let (Some(a), Some(b)) = (query.legal, list.legal) {
+        if a != b {
+            score *= LEGAL_KIND_PENALTY;
+            if explain {
+                why.push_str("; legal forms of different kinds");
+            }
+        }
+    }
+    Comparison { score: score.clamp(0.0, 1.0), why }
+}
+
+struct Aligned {
+    score: f64,
+    unpaired: bool,
+    why: String,
+}
+
+fn align(q: &[Token], l: &[Token], explain: bool, sim: &dyn Fn(usize, usize) -> f64) -> Aligned {
+    // Candidate pairs, best first; ties go to words in the same position.
+    let mut pairs: Vec<(f64, usize, usize)> = Vec::with_capacity(q.len() * l.len());
+    for i in 0..q.len() {
+        for j in 0..l.len() {
+            let s = sim(i, j);
+            if s > 0.0 {
+                pairs.push((s, i, j));
+            }
+        }
+    }
+    pairs.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.abs_diff(x.2).cmp(&y.1.abs_diff(y.2))));
+    let mut q_used = vec![false; q.len()];
+    let mut l_used = vec![false; l.len()];
+    let mut num = 0.0;
+    let mut den = 0.0;
+    let mut why = String::new();
+    let mut pair_list: Vec<(usize, usize, f64)> = Vec::new();
+    for (s, i, j) in pairs {
+        if q_used[i] || l_used[j] {
+            continue;
+        }
+        q_used[i] = true;
+        l_used[j] = true;
+        let w = (q[i].class.weight() + l[j].class.weight()) / 2.0;
+        let k = tune("stretch", 1.0);
+        num += (1.0 - (1.0 - s) * k).max(0.0) * w;
+        den += w;
+        pair_list.push((i, j, s));
+    }
+    let mut q_left: Vec<usize> = (0..q.len()).filter(|&i| !q_used[i]).collect();
+    let mut l_left: Vec<usize> = (0..l.len()).filter(|&j| !l_used[j]).collect();
+    let unpaired = !q_left.is_empty() || !l_left.is_empty();
+    let mut conflicts = Vec::new();
+    // Contradictions first: an unpaired word on each side, of kinds that
+    // cannot both be true, heaviest first.
+    q_left.sort_by(|a, b| q[*b].class.weight().total_cmp(&q[*a].class.weight()));
+    l_left.sort_by(|a, b| l[*b].class.weight().total_cmp(&l[*a].class.weight()));
+    let mut qi = 0;
+    while qi < q_left.len() {
+        let i = q_left[qi];
+        if let Some(pos) = l_left.iter().position(|&j| q[i].class.conflicts_with(l[j].class)) {
+            let j = l_left.remove(pos);
+            let w = (q[i].class.weight() + l[j].class.weight()) / 2.0;
+            den += tune("conflict", CONFLICT_D) * w;
+            // Words that nearly pass for each other (Jones/James) still count
+            // for a little: enough to ask for a review, never for a match.
+            num += near_miss(&q[i], &l[j]) * w;
+            if explain {
+                conflicts.push((i, j));
+            }
+            q_left.remove(qi);
+        } else {
+            qi += 1;
+        }
+    }
+    // When every name word of one side found its partner, and there are at
+    // least two of them, the other side's extra names are middle names,
+    // patronymics or titles the first side left out.
+    let is_name = |t: &Token| matches!(t.class, Class::Name | Class::Patronymic);
+    let paired_names =
+        pair_list.iter().filter(|&&(i, _, s)| s >= tune("strong", SUBSET_STRONG_D) && is_name(&q[i])).count();
+    let covered = |side: &[Token], used: &[bool]| side.iter().zip(used).all(|(t, u)| *u || !is_name(t));
+    let subset = paired_names >= 2 && (covered(q, &q_used) || covered(l, &l_used));
+    let extra = |t: &Token, share: f64| {
+        let cheap = subset && !matches!(t.class, Class::Numeric | Class::Generic | Class::Location);
+        share * t.class.weight() * if cheap { tune("subset", SUBSET_D) } else { 1.0 }
+    };
+    for &i in &q_left {
+        den += extra(&q[i], tune("xq", EXTRA_QUERY_D));
+    }
+    for &j in &l_left {
+        den += if l[j].class == Class::Location {
+            // The list names one branch ("Banco Santander Mexico"); a
+            // screened name without the place may be another branch. (A
+            // place only in the screened name may be a branch of the
+            // listed body, which is no better: that costs as usual.)
+            tune("xloc", EXTRA_PLACE_D) * l[j].class.weight()
+        } else {
+            extra(&l[j], tune("xl", EXTRA_LIST_D))
+        };
+    }
+    let mut score = if den > 0.0 { num / den } else { 0.0 };
+    // Trade words, places and particles alone do not make two names one
+    // ("Banco Nacional" / "National Bank").
+    if !pair_list.iter().any(|&(i, j, _)| is_name(&q[i]) || is_name(&l[j]) || q[i].acronym || l[j].acronym) {
+        score *= tune("noname", NO_NAME_FACTOR_D);
+    }
+    // "Salman bin Muhammad" is Muhammad's son, "Muhammad bin Salman"
+    // Salman's: the word after "bin" must pair with a word after "bin".
+    let after_bin = |side: &[Token], k: usize| k > 0 && side[k - 1].text == "bin";
+    let lineage_swapped = q.iter().any(|t| t.text == "bin")
+        && l.iter().any(|t| t.text == "bin")
+        && pair_list.iter().any(|&(i, j, _)| after_bin(q, i) != after_bin(l, j));
+    if lineage_swapped {
+        score *= tune("lineage", LINEAGE_PENALTY_D);
+    }
+    if explain {
+        if lineage_swapped {
+            why.push_str("father and son names swapped around bin; ");
+        }
+        let mut paired = pair_list.clone();
+        paired.sort_by_key(|p| p.0);
+        let parts: Vec<String> = paired
+            .iter()
+            .map(|&(i, j, s)| {
+                if s >= 0.999 {
+                    q[i].text.clone()
+                } else {
+                    format!("{}~{} {:.2}", q[i].text, l[j].text, s)
+                }
+            })
+            .collect();
+        let _ = write!(why, "words in common: {}", if parts.is_empty() { "none".into() } else { parts.join(", ") });
+        if !conflicts.is_empty() {
+            let c: Vec<String> = conflicts.iter().map(|&(i, j)| format!("{}/{}", q[i].text, l[j].text)).collect();
+            let _ = write!(why, "; differ: {}", c.join(", "));
+        }
+        if !q_left.is_empty() {
+            let c: Vec<&str> = q_left.iter().map(|&i| q[i].text.as_str()).collect();
+            let _ = write!(why, "; only in screened name: {}", c.join(" "));
+        }
+        if !l_left.is_empty() {
+            let c: Vec<&str> = l_left.iter().map(|&j| l[j].text.as_str()).collect();
+            let _ = write!(why, "; only in list name: {}", c.join(" "));
+        }
+    }
+    Aligned { score, unpaired, why }
+}
+
+/// Words written apart on one side and together on the other ("Good Will" /
+/// "Goodwill", "Patr ushev" / "Patrushev"), and acronyms ("PLA" / "People's
+/// Liberation Army"): both names rewritten so that such words meet, or
+/// `None` when there is nothing to rejoin.
+fn rejoin(q: &[Token], l: &[Token]) -> Option<(Vec<Token>, Vec<Token>)> {
+    // Most pairs have nothing to rejoin: look before copying any word.
+    if find_run(q, l).is_none() && find_run(l, q).is_none() && find_acronym(l, q).is_none() && find_acronym(q, l).is_none()
+    {
+        return None;
+    }
+    let mut q = q.to_vec();
+    let mut l = l.to_vec();
+    join_runs(&mut q, &l);
+    join_runs(&mut l, &q);
+    acronyms(&mut l, &q);
+    acronyms(&mut q, &l);
+    Some((q, l))
+}
+
+/// A run of 2–3 adjacent words of `side` (start, length) that spells a word
+/// of `other`, allowing a typo in long words.
+fn find_run(side: &[Token], other: &[Token]) -> Option<(usize, usize)> {
+    let mut joined = String::new();
+    for target in other {
+        let tl = target.text.len();
+        if tl < 4 || target.class == Class::Numeric || side.iter().any(|t| t.text == target.text) {
+            continue;
+        }
+        let budget = 1 + tl / 10;
+        for n in [3usize, 2] {
+            if side.len() < n {
+                continue;
+            }
+            for i in 0..=side.len() - n {
+                let len: usize = side[i..i + n].iter().map(|t| t.text.len()).sum();
+                if len.abs_diff(tl) > budget {
+                    continue;
+                }
+                joined.clear();
+                side[i..i + n].iter().for_each(|t| joined.push_str(&t.text));
+                if joined == target.text
+                    || (joined.len() >= 6 && metrics::levenshtein_within(&joined, &target.text, budget).is_some())
+                {
+                    return Some((i, n));
+                }
+            }
+        }
+    }
+    None
+}
+
+fn join_runs(side: &mut Vec<Token>, other: &[Token]) {
+    // Each join removes at least one word, so this ends.
+    while let Some((i, n)) = find_run(side, other) {
+        let joined: String = side[i..i + n].iter().map(|t| t.text.as_str()).collect();
+        let mut t = Token::new(joined, Class::Name, side[i..i + n].iter().any(|t| t.abjad));
+        t.romanised = side[i].romanised;
+        side.splice(i..i + n, std::iter::once(t));
+    }
+}
+
+/// A run of words of `side` (start, length) whose initials spell a word of
+/// `other` of 2 to 6 letters.
+fn find_acronym(side: &[Token], other: &[Token]) -> Option<(usize, usize)> {
+    for target in other {
+        let n = target.text.len();
+        if !(2..=6).contains(&n)
+            || target.acronym
+            || !target.text.bytes().all(|b| b.is_ascii_alphabetic())
+            || side.len() < n
+            || side.iter().any(|t| t.text == target.text)
+        {
+            continue;
+        }
+        for i in 0..=side.len() - n {
+            if side[i..i + n].iter().zip(target.text.bytes()).all(|(t, b)| t.text.as_bytes()[0] == b) {
+                return Some((i, n));
+            }
+        }
+    }
+    None
+}
+
+fn acronyms(side: &mut Vec<Token>, other: &[Token]) {
+    while let Some((i, n)) = find_acronym(side, other) {
+        let initials: String = side[i..i + n].iter().map(|t| char::from(t.text.as_bytes()[0])).collect();
+        let mut t = Token::new(initials, Class::Name, false);
+        t.acronym = true;
+        side.splice(i..i + n, std::iter::once(t));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(s: &str) -> Vec<String> {
+        normalize_name(s)
+    }
+
+    fn sc(a: &str, b: &str) -> f64 {
+        score(&analyse(a), &analyse(b))
+    }
+
+    #[test]
+    fn case_punctuation_diacritics_and_legal_forms_go() {
+        assert_eq!(words("Société Générale S.A."), vec!["societe", "generale"]);
+        assert_eq!(words("CRYSTALORD LIMITED"), words("Crystalord Ltd."));
+        assert_eq!(words("Volkswagen Gesellschaft mit beschränkter Haftung"), vec!["volkswagen"]);
+        assert_eq!(words("FABERLIC EUROPE Sp. z o.o."), vec!["faberlic", "europe"]);
+        assert_eq!(words("OOO Volkov"), vec!["volkov"]);
+        assert_eq!(words("ООО \"Волков\""), vec!["volkov"]);
+        assert_eq!(words("深圳华信电池科技有限公司"), vec!["shenzhen", "huaxin", "battery", "technology"]);
+        assert_eq!(words("华信股份有限公司"), vec!["huaxin"]);
+        assert_eq!(words("Company Limited"), vec!["company", "limited"]);
+    }
+
+    #[test]
+    fn scripts_are_romanised() {
+        assert_eq!(words("Сергей Лавров"), vec!["sergey", "lavrov"]);
+        assert_eq!(words("عبد الفتاح السيسي"), vec!["abd", "al", "ftah", "al", "sisi"]);
+        assert_eq!(words("习近平"), vec!["xijinping"]);
+        assert_eq!(words("バラク・オバマ"), vec!["baraku", "obama"]);
+    }
+
+    #[test]
+    fn digits_numbers_and_initials() {
+        assert_eq!(words("Ig0r Sech1n"), vec!["igor", "sechin"]);
+        assert_eq!(words("1st International Bank"), words("First International Bank"));
+        assert_eq!(words("L.X.C Aviation"), vec!["lxc", "aviation"]);
+        assert_eq!(words("SiemensAG"), vec!["siemens"]);
+        assert_eq!(words("Fund IV"), vec!["fund", "4"]);
+    }
+
+    #[test]
+    fn scores_rank_variants_above_different_names() {
+        assert!(sc("Vladimir Putin", "Putin, Vladimir") > 0.99);
+        assert!(sc("Good Will Company", "Goodwill Company") > 0.95);
+        assert!(sc("PLA", "People's Liberation Army") > 0.85);
+        assert!(sc("Olaf Schulze", "Olaf Scholz") > sc("Octavian Scholz", "Olaf Scholz"));
+        assert!(sc("Government of Estonia", "Government of Ethiopia") < 0.8);
+        assert!(sc("Bashar al-Assad", "Hafez al-Assad") < 0.7);
+    }
+}

@@ -1,0 +1,168 @@
+//! The web chat end to end over real HTTP: a posted message is answered on
+//! the chat's event stream, bad bodies get clear errors, and the chat page
+//! and its embed snippet are served.
+
+#[path = "support/stack.rs"]
+mod stack;
+mod support;
+
+use serde_json::{json, Value};
+use stack::{start_stack, Stack};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// Reads server-sent events from an open stream until `n` `reply` events
+/// arrived; returns their ids and data.
+async fn read_replies(res: &mut reqwest::Response, n: usize) -> Vec<(String, Value)> {
+    let mut buf = String::new();
+    let mut out = Vec::new();
+    let read = async {
+        while out.len() < n {
+            let Some(chunk) = res.chunk().await.expect("stream readable") else { break };
+            buf.push_str(&String::from_utf8_lossy(&chunk));
+            while let Some(end) = buf.find("\n\n") {
+                let block: String = buf.drain(..end + 2).collect();
+                let field =
+                    |name: &str| block.lines().find_map(|l| l.strip_prefix(name)).map(|v| v.trim_start().to_string());
+                if field("event:").as_deref() == Some("reply") {
+                    let data = field("data:").expect("data line");
+                    out.push((field("id:").unwrap_or_default(), serde_json::from_str(&data).expect("JSON data")));
+                }
+            }
+        }
+    };
+    tokio::time::timeout(WAIT, read).await.expect("replies arrive on the event stream");
+    out
+}
+
+async fn post(client: &reqwest::Client, s: &Stack, body: impl Into<reqwest::Body>) -> (u16, Value) {
+    let res = client
+        .post(s.url("/v1/messages"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("server reachable");
+    let status = res.status().as_u16();
+    (status, res.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn a_posted_message_is_answered_on_the_chat_event_stream() {
+    let s = start_stack(|_| {}).await;
+    let client = reqwest::Client::new();
+
+    // Posted before anyone listens: the reply waits for the stream.
+    let body = json!({"chat_id": "chat-web-1", "user": "visitor-1", "text": "We need 800 of your 48V 20Ah e-bike battery packs delivered to Hamburg. Nordlicht Energie GmbH"});
+    let (status, accepted) = post(&client, &s, body.to_string()).await;
+    assert_eq!(status, 202, "{accepted}");
+    assert_eq!(accepted["status"], json!("accepted"));
+    assert_eq!(accepted["chat_id"], json!("chat-web-1"));
+    let message_id = accepted["message_id"].as_str().expect("message id").to_string();
+
+    let mut events = client.get(s.url("/v1/chats/chat-web-1/events")).send().await.expect("events");
+    assert_eq!(events.status().as_u16(), 200);
+    let ctype = events.headers()["content-type"].to_str().unwrap_or_default().to_string();
+    assert!(ctype.starts_with("text/event-stream"), "{ctype}");
+    let got = read_replies(&mut events, 1).await;
+    let (first_id, reply) = &got[0];
+    assert_eq!(reply["message_id"], json!(message_id));
+    assert!(reply["text"].as_str().unwrap_or_default().len() > 20, "{reply}");
+    assert_eq!(reply["failed"], json!(false));
+    let quick = reply["quick_replies"].as_array().expect("quick replies");
+    assert!(!quick.is_empty() && quick.iter().all(|q| q["answer"].as_str().is_some_and(|a| !a.is_empty())));
+
+    // A second message in the same chat, with the stream already open; the
+    // session id alias works and the user defaults to the chat.
+    let (status, _) =
+        post(&client, &s, json!({"session_id": "chat-web-1", "text": "你好，想采购LED高棚灯，请报价。"}).to_string())
+            .await;
+    assert_eq!(status, 202);
+    let got = read_replies(&mut events, 1).await;
+    assert!(got[0].1["text"].as_str().unwrap_or_default().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
+
+    // A browser reconnecting after the first reply gets only what it missed.
+    let mut again = client
+        .get(s.url("/v1/chats/chat-web-1/events"))
+        .header("Last-Event-ID", first_id.as_str())
+        .send()
+        .await
+        .expect("events");
+    let missed = read_replies(&mut again, 1).await;
+    assert_eq!(missed[0].0, got[0].0);
+
+    drop(events);
+    drop(again);
+    let took = s.stop().await;
+    assert!(took < Duration::from_secs(6), "shutdown took {took:?}");
+}
+
+#[tokio::test]
+async fn bad_bodies_get_the_reason_and_oversize_ones_a_413() {
+    let s = start_stack(|c| c.http.max_body_bytes = 32 * 1024).await;
+    let client = reqwest::Client::new();
+    let cases: [(String, u16, &str); 7] = [
+        ("{\"chat_id\": \"a\", \"text\": ".into(), 400, "malformed JSON body"),
+        ("[]".into(), 400, "malformed JSON body"),
+        (json!({"chat_id": "a"}).to_string(), 400, "missing field `text`"),
+        (json!({"chat_id": "a", "text": "hi", "colour": "red"}).to_string(), 400, "unknown field `colour`"),
+        (json!({"chat_id": "a/../b", "text": "hi"}).to_string(), 400, "chat_id must be"),
+        (json!({"chat_id": "a", "text": "   "}).to_string(), 400, "empty"),
+        (json!({"chat_id": "a", "text": "x".repeat(64 * 1024)}).to_string(), 413, "size limit"),
+    ];
+    for (body, want, reason) in cases {
+        let (status, v) = post(&client, &s, body.clone()).await;
+        assert_eq!(status, want, "{}: {v}", &body[..body.len().min(80)]);
+        assert_eq!(v["status"], json!(want));
+        assert!(v["error"].as_str().unwrap_or_default().contains(reason), "{v}");
+    }
+    // Over the message limit but inside the body limit: the customer's words.
+    let (status, v) = post(&client, &s, json!({"chat_id": "a", "text": "battery ".repeat(17 * 128)}).to_string()).await;
+    assert_eq!(status, 413, "{v}");
+    assert!(v["message"].as_str().unwrap_or_default().contains("too long"), "{v}");
+
+    // A retried post with the client's own message id is not run twice.
+    let body =
+        json!({"chat_id": "chat-retry", "message_id": "m-1", "text": "Do you sell 12V LiFePO4 batteries?"}).to_string();
+    let (first, a) = post(&client, &s, body.clone()).await;
+    let (second, b) = post(&client, &s, body).await;
+    assert_eq!((first, second), (202, 200), "{a} {b}");
+    assert_eq!(b["status"], json!("duplicate"));
+    assert_eq!(a["message_id"], b["message_id"]);
+
+    let res = client.get(s.url("/v1/chats/bad%20id/events")).send().await.expect("reachable");
+    assert_eq!(res.status().as_u16(), 400);
+    let res = client.get(s.url("/nowhere")).send().await.expect("reachable");
+    assert_eq!(res.status().as_u16(), 404);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn the_chat_page_its_script_the_embed_snippet_and_health_are_served() {
+    let s = start_stack(|_| {}).await;
+    let client = reqwest::Client::new();
+    let get = |path: &str| client.get(s.url(path)).send();
+
+    let page = get("/chat").await.expect("page");
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.headers()["content-type"].to_str().unwrap_or_default().starts_with("text/html"));
+    assert!(page.headers().contains_key("content-security-policy"));
+    let html = page.text().await.unwrap_or_default();
+    assert!(html.contains("<form") && html.contains("chat/app.js"), "{html}");
+
+    let app = get("/chat/app.js").await.expect("app script");
+    assert!(app.headers()["content-type"].to_str().unwrap_or_default().contains("javascript"));
+    let js = app.text().await.unwrap_or_default();
+    assert!(js.contains("v1/messages") && js.contains("EventSource") && js.contains("/events"));
+
+    let embed = get("/chat.js").await.expect("embed snippet");
+    assert_eq!(embed.headers()["access-control-allow-origin"], "*");
+    let js = embed.text().await.unwrap_or_default();
+    assert!(js.contains("iframe") && js.contains("chat?embed=1"));
+
+    let health = get("/healthz").await.expect("health");
+    assert_eq!(health.status().as_u16(), 200);
+    assert_eq!(health.json::<Value>().await.unwrap_or_default()["status"], json!("ok"));
+    s.stop().await;
+}
