@@ -8,13 +8,13 @@ use std::sync::Arc;
 use std::time::Duration;
 use tradewind_agents::{offline_brain, Brain, Env, OpenAiBrain, OpenAiConfig, Swarm, SwarmConfig, SwarmError};
 use tradewind_core::{now_ms, Catalog, Inquiry, SwarmResult, TranscriptStep};
+use tradewind_knowledge::KnowledgeIndex;
 use tradewind_knowledge::{Embedder, HashEmbedder, OpenAiEmbedder, OpenAiEmbedderConfig};
 use tradewind_knowledge::{IngestOptions, IngestSummary};
-use tradewind_knowledge::KnowledgeIndex;
 use tradewind_memory::{InProcessMemory, Memory, MemoryConfig, RedisMemory};
-use tradewind_tools::customs::{DestinationRules, ScreeningList, DEMO_SCREENING_LIST};
+use tradewind_tools::customs::DestinationRules;
 use tradewind_tools::customs::{DgRules, HsGlossary, Nomenclature, StockPolicy};
-use tradewind_tools::{CollectSink, Dispatcher, DirSink, Services, Sink, StdoutSink};
+use tradewind_tools::{CollectSink, DirSink, Dispatcher, Services, Sink, StdoutSink};
 
 use crate::config::Config;
 
@@ -53,8 +53,12 @@ impl AppError {
     /// What a customer may be told: never internal details.
     pub fn customer_message(&self) -> &'static str {
         match self {
-            AppError::BadInput(_) => "Sorry, we could not read that message. Please write what you need in a few words.",
-            AppError::TooLarge(_) => "Your message is too long for us to process. Please shorten it (under 16 KB) and send it again.",
+            AppError::BadInput(_) => {
+                "Sorry, we could not read that message. Please write what you need in a few words."
+            }
+            AppError::TooLarge(_) => {
+                "Your message is too long for us to process. Please shorten it (under 16 KB) and send it again."
+            }
             AppError::NotFound(_) => "We could not find that.",
             AppError::Timeout(_) | AppError::Unavailable(_) | AppError::Config(_) | AppError::Internal(_) => {
                 "Sorry, something went wrong on our side. Our team has been notified and will reply shortly."
@@ -113,7 +117,11 @@ impl Default for BuildOptions {
 impl App {
     /// Wires every port to the adapter the config chooses. The brain is
     /// passed in when a caller (a test, the benchmark) needs a specific one.
-    pub async fn build(config: Config, opts: BuildOptions, brain: Option<Arc<dyn Brain>>) -> Result<(App, Option<IngestSummary>), AppError> {
+    pub async fn build(
+        config: Config,
+        opts: BuildOptions,
+        brain: Option<Arc<dyn Brain>>,
+    ) -> Result<(App, Option<IngestSummary>), AppError> {
         let memory: Arc<dyn Memory> = {
             let mc = MemoryConfig {
                 prefix: config.memory.prefix.clone(),
@@ -134,9 +142,10 @@ impl App {
         let embedder: Arc<dyn Embedder> = match config.knowledge.embedder.as_str() {
             "hash" => Arc::new(HashEmbedder::default()),
             "openai" => {
-                let base = config.llm.base_url.clone().ok_or_else(|| {
-                    AppError::Config("knowledge.embedder = \"openai\" needs [llm] base_url".into())
-                })?;
+                let base =
+                    config.llm.base_url.clone().ok_or_else(|| {
+                        AppError::Config("knowledge.embedder = \"openai\" needs [llm] base_url".into())
+                    })?;
                 Arc::new(
                     OpenAiEmbedder::new(OpenAiEmbedderConfig::new(
                         base,
@@ -153,9 +162,9 @@ impl App {
             Some(url) => tradewind_knowledge::open_remote(url, &config.knowledge.collection, embedder)
                 .await
                 .map_err(|e| AppError::Unavailable(format!("qdrant at {url}: {e}")))?,
-            None => tradewind_knowledge::open_default(&config.knowledge.data_dir, embedder)
-                .await
-                .map_err(|e| AppError::Unavailable(format!("knowledge index in {}: {e}", config.knowledge.data_dir.display())))?,
+            None => tradewind_knowledge::open_default(&config.knowledge.data_dir, embedder).await.map_err(|e| {
+                AppError::Unavailable(format!("knowledge index in {}: {e}", config.knowledge.data_dir.display()))
+            })?,
         };
 
         let index: Arc<dyn KnowledgeIndex> =
@@ -167,9 +176,13 @@ impl App {
         docs.push(hs.index_document());
         let summary = if opts.ingest {
             Some(
-                tradewind_knowledge::ingest(index.as_ref(), docs, &IngestOptions { quiet: opts.quiet, ..IngestOptions::default() })
-                    .await
-                    .map_err(|e| AppError::Unavailable(format!("ingest: {e}")))?,
+                tradewind_knowledge::ingest(
+                    index.as_ref(),
+                    docs,
+                    &IngestOptions { quiet: opts.quiet, ..IngestOptions::default() },
+                )
+                .await
+                .map_err(|e| AppError::Unavailable(format!("ingest: {e}")))?,
             )
         } else {
             None
@@ -252,7 +265,8 @@ impl App {
 
         let templates = tradewind_tools::templates::load(None).map_err(|e| AppError::Config(e.to_string()))?;
         let destinations = DestinationRules::embedded().map_err(|e| AppError::Config(e.to_string()))?;
-        let screening = ScreeningList::parse_csv(DEMO_SCREENING_LIST).map_err(|e| AppError::Config(e.to_string()))?;
+        // Imported lists (data/lists) when there are any, else the demo list.
+        let screening = crate::lists::load_screening(&config)?;
         let intake = tradewind_nlp::Intake::new(&catalog);
         let services = Services {
             catalog: Arc::new(catalog),
@@ -302,8 +316,19 @@ impl App {
 
     /// The application function: one message in, everything out.
     pub async fn handle_message(&self, msg: IncomingMessage) -> Result<SwarmResult, AppError> {
+        self.handle_message_with_id(msg, Swarm::new_inquiry_id()).await
+    }
+
+    /// The same, under a caller-chosen inquiry id: the cluster derives it from
+    /// the channel's message id so that a rerun after a crash stores its
+    /// result under the same id (exactly-once completion).
+    pub async fn handle_message_with_id(
+        &self,
+        msg: IncomingMessage,
+        inquiry_id: String,
+    ) -> Result<SwarmResult, AppError> {
         let inquiry = Inquiry {
-            id: Swarm::new_inquiry_id(),
+            id: inquiry_id,
             channel: msg.channel,
             channel_user: msg.user,
             text: msg.text,

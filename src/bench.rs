@@ -162,7 +162,10 @@ async fn offline_setting(base: &Config, name: &str, n: usize, redis: Option<Stri
     let app2 = app.clone();
     let (lat, _, errors, wall) = std::thread::scope(|s| {
         s.spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| AppError::Internal(e.to_string()))?;
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| AppError::Internal(e.to_string()))?;
             Ok::<_, AppError>(rt.block_on(drive(&app2, n, 1)))
         })
         .join()
@@ -175,7 +178,8 @@ async fn offline_setting(base: &Config, name: &str, n: usize, redis: Option<Stri
 }
 
 fn tempdir() -> Result<std::path::PathBuf, AppError> {
-    let d = std::env::temp_dir().join(format!("tradewind-bench-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()));
+    let d =
+        std::env::temp_dir().join(format!("tradewind-bench-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&d).map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(d)
 }

@@ -77,7 +77,8 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,qdrant_edge=error,segment=error".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,qdrant_edge=error,segment=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -105,10 +106,19 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 .await
                 .context("starting Tradewind")?;
             if let (Some(s), false) = (summary, json) {
-                println!("Knowledge base: {s}\nBrain: {} · memory: {} · index: {}\n", app.swarm.env().brain.name(), app.memory.backend(), app.index.backend());
+                println!(
+                    "Knowledge base: {s}\nBrain: {} · memory: {} · index: {}\n",
+                    app.swarm.env().brain.name(),
+                    app.memory.backend(),
+                    app.index.backend()
+                );
             }
             for sample in tradewind::samples::SAMPLES {
-                let msg = IncomingMessage { channel: "demo".into(), user: sample.channel_user.into(), text: sample.text.into() };
+                let msg = IncomingMessage {
+                    channel: "demo".into(),
+                    user: sample.channel_user.into(),
+                    text: sample.text.into(),
+                };
                 match app.handle_message(msg).await {
                     Ok(r) => {
                         export_transcript(&app, &r.inquiry_id).await;
@@ -148,7 +158,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 }
                 Err(e) => {
                     if json {
-                        println!("{}", serde_json::json!({"error": e.to_string(), "status": e.http_status(), "reply": e.customer_message()}));
+                        println!(
+                            "{}",
+                            serde_json::json!({"error": e.to_string(), "status": e.http_status(), "reply": e.customer_message()})
+                        );
                     } else {
                         eprintln!("error: {e}\ncustomer sees: {}", e.customer_message());
                     }
@@ -157,7 +170,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
         }
         Command::Transcript { inquiry_id, jsonl } => {
-            let (app, _) = App::build(config, BuildOptions { ingest: false, quiet: true }, None).await.context("starting Tradewind")?;
+            let (app, _) = App::build(config, BuildOptions { ingest: false, quiet: true }, None)
+                .await
+                .context("starting Tradewind")?;
             let steps = match app.transcript(&inquiry_id).await {
                 Ok(s) => s,
                 Err(tradewind::AppError::NotFound(_)) => tradewind::output::read_exported(&app.config, &inquiry_id)
@@ -177,7 +192,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             if dir.is_some() {
                 config.knowledge.kb_dir = dir;
             }
-            let (_app, summary) = App::build(config, BuildOptions { ingest: true, quiet }, None).await.context("ingesting")?;
+            let (_app, summary) =
+                App::build(config, BuildOptions { ingest: true, quiet }, None).await.context("ingesting")?;
             if let Some(s) = summary {
                 println!("{s}");
             }
@@ -217,7 +233,12 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let _signals = tradewind::cluster::signals::cancel_on_signal(shutdown.clone());
             let report = tradewind::cluster::run_worker(app.clone(), shutdown).await.context("worker")?;
             app.shutdown_channels().await;
-            tracing::info!(completed = report.completed, handed_back = report.handed_back, aborted = report.aborted, "worker stopped");
+            tracing::info!(
+                completed = report.completed,
+                handed_back = report.handed_back,
+                aborted = report.aborted,
+                "worker stopped"
+            );
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Deadletters(args) => {

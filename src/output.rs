@@ -39,8 +39,14 @@ pub fn render_result(message: &str, r: &SwarmResult) -> String {
     if let Some(cards) = r.faq_cards.value() {
         for c in cards {
             let answer: String = c.answer.chars().take(240).collect();
-            let _ = writeln!(s, "  ▸ {}\n    {}\n    [{}{}]", c.question, answer, c.citation.source,
-                c.citation.section.as_deref().map(|x| format!(" — {x}")).unwrap_or_default());
+            let _ = writeln!(
+                s,
+                "  ▸ {}\n    {}\n    [{}{}]",
+                c.question,
+                answer,
+                c.citation.source,
+                c.citation.section.as_deref().map(|x| format!(" — {x}")).unwrap_or_default()
+            );
         }
     }
     let t = &r.timings;

@@ -29,6 +29,11 @@ pub const SAMPLES: &[Sample] = &[
         text: "Tehran Powercell Co. would like 1000 of the 20000 mAh USB-C power banks shipped to Jebel Ali, Dubai.",
     },
     Sample {
+        title: "Buyer whose name transliterates a party listed in Cyrillic",
+        channel_user: "uralelectro",
+        text: "Uralelectrosnab LLC would like 300 of the 48V 20Ah e-bike battery packs delivered to Almaty, Kazakhstan.",
+    },
+    Sample {
         title: "Chinese: LED lights, details missing",
         channel_user: "wang",
         text: "你好，想采购LED高棚灯，请报价。",

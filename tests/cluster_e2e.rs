@@ -108,7 +108,10 @@ struct Gateway {
 
 async fn gateway(prefix: &str, edit: impl FnOnce(&mut Config)) -> Gateway {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn,qdrant_edge=error,segment=error".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "warn,qdrant_edge=error,segment=error".into()),
+        )
         .with_test_writer()
         .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
@@ -141,7 +144,12 @@ impl Gateway {
     }
 }
 
-async fn collect(rx: &mut broadcast::Receiver<OutboundReply>, n: usize, within: Duration, linger: Duration) -> Vec<OutboundReply> {
+async fn collect(
+    rx: &mut broadcast::Receiver<OutboundReply>,
+    n: usize,
+    within: Duration,
+    linger: Duration,
+) -> Vec<OutboundReply> {
     let mut out: Vec<OutboundReply> = Vec::new();
     let mut distinct = std::collections::HashSet::new();
     let deadline = tokio::time::Instant::now() + within;
@@ -233,9 +241,11 @@ fn by_message(replies: &[OutboundReply]) -> HashMap<String, usize> {
 fn assert_chat_order(replies: &[OutboundReply]) {
     let mut last: BTreeMap<String, i64> = BTreeMap::new();
     for r in replies {
-        let seq: i64 = r.message_id.rsplit('-').next().and_then(|s| s.parse().ok()).expect("message id ends in a number");
+        let seq: i64 =
+            r.message_id.rsplit('-').next().and_then(|s| s.parse().ok()).expect("message id ends in a number");
         let prev = last.insert(r.chat_id.clone(), seq).unwrap_or(-1);
-        let chat: Vec<&str> = replies.iter().filter(|x| x.chat_id == r.chat_id).map(|x| x.message_id.as_str()).collect();
+        let chat: Vec<&str> =
+            replies.iter().filter(|x| x.chat_id == r.chat_id).map(|x| x.message_id.as_str()).collect();
         assert!(seq > prev, "chat {} answered message {seq} after {prev}: {chat:?}", r.chat_id);
     }
 }
@@ -366,7 +376,11 @@ async fn a_thousand_inquiries_through_the_gateway_and_two_workers_are_each_answe
     let replies = g.collect(n, Duration::from_secs(180), Duration::from_millis(500)).await;
     let counts = by_message(&replies);
     assert_eq!(counts.len(), n);
-    assert!(counts.values().all(|&c| c == 1), "answered twice: {:?}", counts.iter().filter(|(_, &c)| c > 1).collect::<Vec<_>>());
+    assert!(
+        counts.values().all(|&c| c == 1),
+        "answered twice: {:?}",
+        counts.iter().filter(|(_, &c)| c > 1).collect::<Vec<_>>()
+    );
     assert!(replies.iter().all(|r| r.error.is_none()), "{:?}", replies.iter().find(|r| r.error.is_some()));
     assert_chat_order(&replies);
     assert_eq!(w1.completed() + w2.completed(), n as u64);
@@ -447,7 +461,15 @@ async fn a_reclaimed_entry_that_was_completed_is_not_run_or_answered_again() {
     let client = redis::Client::open(support::redis_url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     for s in 0..4 {
-        let _: () = redis::cmd("XGROUP").arg("CREATE").arg(keys.inbound(s)).arg("workers").arg("0").arg("MKSTREAM").query_async(&mut conn).await.unwrap();
+        let _: () = redis::cmd("XGROUP")
+            .arg("CREATE")
+            .arg(keys.inbound(s))
+            .arg("workers")
+            .arg("0")
+            .arg("MKSTREAM")
+            .query_async(&mut conn)
+            .await
+            .unwrap();
     }
     // A "ghost" worker reads two messages and dies. For one, its swarm run
     // had stored the result (the reply was not out yet); the other had been
@@ -457,11 +479,22 @@ async fn a_reclaimed_entry_that_was_completed_is_not_run_or_answered_again() {
     g.submit(stored.clone()).await;
     g.submit(done.clone()).await;
     for s in 0..4 {
-        let _: redis::Value = redis::cmd("XREADGROUP").arg("GROUP").arg("workers").arg("ghost").arg("STREAMS").arg(keys.inbound(s)).arg(">").query_async(&mut conn).await.unwrap();
+        let _: redis::Value = redis::cmd("XREADGROUP")
+            .arg("GROUP")
+            .arg("workers")
+            .arg("ghost")
+            .arg("STREAMS")
+            .arg(keys.inbound(s))
+            .arg(">")
+            .query_async(&mut conn)
+            .await
+            .unwrap();
     }
     assert_eq!(pending_count(&prefix, 4).await, 2);
     let helper = spawn_app_with(|c| c.memory.prefix = prefix.clone(), None).await;
-    let ran = tradewind::cluster::process::answer(&helper.app, &stored, inquiry_id_for(&stored), &CancellationToken::new()).await;
+    let ran =
+        tradewind::cluster::process::answer(&helper.app, &stored, inquiry_id_for(&stored), &CancellationToken::new())
+            .await;
     assert!(ran.reply.error.is_none());
     let _: () = redis::cmd("SET").arg(keys.done("web", "d-0")).arg("inq-earlier").query_async(&mut conn).await.unwrap();
 
@@ -527,5 +560,46 @@ async fn shutdown_lets_running_inquiries_finish_within_the_deadline() {
     let replies = g.collect(2, Duration::from_secs(5), Duration::ZERO).await;
     assert!(replies.iter().all(|r| r.error.is_none()));
     assert_eq!(pending_count(&prefix, 4).await, 0);
+    g.stop().await;
+}
+
+#[tokio::test]
+async fn a_worker_that_lost_its_lease_is_fenced_off_and_the_inquiry_is_answered_once() {
+    let prefix = unique_prefix();
+    let mut g = gateway(&prefix, |_| {}).await;
+    let mut traces = g.ingress.traces();
+    let (brain, mut started) = gate("STALL", Some(Duration::from_millis(700)));
+    let a = worker(&prefix, Some(brain), |_| {}).await;
+    a.wait_for_shards(4).await;
+    let m = msg("f", "f-0", &format!("STALL {}", TEXTS[0]));
+    g.submit(m.clone()).await;
+    tokio::time::timeout(Duration::from_secs(20), started.recv()).await.expect("inquiry started").unwrap();
+    // While it runs, the worker "stalls": its leases pass to someone else
+    // for two seconds.
+    let keys = Keys::new(&prefix, "inquiries", 4);
+    let client = redis::Client::open(support::redis_url()).unwrap();
+    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    for s in 0..4 {
+        let _: () = redis::cmd("SET")
+            .arg(keys.lease(s))
+            .arg("thief")
+            .arg("PX")
+            .arg(2_000)
+            .query_async(&mut conn)
+            .await
+            .unwrap();
+    }
+    // Its run finishes but may not complete the entry; once the leases are
+    // free again it takes the shard back, reclaims the entry and answers
+    // from the result its fenced run stored.
+    let replies = g.collect(1, Duration::from_secs(20), Duration::from_millis(800)).await;
+    assert_eq!(replies.len(), 1, "{replies:?}");
+    assert!(replies[0].error.is_none() && replies[0].text.contains("800"));
+    let t = traces.recv().await.unwrap();
+    assert!(t.trace.redelivered && t.trace.swarm_us == 0, "{:?}", t.trace);
+    assert_eq!(a.stats.fenced.load(std::sync::atomic::Ordering::Relaxed), 1);
+    assert!(a.stats.leases_lost.load(std::sync::atomic::Ordering::Relaxed) >= 1);
+    assert_eq!(pending_count(&prefix, 4).await, 0);
+    a.stop().await;
     g.stop().await;
 }

@@ -33,7 +33,9 @@ async fn a_straggler_times_out_and_the_other_agents_still_deliver() {
         Some(Arc::new(brain)),
     )
     .await;
-    let r = t.ask("late", "We need 800 of your 48V 20Ah e-bike battery packs delivered to Hamburg. Nordlicht Energie GmbH").await;
+    let r = t
+        .ask("late", "We need 800 of your 48V 20Ah e-bike battery packs delivered to Hamburg. Nordlicht Energie GmbH")
+        .await;
 
     assert!(matches!(r.proposal, AgentOutcome::TimedOut { after_ms: 100 }), "{:?}", r.proposal);
     let customs = r.customs.value().expect("customs still delivers");

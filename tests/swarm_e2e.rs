@@ -6,7 +6,8 @@ mod support;
 use support::spawn_app;
 use tradewind_core::{AgentOutcome, MissingField, RiskLevel, StepKind};
 
-const HAMBURG: &str = "We need 800 of your 48V 20Ah e-bike battery packs delivered to Hamburg. Nordlicht Energie GmbH, +49 40 1234567";
+const HAMBURG: &str =
+    "We need 800 of your 48V 20Ah e-bike battery packs delivered to Hamburg. Nordlicht Energie GmbH, +49 40 1234567";
 
 #[tokio::test]
 async fn english_battery_inquiry_gets_the_right_sku_tier_hs_code_and_risk() {
@@ -24,7 +25,11 @@ async fn english_battery_inquiry_gets_the_right_sku_tier_hs_code_and_risk() {
     assert_eq!(p.lines[0].unit_price_usd, 239.0);
     assert_eq!(p.lines[0].total_usd, 191_200.0);
     assert!(p.markdown.contains("239.00"), "{}", p.markdown);
-    assert!(p.markdown.contains("[1]") && p.markdown.contains("kb/catalog.jsonl"), "figures are cited:\n{}", p.markdown);
+    assert!(
+        p.markdown.contains("[1]") && p.markdown.contains("kb/catalog.jsonl"),
+        "figures are cited:\n{}",
+        p.markdown
+    );
     assert!(!p.citations.is_empty());
 
     let c = r.customs.value().expect("customs delivered");
@@ -48,7 +53,12 @@ async fn english_battery_inquiry_gets_the_right_sku_tier_hs_code_and_risk() {
 #[tokio::test]
 async fn chinese_inquiry_is_answered_in_chinese_with_chinese_faq_cards() {
     let t = spawn_app().await;
-    let r = t.ask("qihang", "你好，我们是上海启航贸易有限公司，需要两千个48V 20Ah电池包，发到汉堡，FOB 深圳。电话 +86 138 0013 8000").await;
+    let r = t
+        .ask(
+            "qihang",
+            "你好，我们是上海启航贸易有限公司，需要两千个48V 20Ah电池包，发到汉堡，FOB 深圳。电话 +86 138 0013 8000",
+        )
+        .await;
     assert_eq!(r.inquiry.lang, tradewind_core::Lang::Zh);
     assert_eq!(r.inquiry.items[0].sku, "TW-BP-4820");
     assert_eq!(r.inquiry.items[0].quantity, Some(2000));
@@ -77,7 +87,12 @@ async fn embargoed_destination_is_blocked_and_the_customer_is_not_told_why() {
 #[tokio::test]
 async fn a_listed_party_name_variant_is_flagged() {
     let t = spawn_app().await;
-    let r = t.ask("pc", "Tehran Powercell Co. would like 1000 of the 20000 mAh USB-C power banks shipped to Jebel Ali, Dubai.").await;
+    let r = t
+        .ask(
+            "pc",
+            "Tehran Powercell Co. would like 1000 of the 20000 mAh USB-C power banks shipped to Jebel Ali, Dubai.",
+        )
+        .await;
     let c = r.customs.value().unwrap();
     assert!(c.risk >= RiskLevel::Review, "{c:#?}");
     assert!(c.findings.iter().any(|f| f.kind == "screening" && f.level >= RiskLevel::Review), "{:#?}", c.findings);
@@ -116,7 +131,8 @@ async fn the_transcript_shows_every_agents_tool_calls_with_durations() {
             "no tool call by {agent}"
         );
     }
-    let call = steps.iter().find(|s| matches!(&s.kind, StepKind::ToolCall { tool, .. } if tool == "quote_price")).unwrap();
+    let call =
+        steps.iter().find(|s| matches!(&s.kind, StepKind::ToolCall { tool, .. } if tool == "quote_price")).unwrap();
     match &call.kind {
         StepKind::ToolCall { args, result, .. } => {
             assert_eq!(args["sku"], "TW-BP-4820");
@@ -131,10 +147,13 @@ async fn the_transcript_shows_every_agents_tool_calls_with_durations() {
 async fn results_reach_the_sales_logistics_and_customer_service_sinks() {
     let t = spawn_app().await;
     let r = t.ask("sinks", HAMBURG).await;
-    let sales = std::fs::read_to_string(t.outbox("sales").join(&r.inquiry_id).join(format!("{}-proposal.md", r.inquiry_id))).unwrap();
+    let sales =
+        std::fs::read_to_string(t.outbox("sales").join(&r.inquiry_id).join(format!("{}-proposal.md", r.inquiry_id)))
+            .unwrap();
     assert!(sales.contains("TW-BP-4820"));
     let logistics =
-        std::fs::read_to_string(t.outbox("logistics").join(&r.inquiry_id).join(format!("{}-customs.md", r.inquiry_id))).unwrap();
+        std::fs::read_to_string(t.outbox("logistics").join(&r.inquiry_id).join(format!("{}-customs.md", r.inquiry_id)))
+            .unwrap();
     assert!(logistics.contains("Risk level: REVIEW"), "{logistics}");
     let cards = std::fs::read_dir(t.outbox("customer_service").join(&r.inquiry_id)).unwrap().count();
     assert!(cards >= 2);

@@ -64,7 +64,11 @@ pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Vec
     let lang = si.lang.code();
     let task = BrainTask {
         agent: "faq",
-        system: crate::render(env, "system.faq", &json!({"lang": lang, "inquiry": serde_json::to_string(si).unwrap_or_default()})),
+        system: crate::render(
+            env,
+            "system.faq",
+            &json!({"lang": lang, "inquiry": serde_json::to_string(si).unwrap_or_default()}),
+        ),
         user: "List the customer's likely next questions.".into(),
         facts: json!({ "rule_questions": rule_questions }),
         template: None,
@@ -118,15 +122,22 @@ pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Vec
             Some((t, q)) => (t.to_string(), q.to_string()),
             None => (String::new(), h.section.clone()),
         };
-        cards.push(FaqCard { id, lang: si.lang, question, answer: h.text.trim().to_string(), topic, citation: h.citation });
+        cards.push(FaqCard {
+            id,
+            lang: si.lang,
+            question,
+            answer: h.text.trim().to_string(),
+            topic,
+            citation: h.citation,
+        });
     }
     Ok(cards)
 }
 
 fn is_eu_or_uk(c: &str) -> bool {
     const EU_UK: &[&str] = &[
-        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU", "MT",
-        "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "GB",
+        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
+        "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "GB",
     ];
     EU_UK.contains(&c)
 }

@@ -29,16 +29,11 @@ pub struct Env {
 
 /// The offline brain with every agent's deterministic plan installed.
 pub fn offline_brain() -> OfflineBrain {
-    OfflineBrain::new()
-        .with_plan("intake", Arc::new(intake::OfflineIntake))
-        .with_plan("faq", Arc::new(faq::OfflineFaq))
+    OfflineBrain::new().with_plan("intake", Arc::new(intake::OfflineIntake)).with_plan("faq", Arc::new(faq::OfflineFaq))
 }
 
 /// Renders a template, falling back to a plain message when it fails, so a
 /// bad template can never take an agent down.
 pub(crate) fn render(env: &Env, name: &str, data: &serde_json::Value) -> String {
-    env.services
-        .templates
-        .render(name, data)
-        .unwrap_or_else(|e| format!("(template {name} failed: {e})"))
+    env.services.templates.render(name, data).unwrap_or_else(|e| format!("(template {name} failed: {e})"))
 }

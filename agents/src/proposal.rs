@@ -178,7 +178,10 @@ pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Pro
     } else {
         // A draft that drops a figure or its citation is not sendable; the
         // template draft always carries both.
-        ctx.recorder.note("proposal", "model draft failed the grounding check (missing a price or a citation); used the template draft");
+        ctx.recorder.note(
+            "proposal",
+            "model draft failed the grounding check (missing a price or a citation); used the template draft",
+        );
         crate::render(env, task.template.as_deref().unwrap_or("proposal.en"), &task.facts)
     };
     Ok(Proposal { markdown, citations: refs.list, lines })

@@ -12,9 +12,31 @@ use crate::Env;
 /// Words that must never reach a customer in a model-written reply. The
 /// template-built reply cannot contain them by construction.
 const FORBIDDEN: &[&str] = &[
-    "usd", "$", "price", "tier", "margin", "discount", "risk", "sanction", "screening", "embargo", "denied",
-    "competitor", "internal", "rule", "system prompt", "价格", "单价", "利润", "折扣", "风险", "制裁", "筛查",
-    "竞争", "规则", "内部",
+    "usd",
+    "$",
+    "price",
+    "tier",
+    "margin",
+    "discount",
+    "risk",
+    "sanction",
+    "screening",
+    "embargo",
+    "denied",
+    "competitor",
+    "internal",
+    "rule",
+    "system prompt",
+    "价格",
+    "单价",
+    "利润",
+    "折扣",
+    "风险",
+    "制裁",
+    "筛查",
+    "竞争",
+    "规则",
+    "内部",
 ];
 
 pub fn leaks(text: &str) -> Option<&'static str> {
@@ -29,7 +51,9 @@ fn question(si: &StructuredInquiry, m: MissingField, first_item_name: Option<&st
             Some(n) => format!("How many units of the {n} you need"),
             None => "How many units you need".into(),
         },
-        (Lang::En, MissingField::Destination) => "Where the goods should be delivered (country, and port or city)".into(),
+        (Lang::En, MissingField::Destination) => {
+            "Where the goods should be delivered (country, and port or city)".into()
+        }
         (Lang::En, MissingField::Company) => "Your company name".into(),
         (Lang::Zh, MissingField::Product) => "您需要的产品（型号或规格）".into(),
         (Lang::Zh, MissingField::Quantity) => match first_item_name {
@@ -65,8 +89,7 @@ pub fn public_facts(env: &Env, si: &StructuredInquiry, hold: bool) -> Value {
             "available": available, "lead_time_days": p.lead_time_days,
         }));
     }
-    let questions: Vec<String> =
-        si.missing.iter().map(|m| question(si, *m, first_missing_qty.as_deref())).collect();
+    let questions: Vec<String> = si.missing.iter().map(|m| question(si, *m, first_missing_qty.as_deref())).collect();
     json!({
         "contact_name": si.contact.name,
         "items": items,

@@ -170,8 +170,7 @@ impl ScriptedLlm {
     }
 
     async fn launch(mode: Mode, script: Vec<ScriptedResponse>, dim: usize) -> Result<Self, ScriptedLlmError> {
-        let listener =
-            tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.map_err(ScriptedLlmError::Bind)?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.map_err(ScriptedLlmError::Bind)?;
         let addr = listener.local_addr().map_err(ScriptedLlmError::Bind)?;
         let shared = Arc::new(Shared {
             mode,
@@ -494,9 +493,7 @@ pub fn minimal_instance(schema: &Value, root: &Value, depth: usize) -> Value {
         "object" => {
             let props = s.get("properties").and_then(Value::as_object);
             let mut out = Map::new();
-            for name in
-                s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str)
-            {
+            for name in s.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str) {
                 let sub = props.and_then(|p| p.get(name)).unwrap_or(&Value::Null);
                 out.insert(name.to_string(), minimal_instance(sub, root, depth + 1));
             }
@@ -573,11 +570,7 @@ async fn embeddings(State(shared): State<Arc<Shared>>, body: Bytes) -> Response 
             )
         }
     };
-    let dim = req
-        .get("dimensions")
-        .and_then(Value::as_u64)
-        .map(|d| d.clamp(1, 8192) as usize)
-        .unwrap_or(shared.dim);
+    let dim = req.get("dimensions").and_then(Value::as_u64).map(|d| d.clamp(1, 8192) as usize).unwrap_or(shared.dim);
     let base64 = req.get("encoding_format").and_then(Value::as_str) == Some("base64");
     let model = req.get("model").and_then(Value::as_str).unwrap_or("scripted-embedding");
     let mut tokens = 0u32;
@@ -616,8 +609,7 @@ pub fn deterministic_vector(text: &str, dim: usize) -> Vec<f32> {
         z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
     };
-    let raw: Vec<f32> =
-        (0..dim).map(|_| ((next() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) as f32).collect();
+    let raw: Vec<f32> = (0..dim).map(|_| ((next() >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0) as f32).collect();
     let norm = raw.iter().map(|x| x * x).sum::<f32>().sqrt();
     if norm > 0.0 {
         raw.into_iter().map(|x| x / norm).collect()

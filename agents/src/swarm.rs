@@ -11,8 +11,8 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tradewind_core::{
-    now_ms, unified_customer_id, AgentOutcome, CustomerId, Inquiry, RiskLevel, StepKind, StructuredInquiry, SwarmResult,
-    Timings,
+    now_ms, unified_customer_id, AgentOutcome, CustomerId, Inquiry, RiskLevel, StepKind, StructuredInquiry,
+    SwarmResult, Timings,
 };
 use tradewind_memory::{MemoryError, Turn};
 use tradewind_tools::builtin::{NoArgs, PushArgs, PushCard, RecallCustomer, RememberCustomer};
@@ -144,17 +144,18 @@ impl Swarm {
 
         // Intake.
         let t0 = Instant::now();
-        let (mut si, _recalled) = match tokio::time::timeout(self.config.intake_deadline, crate::intake::run(env, &ctx, text)).await {
-            Ok(Ok(v)) => v,
-            Ok(Err(e)) => {
-                self.flush_transcript(&inquiry.id, &recorder).await;
-                return Err(SwarmError::Intake(e));
-            }
-            Err(_) => {
-                self.flush_transcript(&inquiry.id, &recorder).await;
-                return Err(SwarmError::IntakeTimeout(self.config.intake_deadline));
-            }
-        };
+        let (mut si, _recalled) =
+            match tokio::time::timeout(self.config.intake_deadline, crate::intake::run(env, &ctx, text)).await {
+                Ok(Ok(v)) => v,
+                Ok(Err(e)) => {
+                    self.flush_transcript(&inquiry.id, &recorder).await;
+                    return Err(SwarmError::Intake(e));
+                }
+                Err(_) => {
+                    self.flush_transcript(&inquiry.id, &recorder).await;
+                    return Err(SwarmError::IntakeTimeout(self.config.intake_deadline));
+                }
+            };
         if let (Some(phone), Some(code)) = (&si.contact.phone, &si.credit_code) {
             if let Some(unified) = unified_customer_id(phone, code) {
                 env.services.memory.link(&ctx.customer, &unified).await?;
@@ -198,7 +199,9 @@ impl Swarm {
                     "> **Customs pre-check: {}. Do not send this draft until compliance has cleared it.**\n\n",
                     r.as_str().to_uppercase()
                 ),
-                (None, _) => "> **Customs pre-check did not finish; do not send this draft until it has.**\n\n".to_string(),
+                (None, _) => {
+                    "> **Customs pre-check did not finish; do not send this draft until it has.**\n\n".to_string()
+                }
                 _ => String::new(),
             };
             let title = format!("Proposal draft {}", inquiry.id);
@@ -209,13 +212,14 @@ impl Swarm {
         // The customer's reply.
         let rctx = ctx.for_agent("reply");
         let hold = risk.is_none_or(|r| r >= RiskLevel::High);
-        let reply = match tokio::time::timeout(self.config.reply_deadline, crate::reply::run(env, &rctx, &si, hold)).await {
-            Ok(r) => r,
-            Err(_) => {
-                rctx.recorder.note("reply", "reply passed its deadline; sent the short acknowledgement");
-                crate::reply::acknowledgement(si.lang)
-            }
-        };
+        let reply =
+            match tokio::time::timeout(self.config.reply_deadline, crate::reply::run(env, &rctx, &si, hold)).await {
+                Ok(r) => r,
+                Err(_) => {
+                    rctx.recorder.note("reply", "reply passed its deadline; sent the short acknowledgement");
+                    crate::reply::acknowledgement(si.lang)
+                }
+            };
         recorder.record("reply", 0.0, StepKind::Output { value: json!(reply) });
 
         let result = SwarmResult {
@@ -237,8 +241,18 @@ impl Swarm {
         };
         let mem = &env.services.memory;
         let turns = [
-            Turn { role: "customer".into(), text: clip(text, 4000), at_ms: inquiry.received_at_ms, inquiry_id: inquiry.id.clone() },
-            Turn { role: "assistant".into(), text: result.reply.clone(), at_ms: now_ms(), inquiry_id: inquiry.id.clone() },
+            Turn {
+                role: "customer".into(),
+                text: clip(text, 4000),
+                at_ms: inquiry.received_at_ms,
+                inquiry_id: inquiry.id.clone(),
+            },
+            Turn {
+                role: "assistant".into(),
+                text: result.reply.clone(),
+                at_ms: now_ms(),
+                inquiry_id: inquiry.id.clone(),
+            },
         ];
         mem.push_turns(&ctx.customer, &turns).await?;
         mem.save_result(&result).await?;
@@ -260,7 +274,16 @@ impl Swarm {
         }
     }
 
-    async fn deliver(&self, ctx: &ToolCtx, sink: &str, kind: &str, id: String, title: String, body: String, payload: &impl Serialize) {
+    async fn deliver(
+        &self,
+        ctx: &ToolCtx,
+        sink: &str,
+        kind: &str,
+        id: String,
+        title: String,
+        body: String,
+        payload: &impl Serialize,
+    ) {
         if !self.config.deliver || !self.env.services.sinks.contains_key(sink) {
             return;
         }
@@ -277,16 +300,32 @@ impl Swarm {
         }
     }
 
-    async fn proposal_branch(&self, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<tradewind_core::Proposal, BrainError> {
+    async fn proposal_branch(
+        &self,
+        ctx: &ToolCtx,
+        si: &StructuredInquiry,
+    ) -> Result<tradewind_core::Proposal, BrainError> {
         let p = crate::proposal::run(&self.env, ctx, si).await?;
-        ctx.recorder.record("proposal", 0.0, StepKind::Output { value: json!({"lines": p.lines, "citations": p.citations.len()}) });
+        ctx.recorder.record(
+            "proposal",
+            0.0,
+            StepKind::Output { value: json!({"lines": p.lines, "citations": p.citations.len()}) },
+        );
         self.post(&ctx.inquiry_id, "proposal", &p).await;
         Ok(p)
     }
 
-    async fn customs_branch(&self, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<tradewind_core::CustomsReport, BrainError> {
+    async fn customs_branch(
+        &self,
+        ctx: &ToolCtx,
+        si: &StructuredInquiry,
+    ) -> Result<tradewind_core::CustomsReport, BrainError> {
         let r = crate::customs::run(&self.env, ctx, si).await?;
-        ctx.recorder.record("customs", 0.0, StepKind::Output { value: json!({"risk": r.risk, "findings": r.findings.len()}) });
+        ctx.recorder.record(
+            "customs",
+            0.0,
+            StepKind::Output { value: json!({"risk": r.risk, "findings": r.findings.len()}) },
+        );
         self.post(&ctx.inquiry_id, "customs", &r).await;
         let body = crate::render(
             &self.env,
@@ -302,7 +341,11 @@ impl Swarm {
         Ok(r)
     }
 
-    async fn faq_branch(&self, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Vec<tradewind_core::FaqCard>, BrainError> {
+    async fn faq_branch(
+        &self,
+        ctx: &ToolCtx,
+        si: &StructuredInquiry,
+    ) -> Result<Vec<tradewind_core::FaqCard>, BrainError> {
         let cards = crate::faq::run(&self.env, ctx, si).await?;
         self.post(&ctx.inquiry_id, "faq", &cards).await;
         for (i, card) in cards.iter().enumerate() {

@@ -197,8 +197,7 @@ async fn tool_call_loop_sends_tool_result_back_and_records_tool_and_model_steps(
     assert_eq!(msgs[2]["tool_calls"][0]["function"]["name"], "add_numbers");
     assert_eq!(msgs[3]["role"], "tool");
     assert_eq!(msgs[3]["tool_call_id"], call_id.as_str());
-    let result: Value =
-        serde_json::from_str(msgs[3]["content"].as_str().expect("text")).expect("json result");
+    let result: Value = serde_json::from_str(msgs[3]["content"].as_str().expect("text")).expect("json result");
     assert_eq!(result, json!({"sum": 5}));
 
     let steps = kinds(&h.recorder);
@@ -270,8 +269,7 @@ async fn transient_tool_error_is_retried_once() {
         1,
     )
     .await;
-    let reply =
-        h.brain.run(&task(vec!["flaky_lookup"], None, 3), &h.dispatcher, &h.ctx).await.expect("reply");
+    let reply = h.brain.run(&task(vec!["flaky_lookup"], None, 3), &h.dispatcher, &h.ctx).await.expect("reply");
     assert_eq!(reply.content, "42");
     assert_eq!(h.flaky_calls.load(Ordering::SeqCst), 2);
 }
@@ -279,16 +277,12 @@ async fn transient_tool_error_is_retried_once() {
 #[tokio::test]
 async fn transient_tool_error_twice_returns_tool_error() {
     let h = harness_with(
-        vec![
-            ScriptedResponse::tool_call("flaky_lookup", json!({"key": "k"})),
-            ScriptedResponse::text("never"),
-        ],
+        vec![ScriptedResponse::tool_call("flaky_lookup", json!({"key": "k"})), ScriptedResponse::text("never")],
         |_| {},
         5,
     )
     .await;
-    let err =
-        h.brain.run(&task(vec!["flaky_lookup"], None, 3), &h.dispatcher, &h.ctx).await.expect_err("fails");
+    let err = h.brain.run(&task(vec!["flaky_lookup"], None, 3), &h.dispatcher, &h.ctx).await.expect_err("fails");
     assert!(matches!(err, BrainError::Tool(ToolError::Transient(_))), "{err:?}");
     assert_eq!(h.flaky_calls.load(Ordering::SeqCst), 2);
 }
@@ -305,9 +299,7 @@ async fn rate_limit_429_with_retry_after_is_retried_after_at_least_one_second() 
     assert_eq!(h.server.requests().len(), 2);
     // One model turn despite two HTTP attempts; the retry is noted.
     assert_eq!(reply.steps, 1);
-    assert!(kinds(&h.recorder)
-        .iter()
-        .any(|k| matches!(k, StepKind::Note { message } if message.contains("429"))));
+    assert!(kinds(&h.recorder).iter().any(|k| matches!(k, StepKind::Note { message } if message.contains("429"))));
     // No tools listed for the task: none offered to the model.
     assert!(h.server.requests()[0].get("tools").is_none());
 }
@@ -342,24 +334,16 @@ async fn server_errors_are_retried_up_to_max_retries_then_reported() {
     )
     .await;
     let err = h.brain.run(&task(vec![], None, 2), &h.dispatcher, &h.ctx).await.expect_err("fails");
-    assert!(
-        matches!(&err, BrainError::Endpoint(m) if m.contains("504") && m.contains("2 retries")),
-        "{err:?}"
-    );
+    assert!(matches!(&err, BrainError::Endpoint(m) if m.contains("504") && m.contains("2 retries")), "{err:?}");
     assert_eq!(h.server.requests().len(), 3, "first attempt + max_retries (2)");
 }
 
 #[tokio::test]
 async fn client_errors_are_not_retried() {
     let body = json!({"error": {"message": "Invalid schema for response_format", "type": "invalid_request_error", "param": null, "code": null}});
-    let h =
-        harness(vec![ScriptedResponse::status(400, vec![], body.to_string()), ScriptedResponse::text("x")])
-            .await;
+    let h = harness(vec![ScriptedResponse::status(400, vec![], body.to_string()), ScriptedResponse::text("x")]).await;
     let err = h.brain.run(&task(vec![], None, 2), &h.dispatcher, &h.ctx).await.expect_err("fails");
-    assert!(
-        matches!(&err, BrainError::Endpoint(m) if m.contains("400") && m.contains("Invalid schema")),
-        "{err:?}"
-    );
+    assert!(matches!(&err, BrainError::Endpoint(m) if m.contains("400") && m.contains("Invalid schema")), "{err:?}");
     assert_eq!(h.server.requests().len(), 1);
 }
 
@@ -399,8 +383,7 @@ async fn structured_output_repairs_invalid_json_then_returns_parsed_value() {
         ScriptedResponse::text("```json\n{\"sku\": \"X1\", \"quantity\": 800, \"note\": null}\n```"),
     ])
     .await;
-    let reply =
-        h.brain.run(&task(vec![], Some(quote_spec()), 4), &h.dispatcher, &h.ctx).await.expect("reply");
+    let reply = h.brain.run(&task(vec![], Some(quote_spec()), 4), &h.dispatcher, &h.ctx).await.expect("reply");
     assert_eq!(reply.json, Some(json!({"sku": "X1", "quantity": 800, "note": null})));
     assert_eq!(reply.steps, 3);
     let parsed: Value = serde_json::from_str(&reply.content).expect("content is the JSON text");
@@ -432,8 +415,7 @@ async fn structured_output_that_never_validates_hits_step_limit() {
         ScriptedResponse::text("never asked"),
     ])
     .await;
-    let err =
-        h.brain.run(&task(vec![], Some(quote_spec()), 2), &h.dispatcher, &h.ctx).await.expect_err("fails");
+    let err = h.brain.run(&task(vec![], Some(quote_spec()), 2), &h.dispatcher, &h.ctx).await.expect_err("fails");
     assert!(matches!(err, BrainError::StepLimit(2)), "{err:?}");
     assert_eq!(h.server.requests().len(), 2);
 }
@@ -446,8 +428,7 @@ async fn endless_tool_calls_hit_step_limit() {
         ScriptedResponse::text("never asked"),
     ])
     .await;
-    let err =
-        h.brain.run(&task(vec!["add_numbers"], None, 2), &h.dispatcher, &h.ctx).await.expect_err("fails");
+    let err = h.brain.run(&task(vec!["add_numbers"], None, 2), &h.dispatcher, &h.ctx).await.expect_err("fails");
     assert!(matches!(err, BrainError::StepLimit(2)), "{err:?}");
 }
 
@@ -490,10 +471,7 @@ async fn connection_refused_is_retried_then_reported() {
     let brain = OpenAiBrain::new(cfg).expect("brain");
     let h = harness(vec![]).await;
     let err = brain.run(&task(vec![], None, 1), &h.dispatcher, &h.ctx).await.expect_err("fails");
-    assert!(
-        matches!(&err, BrainError::Endpoint(m) if m.contains("connection") && m.contains("2 retries")),
-        "{err:?}"
-    );
+    assert!(matches!(&err, BrainError::Endpoint(m) if m.contains("connection") && m.contains("2 retries")), "{err:?}");
 }
 
 #[tokio::test]

@@ -23,12 +23,8 @@ fn ctx() -> ToolCtx {
 }
 
 fn brain(server: &ScriptedLlm) -> OpenAiBrain {
-    OpenAiBrain::new(OpenAiConfig {
-        base_url: server.base_url(),
-        model: "bench".into(),
-        ..OpenAiConfig::default()
-    })
-    .expect("brain")
+    OpenAiBrain::new(OpenAiConfig { base_url: server.base_url(), model: "bench".into(), ..OpenAiConfig::default() })
+        .expect("brain")
 }
 
 fn task(output: Option<OutputSpec>) -> BrainTask {
@@ -81,8 +77,7 @@ async fn auto_mode_answers_structured_requests_with_a_schema_valid_instance_afte
     );
     assert!(reply.prompt_tokens > 0);
 
-    let text =
-        brain(&server).run(&task(None), &Dispatcher::new(Registry::new()), &ctx()).await.expect("text");
+    let text = brain(&server).run(&task(None), &Dispatcher::new(Registry::new()), &ctx()).await.expect("text");
     assert_eq!(text.content, "OK.");
     assert_eq!(server.chat_requests(), 2);
 }
@@ -101,8 +96,7 @@ fn minimal_instance_resolves_refs() {
 #[tokio::test]
 async fn embeddings_are_deterministic_unit_vectors_readable_by_async_openai() {
     let server = ScriptedLlm::start_auto_with_dim(Duration::ZERO, 16).await.expect("server");
-    let client =
-        Client::with_config(OpenAIConfig::new().with_api_base(server.base_url()).with_api_key("none"));
+    let client = Client::with_config(OpenAIConfig::new().with_api_base(server.base_url()).with_api_key("none"));
     let req = CreateEmbeddingRequest {
         model: "emb".into(),
         input: EmbeddingInput::StringArray(vec![

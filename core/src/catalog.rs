@@ -66,11 +66,7 @@ pub struct Catalog {
 
 impl Catalog {
     pub fn new(products: Vec<Product>) -> Self {
-        let by_sku = products
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.sku.to_ascii_uppercase(), i))
-            .collect();
+        let by_sku = products.iter().enumerate().map(|(i, p)| (p.sku.to_ascii_uppercase(), i)).collect();
         Self { products, by_sku }
     }
 
@@ -82,17 +78,14 @@ impl Catalog {
             if line.is_empty() {
                 continue;
             }
-            let p: Product =
-                serde_json::from_str(line).map_err(|e| format!("catalog line {}: {e}", i + 1))?;
+            let p: Product = serde_json::from_str(line).map_err(|e| format!("catalog line {}: {e}", i + 1))?;
             products.push(p);
         }
         Ok(Self::new(products))
     }
 
     pub fn get(&self, sku: &str) -> Option<&Product> {
-        self.by_sku
-            .get(&sku.trim().to_ascii_uppercase())
-            .map(|&i| &self.products[i])
+        self.by_sku.get(&sku.trim().to_ascii_uppercase()).map(|&i| &self.products[i])
     }
 
     pub fn products(&self) -> &[Product] {

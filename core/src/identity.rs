@@ -50,9 +50,7 @@ pub fn normalize_phone(raw: &str) -> Option<String> {
 /// A unified social credit code is 18 characters of digits and upper-case
 /// letters (excluding I, O, Z, S, V). We only check the shape here.
 pub fn is_credit_code(s: &str) -> bool {
-    s.len() == 18
-        && s.chars()
-            .all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"IOZSV".contains(c)))
+    s.len() == 18 && s.chars().all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"IOZSV".contains(c)))
 }
 
 /// The unified id, when both parts are known.

@@ -14,15 +14,11 @@ pub use catalog::{BatteryInfo, Catalog, PriceTier, Product};
 pub use identity::{normalize_phone, unified_customer_id, CustomerId};
 pub use inquiry::{Contact, Destination, Inquiry, Lang, LineItem, MissingField, StructuredInquiry};
 pub use output::{
-    AgentOutcome, Citation, CustomsReport, FaqCard, Finding, Proposal, ProposalLine, RiskLevel, SwarmResult,
-    Timings,
+    AgentOutcome, Citation, CustomsReport, FaqCard, Finding, Proposal, ProposalLine, RiskLevel, SwarmResult, Timings,
 };
 pub use transcript::{StepKind, TranscriptStep};
 
 /// Milliseconds since the Unix epoch; the one clock every record uses.
 pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }

@@ -17,11 +17,7 @@ pub enum StepKind {
     /// A rendered prompt sent to a model.
     Prompt { system: String, user: String },
     /// What a model answered, with token counts.
-    ModelReply {
-        content: String,
-        prompt_tokens: u32,
-        completion_tokens: u32,
-    },
+    ModelReply { content: String, prompt_tokens: u32, completion_tokens: u32 },
     /// Free-form note: decisions, timeouts, retries.
     Note { message: String },
     /// An agent's final output.

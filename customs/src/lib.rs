@@ -15,14 +15,15 @@ pub mod verdict;
 pub use destinations::{destination_findings, document_findings, DestinationRules, Goods, Place, DESTINATION_RULES};
 pub use dg::{assess as assess_dg, transport_modes, DgAssessment, DgRules, ModeBasis, ModeChoice, TransportMode};
 pub use hs::{
-    hs_finding, hs_path, import_nomenclature_csv, HsCheck, HsError, HsGlossary, HsImportReport, HsSuggestion, Nomenclature,
+    hs_finding, hs_path, import_nomenclature_csv, HsCheck, HsError, HsGlossary, HsImportReport, HsSuggestion,
+    Nomenclature,
 };
-pub use stock::{assess_stock, stock_finding, StockAssessment, StockPolicy, StockSuggestion};
-pub use verdict::{risk_of, rule_summary, verdict, Verdict};
 pub use screening::{
     screening_findings, ListInfo, ScreeningHit, ScreeningList, ScreeningOutcome, DEFAULT_MAX_LIST_AGE_DAYS,
     DEMO_SCREENING_LIST, MATCH_THRESHOLD, REVIEW_THRESHOLD,
 };
+pub use stock::{assess_stock, stock_finding, StockAssessment, StockPolicy, StockSuggestion};
+pub use verdict::{risk_of, rule_summary, verdict, Verdict};
 
 #[derive(Debug, thiserror::Error)]
 pub enum RulesError {

@@ -46,6 +46,9 @@ pub const STALE_LIST_LEVEL: RiskLevel = RiskLevel::Clear;
 const SAME_COUNTRY_BONUS: f64 = 0.05;
 /// …and taken off when it lists only other countries.
 const OTHER_COUNTRY_PENALTY: f64 = 0.08;
+/// A name word is common when at least this many list names (and one in
+/// 500) use it.
+const COMMON_NAME_MIN_NAMES: usize = 10;
 /// Most hits returned for one name.
 const MAX_HITS: usize = 10;
 /// Most candidate names scored for one name.
@@ -54,7 +57,8 @@ const MAX_CANDIDATES: usize = 200;
 /// A listed party (the importers' entity).
 pub type ListEntry = Entity;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+/// Ordered by severity: clear < potential match < match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScreeningOutcome {
     Clear,
@@ -298,9 +302,15 @@ impl ScreeningList {
             .filter(|(s, _, _)| *s >= REVIEW_THRESHOLD - 0.02)
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-        ranked.truncate(max_hits * 2);
-        let mut hits: Vec<ScreeningHit> =
-            ranked.into_iter().filter_map(|(_, entry, name)| self.hit(&q, entry, name, country.as_deref())).collect();
+        // Some candidates drop out on a closer look (common names only):
+        // look further down, within bounds, to fill the hits.
+        let mut hits: Vec<ScreeningHit> = Vec::new();
+        for (_, entry, name) in ranked.into_iter().take(max_hits.saturating_mul(5)) {
+            if hits.len() >= max_hits.saturating_mul(2) {
+                break;
+            }
+            hits.extend(self.hit(&q, entry, name, country.as_deref()));
+        }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entry_id.cmp(&b.entry_id)));
         hits.truncate(max_hits);
         hits
@@ -320,20 +330,30 @@ impl ScreeningList {
         }
     }
 
-    fn hit(
-        &self,
-        q: &NameForm,
-        entry: u32,
-        name: &IndexedName,
-        country: Option<&str>,
-    ) -> Option<ScreeningHit> {
+    fn hit(&self, q: &NameForm, entry: u32, name: &IndexedName, country: Option<&str>) -> Option<ScreeningHit> {
         let e = &self.entries[entry as usize];
         let cmp = names::compare(q, &name.form);
-        let (score, reason) = self.country_adjusted(cmp.score, entry, country);
+        let (mut score, reason) = self.country_adjusted(cmp.score, entry, country);
         let mut why = cmp.why;
         if let Some(r) = reason {
             why.push_str("; ");
             why.push_str(&r);
+        }
+        // Names that many listed people share (Ali, Hassan, Mohammed) say
+        // little on their own: when the screened name meets a list name only
+        // on such names and the list name has names of its own besides, one
+        // shared name is no hit and two are a review, never a match.
+        let common = !cmp.paired_names.is_empty()
+            && cmp.paired_names.iter().all(|w| self.index.document_frequency(w) >= self.common_frequency());
+        if common && cmp.list_extra_names > 0 {
+            match cmp.paired_names.len() {
+                1 => return None,
+                2 if score >= MATCH_THRESHOLD => {
+                    score = MATCH_THRESHOLD - 0.01;
+                    why.push_str("; only common names in common");
+                }
+                _ => {}
+            }
         }
         let outcome = ScreeningOutcome::of_score(score);
         if outcome == ScreeningOutcome::Clear {
@@ -353,6 +373,11 @@ impl ScreeningList {
             outcome,
             why,
         })
+    }
+
+    /// A name word used by at least this many list names is common.
+    fn common_frequency(&self) -> usize {
+        (self.index.len() / 500).max(COMMON_NAME_MIN_NAMES)
     }
 
     /// Lists older than the maximum age on `today` (`YYYY-MM-DD`), with

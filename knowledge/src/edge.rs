@@ -19,12 +19,11 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard, TryLockError};
 
 use async_trait::async_trait;
 use qdrant_edge::{
-    CountRequest, CreateIndex, Distance, EdgeConfig, EdgeShard, EdgeSparseVectorParams,
-    EdgeVectorParams, FieldIndexOperations, Filter, Fusion, JsonPath, Modifier, NamedQuery,
-    PayloadFieldSchema, PayloadSchemaType, PayloadSelectorInclude, PointId, PointInsertOperations,
-    PointOperations, PointStruct, Prefetch, QueryEnum, QueryRequest, ScoringQuery, ScrollRequest,
-    SparseVector, UpdateOperation, Vector, VectorInternal, Vectors, WithPayloadInterface,
-    WithVector,
+    CountRequest, CreateIndex, Distance, EdgeConfig, EdgeShard, EdgeSparseVectorParams, EdgeVectorParams,
+    FieldIndexOperations, Filter, Fusion, JsonPath, Modifier, NamedQuery, PayloadFieldSchema, PayloadSchemaType,
+    PayloadSelectorInclude, PointId, PointInsertOperations, PointOperations, PointStruct, Prefetch, QueryEnum,
+    QueryRequest, ScoringQuery, ScrollRequest, SparseVector, UpdateOperation, Vector, VectorInternal, Vectors,
+    WithPayloadInterface, WithVector,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
@@ -34,8 +33,8 @@ use crate::embed::Embedder;
 use crate::payload_keys as pk;
 use crate::sparse::{Bm25Encoder, SparseVec};
 use crate::{
-    Chunk, Hit, KnowledgeError, KnowledgeIndex, SearchQuery, DENSE_VECTOR, RRF_DENSE_WEIGHT, RRF_K,
-    RRF_SPARSE_WEIGHT, SPARSE_VECTOR,
+    Chunk, Hit, KnowledgeError, KnowledgeIndex, SearchQuery, DENSE_VECTOR, RRF_DENSE_WEIGHT, RRF_K, RRF_SPARSE_WEIGHT,
+    SPARSE_VECTOR,
 };
 use qdrant_edge::external::ordered_float::OrderedFloat;
 
@@ -71,10 +70,7 @@ pub struct EdgeIndex {
 
 impl std::fmt::Debug for EdgeIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("EdgeIndex")
-            .field("dir", &self.dir)
-            .field("embedder", &self.embedder.name())
-            .finish()
+        f.debug_struct("EdgeIndex").field("dir", &self.dir).field("embedder", &self.embedder.name()).finish()
     }
 }
 
@@ -82,26 +78,14 @@ impl EdgeIndex {
     /// Opens the index under `data_dir`, creating it if absent. If it was
     /// built by a different embedder (or an older schema) it is wiped and
     /// recreated empty, and the next ingest refills it.
-    pub async fn open(
-        data_dir: &Path,
-        embedder: Arc<dyn Embedder>,
-    ) -> Result<Self, KnowledgeError> {
+    pub async fn open(data_dir: &Path, embedder: Arc<dyn Embedder>) -> Result<Self, KnowledgeError> {
         let data_dir = data_dir.to_path_buf();
-        let meta = IndexMeta {
-            embedder: embedder.name().to_string(),
-            dim: embedder.dim(),
-            schema: SCHEMA_VERSION,
-        };
+        let meta = IndexMeta { embedder: embedder.name().to_string(), dim: embedder.dim(), schema: SCHEMA_VERSION };
         let dir = data_dir.clone();
         let shard = tokio::task::spawn_blocking(move || open_shard(&dir, &meta))
             .await
             .map_err(|e| KnowledgeError::Unavailable(format!("opening edge shard: {e}")))??;
-        Ok(Self {
-            shard: Arc::new(RwLock::new(shard)),
-            embedder,
-            bm25: Arc::new(Bm25Encoder::new()?),
-            dir: data_dir,
-        })
+        Ok(Self { shard: Arc::new(RwLock::new(shard)), embedder, bm25: Arc::new(Bm25Encoder::new()?), dir: data_dir })
     }
 
     /// The data directory this index lives in.
@@ -121,9 +105,7 @@ impl EdgeIndex {
     }
 
     fn read(&self) -> Result<RwLockReadGuard<'_, EdgeShard>, KnowledgeError> {
-        self.shard
-            .read()
-            .map_err(|_| KnowledgeError::Unavailable("edge shard lock poisoned".into()))
+        self.shard.read().map_err(|_| KnowledgeError::Unavailable("edge shard lock poisoned".into()))
     }
 
     /// Runs `f` with exclusive access on a blocking thread, then returns.
@@ -133,9 +115,8 @@ impl EdgeIndex {
     ) -> Result<T, KnowledgeError> {
         let shard = Arc::clone(&self.shard);
         tokio::task::spawn_blocking(move || {
-            let guard: RwLockWriteGuard<'_, EdgeShard> = shard
-                .write()
-                .map_err(|_| KnowledgeError::Unavailable("edge shard lock poisoned".into()))?;
+            let guard: RwLockWriteGuard<'_, EdgeShard> =
+                shard.write().map_err(|_| KnowledgeError::Unavailable("edge shard lock poisoned".into()))?;
             f(&guard)
         })
         .await
@@ -148,10 +129,7 @@ impl EdgeIndex {
         filter: Option<Filter>,
         fields: &[&str],
     ) -> Result<Vec<(PointId, JsonMap)>, KnowledgeError> {
-        let fields: Vec<JsonPath> = fields
-            .iter()
-            .map(|f| json_path(f))
-            .collect::<Result<_, _>>()?;
+        let fields: Vec<JsonPath> = fields.iter().map(|f| json_path(f)).collect::<Result<_, _>>()?;
         let mut out = Vec::new();
         let mut offset: Option<PointId> = None;
         loop {
@@ -189,9 +167,7 @@ fn open_shard(data_dir: &Path, meta: &IndexMeta) -> Result<EdgeShard, KnowledgeE
     let shard_dir = data_dir.join(SHARD_DIR);
     let meta_path = data_dir.join(META_FILE);
 
-    let existing: Option<IndexMeta> = std::fs::read(&meta_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok());
+    let existing: Option<IndexMeta> = std::fs::read(&meta_path).ok().and_then(|b| serde_json::from_slice(&b).ok());
     let shard_exists = shard_dir.join("edge_config.json").exists();
 
     if shard_exists && existing.as_ref() == Some(meta) {
@@ -212,32 +188,22 @@ fn open_shard(data_dir: &Path, meta: &IndexMeta) -> Result<EdgeShard, KnowledgeE
     let config = EdgeConfig::builder()
         // Payloads are small and read on every hit; keep them in RAM.
         .on_disk_payload(false)
-        .vector(
-            DENSE_VECTOR,
-            EdgeVectorParams::builder(meta.dim, Distance::Cosine).build(),
-        )
-        .sparse_vector(
-            SPARSE_VECTOR,
-            EdgeSparseVectorParams::builder()
-                .modifier(Modifier::Idf)
-                .build(),
-        )
+        .vector(DENSE_VECTOR, EdgeVectorParams::builder(meta.dim, Distance::Cosine).build())
+        .sparse_vector(SPARSE_VECTOR, EdgeSparseVectorParams::builder().modifier(Modifier::Idf).build())
         .build();
     let shard = EdgeShard::new(&shard_dir, config).map_err(edge_err)?;
     for field in [pk::KIND, pk::LANG, pk::SKU, pk::SOURCE] {
-        let op =
-            UpdateOperation::FieldIndexOperation(FieldIndexOperations::CreateIndex(CreateIndex {
-                field_name: json_path(field)?,
-                field_schema: Some(PayloadFieldSchema::FieldType(PayloadSchemaType::Keyword)),
-            }));
+        let op = UpdateOperation::FieldIndexOperation(FieldIndexOperations::CreateIndex(CreateIndex {
+            field_name: json_path(field)?,
+            field_schema: Some(PayloadFieldSchema::FieldType(PayloadSchemaType::Keyword)),
+        }));
         shard.update(op).map_err(edge_err)?;
     }
     shard.flush();
 
     // Written last: a crash before this point leaves no meta, so the next
     // open starts over instead of trusting a half-made shard.
-    let bytes = serde_json::to_vec_pretty(meta)
-        .map_err(|e| KnowledgeError::Unavailable(format!("index meta: {e}")))?;
+    let bytes = serde_json::to_vec_pretty(meta).map_err(|e| KnowledgeError::Unavailable(format!("index meta: {e}")))?;
     std::fs::write(&meta_path, bytes).map_err(io(&meta_path))?;
     Ok(shard)
 }
@@ -247,9 +213,7 @@ fn edge_err(e: qdrant_edge::OperationError) -> KnowledgeError {
 }
 
 fn json_path(field: &str) -> Result<JsonPath, KnowledgeError> {
-    field
-        .parse()
-        .map_err(|_| KnowledgeError::BadInput(format!("invalid payload path {field:?}")))
+    field.parse().map_err(|_| KnowledgeError::BadInput(format!("invalid payload path {field:?}")))
 }
 
 fn point_id(chunk_id: &str) -> Result<PointId, KnowledgeError> {
@@ -262,29 +226,14 @@ fn point_id(chunk_id: &str) -> Result<PointId, KnowledgeError> {
 /// syntax (deserialised rather than built, to stay off internal set types).
 pub(crate) fn filter_json(query: &SearchQuery) -> Option<Value> {
     let mut must = Vec::new();
-    let kinds: Vec<&str> = query
-        .kinds
-        .iter()
-        .map(|k| k.trim())
-        .filter(|k| !k.is_empty())
-        .collect();
+    let kinds: Vec<&str> = query.kinds.iter().map(|k| k.trim()).filter(|k| !k.is_empty()).collect();
     if !kinds.is_empty() {
         must.push(json!({ "key": pk::KIND, "match": { "any": kinds } }));
     }
-    if let Some(lang) = query
-        .lang
-        .as_deref()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-    {
+    if let Some(lang) = query.lang.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
         must.push(json!({ "key": pk::LANG, "match": { "value": lang.to_ascii_lowercase() } }));
     }
-    if let Some(sku) = query
-        .sku
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(sku) = query.sku.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         must.push(json!({ "key": pk::SKU, "match": { "value": sku.to_ascii_uppercase() } }));
     }
     (!must.is_empty()).then(|| json!({ "must": must }))
@@ -292,9 +241,7 @@ pub(crate) fn filter_json(query: &SearchQuery) -> Option<Value> {
 
 fn filter_for(query: &SearchQuery) -> Result<Option<Filter>, KnowledgeError> {
     filter_json(query)
-        .map(|v| {
-            serde_json::from_value(v).map_err(|e| KnowledgeError::BadInput(format!("filter: {e}")))
-        })
+        .map(|v| serde_json::from_value(v).map_err(|e| KnowledgeError::BadInput(format!("filter: {e}"))))
         .transpose()
 }
 
@@ -319,28 +266,15 @@ pub(crate) fn chunk_payload(chunk: &Chunk) -> Value {
 
 /// Rebuilds a chunk from a stored payload; `fallback_id` is the point id.
 pub(crate) fn chunk_from_payload(payload: &Map<String, Value>, fallback_id: String) -> Chunk {
-    let s = |k: &str| {
-        payload
-            .get(k)
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_string()
-    };
-    let id = payload
-        .get(pk::CHUNK_ID)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .unwrap_or(fallback_id);
+    let s = |k: &str| payload.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+    let id = payload.get(pk::CHUNK_ID).and_then(Value::as_str).map(str::to_string).unwrap_or(fallback_id);
     Chunk {
         id,
         source: s(pk::SOURCE),
         section: s(pk::SECTION),
         kind: s(pk::KIND),
         lang: s(pk::LANG),
-        sku: payload
-            .get(pk::SKU)
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        sku: payload.get(pk::SKU).and_then(Value::as_str).map(str::to_string),
         text: s(pk::TEXT),
         doc_hash: s(pk::DOC_HASH),
     }
@@ -349,11 +283,7 @@ pub(crate) fn chunk_from_payload(payload: &Map<String, Value>, fallback_id: Stri
 /// Best first; equal fused scores (RRF ties) ordered by chunk id so that
 /// results do not depend on hash-map iteration order inside the engine.
 pub(crate) fn sort_hits(hits: &mut [Hit]) {
-    hits.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.chunk.id.cmp(&b.chunk.id))
-    });
+    hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.chunk.id.cmp(&b.chunk.id)));
 }
 
 /// True when a dense vector has any signal; a zero vector has no cosine.
@@ -362,10 +292,7 @@ pub(crate) fn has_signal(v: &[f32]) -> bool {
 }
 
 fn to_edge_sparse(v: SparseVec) -> SparseVector {
-    SparseVector {
-        indices: v.indices,
-        values: v.values,
-    }
+    SparseVector { indices: v.indices, values: v.values }
 }
 
 fn build_points(
@@ -433,16 +360,10 @@ impl KnowledgeIndex for EdgeIndex {
         Ok(())
     }
 
-    async fn delete_source_except(
-        &self,
-        source: &str,
-        keep: &[String],
-    ) -> Result<usize, KnowledgeError> {
+    async fn delete_source_except(&self, source: &str, keep: &[String]) -> Result<usize, KnowledgeError> {
         let filter = source_filter(source)?;
-        let keep: std::collections::HashSet<PointId> = keep
-            .iter()
-            .filter_map(|k| Uuid::parse_str(k).ok().map(PointId::Uuid))
-            .collect();
+        let keep: std::collections::HashSet<PointId> =
+            keep.iter().filter_map(|k| Uuid::parse_str(k).ok().map(PointId::Uuid)).collect();
         self.write(move |shard| {
             let stale: Vec<PointId> = EdgeIndex::scroll_payloads(shard, Some(filter), &[])?
                 .into_iter()
@@ -487,19 +408,11 @@ impl KnowledgeIndex for EdgeIndex {
         let mut prefetches = Vec::with_capacity(2);
         let mut weights = Vec::with_capacity(2);
         if has_signal(&dense) {
-            prefetches.push(prefetch(
-                VectorInternal::Dense(dense),
-                DENSE_VECTOR,
-                prefetch_limit,
-            ));
+            prefetches.push(prefetch(VectorInternal::Dense(dense), DENSE_VECTOR, prefetch_limit));
             weights.push(OrderedFloat(RRF_DENSE_WEIGHT));
         }
         if !sparse.is_empty() {
-            prefetches.push(prefetch(
-                VectorInternal::Sparse(to_edge_sparse(sparse)),
-                SPARSE_VECTOR,
-                prefetch_limit,
-            ));
+            prefetches.push(prefetch(VectorInternal::Sparse(to_edge_sparse(sparse)), SPARSE_VECTOR, prefetch_limit));
             weights.push(OrderedFloat(RRF_SPARSE_WEIGHT));
         }
         if prefetches.is_empty() {
@@ -509,10 +422,7 @@ impl KnowledgeIndex for EdgeIndex {
 
         let request = QueryRequest {
             prefetches,
-            query: Some(ScoringQuery::Fusion(Fusion::Rrf {
-                k: RRF_K,
-                weights: Some(weights),
-            })),
+            query: Some(ScoringQuery::Fusion(Fusion::Rrf { k: RRF_K, weights: Some(weights) })),
             // A top-level filter is propagated into every prefetch.
             filter: filter_for(query)?,
             score_threshold: None,
@@ -528,9 +438,7 @@ impl KnowledgeIndex for EdgeIndex {
             Ok(shard) => Ok(shard.query(request).map_err(edge_err)?),
             Err(TryLockError::WouldBlock) => Err(request),
             Err(TryLockError::Poisoned(_)) => {
-                return Err(KnowledgeError::Unavailable(
-                    "edge shard lock poisoned".into(),
-                ))
+                return Err(KnowledgeError::Unavailable("edge shard lock poisoned".into()))
             }
         };
         let points = match inline {
@@ -540,25 +448,19 @@ impl KnowledgeIndex for EdgeIndex {
             Err(request) => {
                 let shard = Arc::clone(&self.shard);
                 tokio::task::spawn_blocking(move || {
-                    let guard = shard.read().map_err(|_| {
-                        KnowledgeError::Unavailable("edge shard lock poisoned".into())
-                    })?;
+                    let guard =
+                        shard.read().map_err(|_| KnowledgeError::Unavailable("edge shard lock poisoned".into()))?;
                     guard.query(request).map_err(edge_err)
                 })
                 .await
-                .map_err(|e| {
-                    KnowledgeError::Unavailable(format!("edge search task failed: {e}"))
-                })??
+                .map_err(|e| KnowledgeError::Unavailable(format!("edge search task failed: {e}")))??
             }
         };
         let mut hits: Vec<Hit> = points
             .into_iter()
             .map(|p| {
                 let payload = p.payload.map(|p| p.0).unwrap_or_default();
-                Hit {
-                    chunk: chunk_from_payload(&payload, p.id.to_string()),
-                    score: p.score,
-                }
+                Hit { chunk: chunk_from_payload(&payload, p.id.to_string()), score: p.score }
             })
             .collect();
         sort_hits(&mut hits);
@@ -567,12 +469,7 @@ impl KnowledgeIndex for EdgeIndex {
 
     async fn count(&self) -> Result<usize, KnowledgeError> {
         let shard = self.read()?;
-        shard
-            .count(CountRequest {
-                filter: None,
-                exact: true,
-            })
-            .map_err(edge_err)
+        shard.count(CountRequest { filter: None, exact: true }).map_err(edge_err)
     }
 }
 
@@ -597,10 +494,9 @@ pub(crate) fn collect_source_hashes(
 ) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, String> = BTreeMap::new();
     for p in payloads {
-        let (Some(source), Some(hash)) = (
-            p.get(pk::SOURCE).and_then(Value::as_str),
-            p.get(pk::DOC_HASH).and_then(Value::as_str),
-        ) else {
+        let (Some(source), Some(hash)) =
+            (p.get(pk::SOURCE).and_then(Value::as_str), p.get(pk::DOC_HASH).and_then(Value::as_str))
+        else {
             continue;
         };
         match out.get_mut(source) {

@@ -57,10 +57,7 @@ const SEED_CJK2: u8 = b'b';
 impl HashEmbedder {
     pub fn new(dim: usize) -> Self {
         let dim = dim.max(8);
-        Self {
-            dim,
-            name: format!("hash-fnv1a-v1-{dim}"),
-        }
+        Self { dim, name: format!("hash-fnv1a-v1-{dim}") }
     }
 
     /// Embeds one text synchronously; the async trait method wraps this.
@@ -199,12 +196,7 @@ pub struct OpenAiEmbedderConfig {
 }
 
 impl OpenAiEmbedderConfig {
-    pub fn new(
-        base_url: impl Into<String>,
-        api_key: impl Into<String>,
-        model: impl Into<String>,
-        dim: usize,
-    ) -> Self {
+    pub fn new(base_url: impl Into<String>, api_key: impl Into<String>, model: impl Into<String>, dim: usize) -> Self {
         Self {
             base_url: base_url.into(),
             api_key: api_key.into(),
@@ -237,54 +229,30 @@ impl std::fmt::Debug for OpenAiEmbedder {
 impl OpenAiEmbedder {
     pub fn new(config: OpenAiEmbedderConfig) -> Result<Self, KnowledgeError> {
         if config.dim == 0 {
-            return Err(KnowledgeError::BadInput(
-                "embedding dimension must be > 0".into(),
-            ));
+            return Err(KnowledgeError::BadInput("embedding dimension must be > 0".into()));
         }
         if config.model.trim().is_empty() {
-            return Err(KnowledgeError::BadInput(
-                "embedding model name is empty".into(),
-            ));
+            return Err(KnowledgeError::BadInput("embedding model name is empty".into()));
         }
         let openai = OpenAIConfig::new()
             .with_api_base(config.base_url.trim_end_matches('/'))
             .with_api_key(config.api_key.clone());
         let name = format!("openai:{}:{}", config.model, config.dim);
-        Ok(Self {
-            client: Client::with_config(openai),
-            config,
-            name,
-        })
+        Ok(Self { client: Client::with_config(openai), config, name })
     }
 
     async fn embed_batch(&self, batch: &[String]) -> Result<Vec<Vec<f32>>, KnowledgeError> {
         // The API rejects empty strings; a space embeds as "nothing".
-        let input: Vec<String> = batch
-            .iter()
-            .map(|t| {
-                if t.trim().is_empty() {
-                    " ".to_string()
-                } else {
-                    t.clone()
-                }
-            })
-            .collect();
+        let input: Vec<String> =
+            batch.iter().map(|t| if t.trim().is_empty() { " ".to_string() } else { t.clone() }).collect();
         let request = CreateEmbeddingRequest {
             model: self.config.model.clone(),
             input: EmbeddingInput::StringArray(input),
-            dimensions: if self.config.request_dimensions {
-                u32::try_from(self.config.dim).ok()
-            } else {
-                None
-            },
+            dimensions: if self.config.request_dimensions { u32::try_from(self.config.dim).ok() } else { None },
             ..Default::default()
         };
-        let response = self
-            .client
-            .embeddings()
-            .create(request)
-            .await
-            .map_err(|e| KnowledgeError::Embedding(e.to_string()))?;
+        let response =
+            self.client.embeddings().create(request).await.map_err(|e| KnowledgeError::Embedding(e.to_string()))?;
         if response.data.len() != batch.len() {
             return Err(KnowledgeError::Embedding(format!(
                 "asked for {} embeddings, got {}",
@@ -295,9 +263,9 @@ impl OpenAiEmbedder {
         // Servers may return items out of order; `index` is authoritative.
         let mut out: Vec<Option<Vec<f32>>> = vec![None; batch.len()];
         for item in response.data {
-            let slot = out.get_mut(item.index as usize).ok_or_else(|| {
-                KnowledgeError::Embedding(format!("embedding index {} out of range", item.index))
-            })?;
+            let slot = out
+                .get_mut(item.index as usize)
+                .ok_or_else(|| KnowledgeError::Embedding(format!("embedding index {} out of range", item.index)))?;
             if item.embedding.len() != self.config.dim {
                 return Err(KnowledgeError::Embedding(format!(
                     "model {} returned dimension {}, configured {}",
@@ -310,9 +278,7 @@ impl OpenAiEmbedder {
         }
         out.into_iter()
             .enumerate()
-            .map(|(i, v)| {
-                v.ok_or_else(|| KnowledgeError::Embedding(format!("missing embedding {i}")))
-            })
+            .map(|(i, v)| v.ok_or_else(|| KnowledgeError::Embedding(format!("missing embedding {i}"))))
             .collect()
     }
 }
@@ -366,9 +332,7 @@ mod tests {
     #[test]
     fn paraphrases_are_closer_than_unrelated_text() {
         let e = HashEmbedder::default();
-        let doc = e.embed_one(
-            "Payment > What payment terms do you accept? We accept T/T with a 30% deposit.",
-        );
+        let doc = e.embed_one("Payment > What payment terms do you accept? We accept T/T with a 30% deposit.");
         let para = e.embed_one("how can I pay, do you take a deposit?");
         let other = e.embed_one("lithium battery shipping by sea freight");
         assert!(cos(&doc, &para) > cos(&doc, &other) + 0.05);

@@ -69,11 +69,7 @@ impl fmt::Display for IngestSummary {
 impl IngestSummary {
     /// Distinct sources with at least one skip entry.
     fn skipped_files(&self) -> usize {
-        self.skipped
-            .iter()
-            .map(|(s, _)| s.as_str())
-            .collect::<BTreeSet<_>>()
-            .len()
+        self.skipped.iter().map(|(s, _)| s.as_str()).collect::<BTreeSet<_>>().len()
     }
 }
 
@@ -88,11 +84,7 @@ pub fn doc_hash(bytes: &[u8]) -> String {
 
 /// Stable chunk id: UUIDv5 (URL namespace) of `source#ordinal`.
 pub fn chunk_id(source: &str, ordinal: usize) -> String {
-    Uuid::new_v5(
-        &Uuid::NAMESPACE_URL,
-        format!("{source}#{ordinal}").as_bytes(),
-    )
-    .to_string()
+    Uuid::new_v5(&Uuid::NAMESPACE_URL, format!("{source}#{ordinal}").as_bytes()).to_string()
 }
 
 fn file_name(source: &str) -> &str {
@@ -103,11 +95,7 @@ fn file_name(source: &str) -> &str {
 /// `cases.*` → "case", `competitors.*` → "competitor", `shipping.*` →
 /// "shipping", otherwise the name up to its first dot.
 pub fn kind_for(source: &str) -> String {
-    let stem = file_name(source)
-        .split('.')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let stem = file_name(source).split('.').next().unwrap_or_default().to_ascii_lowercase();
     match stem.as_str() {
         "catalog" => "catalog".into(),
         "faq" => "faq".into(),
@@ -123,9 +111,7 @@ pub fn declared_lang(source: &str) -> Option<&'static str> {
     let name = file_name(source).to_ascii_lowercase();
     let parts: Vec<&str> = name.split('.').collect();
     // Only inner parts count: "en.md" is a file named "en", not a language.
-    let inner = parts
-        .get(1..parts.len().saturating_sub(1))
-        .unwrap_or_default();
+    let inner = parts.get(1..parts.len().saturating_sub(1)).unwrap_or_default();
     if inner.contains(&"zh") {
         Some("zh")
     } else if inner.contains(&"en") {
@@ -136,9 +122,7 @@ pub fn declared_lang(source: &str) -> Option<&'static str> {
 }
 
 fn lang_of(declared: Option<&'static str>, text: &str) -> String {
-    declared
-        .unwrap_or_else(|| Lang::detect(text).code())
-        .to_string()
+    declared.unwrap_or_else(|| Lang::detect(text).code()).to_string()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,8 +155,7 @@ struct Piece {
 /// Chunks one document. Returns the chunks and per-part problems (for
 /// example a malformed JSONL line) that did not stop the rest.
 pub fn chunk_document(source: &str, text: &str) -> Result<(Vec<Chunk>, Vec<String>), String> {
-    let format = format_of(source)
-        .ok_or_else(|| "unsupported file type (expected .md, .csv or .jsonl)".to_string())?;
+    let format = format_of(source).ok_or_else(|| "unsupported file type (expected .md, .csv or .jsonl)".to_string())?;
     let declared = declared_lang(source);
     let hash = doc_hash(text.as_bytes());
     let mut problems = Vec::new();
@@ -243,9 +226,7 @@ fn chunk_markdown(source: &str, text: &str, declared: Option<&'static str>) -> V
         Some((1, t)) if h1_count == 1 => Some(t.to_string()),
         _ => None,
     };
-    let fallback_section = title
-        .clone()
-        .unwrap_or_else(|| file_name(source).to_string());
+    let fallback_section = title.clone().unwrap_or_else(|| file_name(source).to_string());
 
     let mut pieces = Vec::new();
     let mut stack: Vec<(usize, String)> = Vec::new();
@@ -260,19 +241,10 @@ fn chunk_markdown(source: &str, text: &str, declared: Option<&'static str>) -> V
                 .map(|(_, t)| t.as_str())
                 .filter(|t| !t.is_empty())
                 .collect();
-            let section = if path.is_empty() {
-                fallback_section.clone()
-            } else {
-                path.join(" > ")
-            };
+            let section = if path.is_empty() { fallback_section.clone() } else { path.join(" > ") };
             for part in split_body(trimmed, MAX_CHUNK_CHARS) {
                 let lang = lang_of(declared, &format!("{section}\n{part}"));
-                pieces.push(Piece {
-                    section: section.clone(),
-                    text: part,
-                    sku: None,
-                    lang,
-                });
+                pieces.push(Piece { section: section.clone(), text: part, sku: None, lang });
             }
         }
         body.clear();
@@ -359,11 +331,7 @@ fn hard_split(line: &str, max: usize) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = line.trim();
     while rest.chars().count() > max {
-        let cut = rest
-            .char_indices()
-            .nth(max)
-            .map(|(i, _)| i)
-            .unwrap_or(rest.len());
+        let cut = rest.char_indices().nth(max).map(|(i, _)| i).unwrap_or(rest.len());
         let window = &rest[..cut];
         let at = match window.rfind(char::is_whitespace) {
             Some(i) if i > cut / 2 => i,
@@ -394,11 +362,7 @@ fn render_value(v: &Value) -> String {
             .map(render_value)
             .filter(|s| !s.is_empty())
             .collect::<Vec<_>>()
-            .join(if items.iter().any(Value::is_object) {
-                " | "
-            } else {
-                ", "
-            }),
+            .join(if items.iter().any(Value::is_object) { " | " } else { ", " }),
         Value::Object(map) => map
             .iter()
             .map(|(k, v)| (k, render_value(v)))
@@ -412,10 +376,7 @@ fn render_value(v: &Value) -> String {
 fn render_object(map: &serde_json::Map<String, Value>) -> String {
     let mut keys: Vec<&String> = map.keys().collect();
     keys.sort_by_key(|k| {
-        let lead = LEADING_KEYS
-            .iter()
-            .position(|l| l == k)
-            .unwrap_or(LEADING_KEYS.len());
+        let lead = LEADING_KEYS.iter().position(|l| l == k).unwrap_or(LEADING_KEYS.len());
         (lead, (*k).clone())
     });
     keys.into_iter()
@@ -427,11 +388,7 @@ fn render_object(map: &serde_json::Map<String, Value>) -> String {
         .join("; ")
 }
 
-fn chunk_jsonl(
-    text: &str,
-    declared: Option<&'static str>,
-    problems: &mut Vec<String>,
-) -> Vec<Piece> {
+fn chunk_jsonl(text: &str, declared: Option<&'static str>, problems: &mut Vec<String>) -> Vec<Piece> {
     let mut pieces = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -450,23 +407,15 @@ fn chunk_jsonl(
                 continue;
             }
         };
-        let sku = map
-            .get("sku")
-            .and_then(Value::as_str)
-            .map(|s| s.trim().to_ascii_uppercase())
-            .filter(|s| !s.is_empty());
+        let sku =
+            map.get("sku").and_then(Value::as_str).map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty());
         let text = render_object(&map);
         if text.is_empty() {
             continue;
         }
         let section = sku.clone().unwrap_or_else(|| format!("line {lineno}"));
         let lang = lang_of(declared, &text);
-        pieces.push(Piece {
-            section,
-            text,
-            sku,
-            lang,
-        });
+        pieces.push(Piece { section, text, sku, lang });
     }
     pieces
 }
@@ -474,10 +423,7 @@ fn chunk_jsonl(
 // --------------------------------------------------------------------- CSV
 
 fn chunk_csv(text: &str, declared: Option<&'static str>, problems: &mut Vec<String>) -> Vec<Piece> {
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(str::to_string).collect(),
         Err(e) => {
@@ -510,23 +456,11 @@ fn chunk_csv(text: &str, declared: Option<&'static str>, problems: &mut Vec<Stri
             continue;
         }
         let first = record.get(0).unwrap_or_default();
-        let section = if first.is_empty() {
-            format!("row {row}")
-        } else {
-            first.to_string()
-        };
-        let sku = sku_col
-            .and_then(|c| record.get(c))
-            .map(|s| s.trim().to_ascii_uppercase())
-            .filter(|s| !s.is_empty());
+        let section = if first.is_empty() { format!("row {row}") } else { first.to_string() };
+        let sku = sku_col.and_then(|c| record.get(c)).map(|s| s.trim().to_ascii_uppercase()).filter(|s| !s.is_empty());
         let text = pairs.join("; ");
         let lang = lang_of(declared, &text);
-        pieces.push(Piece {
-            section,
-            text,
-            sku,
-            lang,
-        });
+        pieces.push(Piece { section, text, sku, lang });
     }
     pieces
 }
@@ -542,24 +476,17 @@ pub fn read_dir_documents(root: &Path) -> Result<Vec<(String, Vec<u8>)>, Knowled
     let mut out = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|source| KnowledgeError::Io {
-            path: dir.display().to_string(),
-            source,
-        })?;
+        let entries =
+            std::fs::read_dir(&dir).map_err(|source| KnowledgeError::Io { path: dir.display().to_string(), source })?;
         for entry in entries {
-            let entry = entry.map_err(|source| KnowledgeError::Io {
-                path: dir.display().to_string(),
-                source,
-            })?;
+            let entry = entry.map_err(|source| KnowledgeError::Io { path: dir.display().to_string(), source })?;
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().to_string();
             if name.starts_with('.') {
                 continue;
             }
-            let file_type = entry.file_type().map_err(|source| KnowledgeError::Io {
-                path: path.display().to_string(),
-                source,
-            })?;
+            let file_type =
+                entry.file_type().map_err(|source| KnowledgeError::Io { path: path.display().to_string(), source })?;
             if file_type.is_dir() {
                 stack.push(path);
                 continue;
@@ -567,16 +494,10 @@ pub fn read_dir_documents(root: &Path) -> Result<Vec<(String, Vec<u8>)>, Knowled
             if name.to_ascii_lowercase().starts_with("readme") || format_of(&name).is_none() {
                 continue;
             }
-            let bytes = std::fs::read(&path).map_err(|source| KnowledgeError::Io {
-                path: path.display().to_string(),
-                source,
-            })?;
+            let bytes = std::fs::read(&path)
+                .map_err(|source| KnowledgeError::Io { path: path.display().to_string(), source })?;
             let rel = path.strip_prefix(root).unwrap_or(&path);
-            let rel = rel
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
+            let rel = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
             out.push((rel, bytes));
         }
     }
@@ -591,9 +512,7 @@ fn progress_bar(len: usize, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) =
-        ProgressStyle::with_template("{spinner} ingest [{bar:30}] {pos}/{len} {wide_msg}")
-    {
+    if let Ok(style) = ProgressStyle::with_template("{spinner} ingest [{bar:30}] {pos}/{len} {wide_msg}") {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
@@ -648,13 +567,7 @@ async fn ingest_one(
     let text = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
-            skip(
-                summary,
-                format!(
-                    "not valid UTF-8 (first bad byte at offset {})",
-                    e.valid_up_to()
-                ),
-            );
+            skip(summary, format!("not valid UTF-8 (first bad byte at offset {})", e.valid_up_to()));
             return Ok(());
         }
     };
@@ -712,10 +625,7 @@ mod tests {
                 "Shipping",
             ]
         );
-        assert_eq!(
-            chunks[1].text,
-            "T/T 30% deposit.\n\nBalance before shipment."
-        );
+        assert_eq!(chunks[1].text, "T/T 30% deposit.\n\nBalance before shipment.");
         assert!(chunks[3].text.contains("# not a heading"));
         assert!(chunks.iter().all(|c| c.kind == "faq" && c.lang == "en"));
         assert_eq!(chunks[0].id, chunk_id("kb/faq.en.md", 0));
@@ -729,16 +639,12 @@ mod tests {
         let (chunks, _) = chunk_document("notes.md", &body).unwrap();
         assert!(chunks.len() >= 2, "{}", chunks.len());
         assert!(chunks.iter().all(|c| c.section == "Long"));
-        assert!(chunks
-            .iter()
-            .all(|c| c.text.chars().count() <= MAX_CHUNK_CHARS));
+        assert!(chunks.iter().all(|c| c.text.chars().count() <= MAX_CHUNK_CHARS));
         // Without spaces (Chinese), a single over-long line is still cut.
         let zh = format!("## 长\n{}\n", "电池".repeat(1000));
         let (chunks, _) = chunk_document("zh-notes.md", &zh).unwrap();
         assert!(chunks.len() >= 2);
-        assert!(chunks
-            .iter()
-            .all(|c| c.text.chars().count() <= MAX_CHUNK_CHARS && c.lang == "zh"));
+        assert!(chunks.iter().all(|c| c.text.chars().count() <= MAX_CHUNK_CHARS && c.lang == "zh"));
     }
 
     #[test]
@@ -752,11 +658,9 @@ mod tests {
         assert_eq!(declared_lang("kb/faq.zh.md"), Some("zh"));
         assert_eq!(declared_lang("kb/faq.en.md"), Some("en"));
         assert_eq!(declared_lang("kb/en.md"), None);
-        let (chunks, _) = chunk_document(
-            "kb/cases.md",
-            "## 案例\n德国客户采购了电动自行车电池。\n\n## Case\nA German buyer.\n",
-        )
-        .unwrap();
+        let (chunks, _) =
+            chunk_document("kb/cases.md", "## 案例\n德国客户采购了电动自行车电池。\n\n## Case\nA German buyer.\n")
+                .unwrap();
         assert_eq!(chunks[0].lang, "zh");
         assert_eq!(chunks[1].lang, "en");
     }
@@ -769,9 +673,7 @@ mod tests {
         assert_eq!(chunks[0].sku.as_deref(), Some("TW-BP-4820"));
         assert_eq!(chunks[0].section, "TW-BP-4820");
         assert!(
-            chunks[0]
-                .text
-                .starts_with("sku: tw-bp-4820; name_en: 48V Battery; name_zh: 48V 电池;"),
+            chunks[0].text.starts_with("sku: tw-bp-4820; name_en: 48V Battery; name_zh: 48V 电池;"),
             "{}",
             chunks[0].text
         );
@@ -784,15 +686,11 @@ mod tests {
 
     #[test]
     fn csv_rows_become_header_value_pairs() {
-        let text =
-            "country,rule,sku\nGermany,CE and UN38.3 required,tw-bp-4820\n,,\nIran,embargoed,\n";
+        let text = "country,rule,sku\nGermany,CE and UN38.3 required,tw-bp-4820\n,,\nIran,embargoed,\n";
         let (chunks, _) = chunk_document("kb/rules.csv", text).unwrap();
         assert_eq!(chunks.len(), 2);
         assert_eq!(chunks[0].section, "Germany");
-        assert_eq!(
-            chunks[0].text,
-            "country: Germany; rule: CE and UN38.3 required; sku: tw-bp-4820"
-        );
+        assert_eq!(chunks[0].text, "country: Germany; rule: CE and UN38.3 required; sku: tw-bp-4820");
         assert_eq!(chunks[0].sku.as_deref(), Some("TW-BP-4820"));
         assert_eq!(chunks[1].sku, None);
         assert_eq!(chunks[0].kind, "rules");
@@ -814,9 +712,7 @@ mod tests {
             skipped: vec![("kb/bad.md".into(), "not valid UTF-8".into())],
         };
         let text = s.to_string();
-        assert!(text.starts_with(
-            "3 file(s): 1 indexed, 1 unchanged, 1 skipped; 12 chunk(s) written, 2 deleted"
-        ));
+        assert!(text.starts_with("3 file(s): 1 indexed, 1 unchanged, 1 skipped; 12 chunk(s) written, 2 deleted"));
         assert!(text.contains("skipped kb/bad.md: not valid UTF-8"));
     }
 }

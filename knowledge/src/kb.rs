@@ -20,23 +20,15 @@ const CATALOG_SOURCE: &str = "kb/catalog.jsonl";
 
 /// The embedded knowledge documents, ready for `ingest::ingest`.
 pub fn embedded_documents() -> Vec<(String, Vec<u8>)> {
-    FILES
-        .iter()
-        .map(|(s, b)| (s.to_string(), b.to_vec()))
-        .collect()
+    FILES.iter().map(|(s, b)| (s.to_string(), b.to_vec())).collect()
 }
 
 /// The embedded product catalog, or an error naming the bad line.
 pub fn try_embedded_catalog() -> Result<Catalog, KnowledgeError> {
-    let bytes = FILES
-        .iter()
-        .find(|(s, _)| *s == CATALOG_SOURCE)
-        .map(|(_, b)| *b)
-        .unwrap_or_default();
+    let bytes = FILES.iter().find(|(s, _)| *s == CATALOG_SOURCE).map(|(_, b)| *b).unwrap_or_default();
     let text = std::str::from_utf8(bytes)
         .map_err(|e| KnowledgeError::BadInput(format!("{CATALOG_SOURCE}: not UTF-8: {e}")))?;
-    Catalog::from_jsonl(text)
-        .map_err(|e| KnowledgeError::BadInput(format!("{CATALOG_SOURCE}: {e}")))
+    Catalog::from_jsonl(text).map_err(|e| KnowledgeError::BadInput(format!("{CATALOG_SOURCE}: {e}")))
 }
 
 /// The embedded product catalog. The file is fixed at compile time and a

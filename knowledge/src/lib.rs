@@ -43,10 +43,7 @@ pub enum KnowledgeError {
     #[error("bad input: {0}")]
     BadInput(String),
     #[error("io error on {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
+    Io { path: String, source: std::io::Error },
 }
 
 /// One indexed piece of a knowledge document.
@@ -105,16 +102,10 @@ pub trait KnowledgeIndex: Send + Sync {
     async fn upsert(&self, chunks: &[Chunk]) -> Result<(), KnowledgeError>;
 
     /// Delete every chunk of `source` whose id is not in `keep`.
-    async fn delete_source_except(
-        &self,
-        source: &str,
-        keep: &[String],
-    ) -> Result<usize, KnowledgeError>;
+    async fn delete_source_except(&self, source: &str, keep: &[String]) -> Result<usize, KnowledgeError>;
 
     /// `doc_hash` currently indexed for each source.
-    async fn source_hashes(
-        &self,
-    ) -> Result<std::collections::BTreeMap<String, String>, KnowledgeError>;
+    async fn source_hashes(&self) -> Result<std::collections::BTreeMap<String, String>, KnowledgeError>;
 
     /// Hybrid search: dense + BM25 prefetch, fused with RRF, filtered by payload.
     async fn search(&self, query: &SearchQuery) -> Result<Vec<Hit>, KnowledgeError>;
@@ -167,11 +158,7 @@ impl Chunk {
 impl SearchQuery {
     /// Query text plus a limit, no filters.
     pub fn new(text: impl Into<String>, limit: usize) -> Self {
-        Self {
-            text: text.into(),
-            limit,
-            ..Self::default()
-        }
+        Self { text: text.into(), limit, ..Self::default() }
     }
 
     /// The limit actually applied: 0 means [`DEFAULT_LIMIT`], capped at [`MAX_LIMIT`].
@@ -206,9 +193,7 @@ pub async fn open_remote(
     collection: &str,
     embedder: Arc<dyn embed::Embedder>,
 ) -> Result<Arc<dyn KnowledgeIndex>, KnowledgeError> {
-    let api_key = std::env::var("QDRANT_API_KEY")
-        .ok()
-        .filter(|k| !k.trim().is_empty());
+    let api_key = std::env::var("QDRANT_API_KEY").ok().filter(|k| !k.trim().is_empty());
     let index = remote::RemoteIndex::connect(url, api_key, collection, embedder).await?;
     Ok(Arc::new(index))
 }

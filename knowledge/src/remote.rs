@@ -9,25 +9,22 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use qdrant_client::qdrant::{
-    point_id::PointIdOptions, vectors_config, Condition, CountPointsBuilder,
-    CreateCollectionBuilder, CreateFieldIndexCollectionBuilder, DeletePointsBuilder, Distance,
-    FieldType, Filter, Modifier, NamedVectors, PayloadIncludeSelector, PointId, PointStruct,
-    PrefetchQueryBuilder, Query, QueryPointsBuilder, RrfBuilder, ScrollPointsBuilder,
-    SparseVectorParamsBuilder, SparseVectorsConfigBuilder, UpsertPointsBuilder, Value as QValue,
+    point_id::PointIdOptions, vectors_config, Condition, CountPointsBuilder, CreateCollectionBuilder,
+    CreateFieldIndexCollectionBuilder, DeletePointsBuilder, Distance, FieldType, Filter, Modifier, NamedVectors,
+    PayloadIncludeSelector, PointId, PointStruct, PrefetchQueryBuilder, Query, QueryPointsBuilder, RrfBuilder,
+    ScrollPointsBuilder, SparseVectorParamsBuilder, SparseVectorsConfigBuilder, UpsertPointsBuilder, Value as QValue,
     Vector, VectorInput, VectorParamsBuilder, VectorsConfigBuilder,
 };
 use qdrant_client::{Payload, Qdrant};
 use serde_json::{Map, Value};
 
-use crate::edge::{
-    chunk_from_payload, chunk_payload, collect_source_hashes, has_signal, sort_hits,
-};
+use crate::edge::{chunk_from_payload, chunk_payload, collect_source_hashes, has_signal, sort_hits};
 use crate::embed::Embedder;
 use crate::payload_keys as pk;
 use crate::sparse::Bm25Encoder;
 use crate::{
-    Chunk, Hit, KnowledgeError, KnowledgeIndex, SearchQuery, DENSE_VECTOR, RRF_DENSE_WEIGHT, RRF_K,
-    RRF_SPARSE_WEIGHT, SPARSE_VECTOR,
+    Chunk, Hit, KnowledgeError, KnowledgeIndex, SearchQuery, DENSE_VECTOR, RRF_DENSE_WEIGHT, RRF_K, RRF_SPARSE_WEIGHT,
+    SPARSE_VECTOR,
 };
 
 /// Points per upsert request.
@@ -76,12 +73,7 @@ impl RemoteIndex {
             builder = builder.api_key(key);
         }
         let client = builder.build().map_err(server_err)?;
-        let index = Self {
-            client,
-            collection: collection.to_string(),
-            embedder,
-            bm25: Bm25Encoder::new()?,
-        };
+        let index = Self { client, collection: collection.to_string(), embedder, bm25: Bm25Encoder::new()? };
         index.ensure_collection().await?;
         Ok(index)
     }
@@ -91,11 +83,7 @@ impl RemoteIndex {
     }
 
     async fn ensure_collection(&self) -> Result<(), KnowledgeError> {
-        let exists = self
-            .client
-            .collection_exists(self.collection.as_str())
-            .await
-            .map_err(server_err)?;
+        let exists = self.client.collection_exists(self.collection.as_str()).await.map_err(server_err)?;
         if !exists {
             let mut dense = VectorsConfigBuilder::default();
             dense.add_named_vector_params(
@@ -103,10 +91,7 @@ impl RemoteIndex {
                 VectorParamsBuilder::new(self.embedder.dim() as u64, Distance::Cosine),
             );
             let mut sparse = SparseVectorsConfigBuilder::default();
-            sparse.add_named_vector_params(
-                SPARSE_VECTOR,
-                SparseVectorParamsBuilder::default().modifier(Modifier::Idf),
-            );
+            sparse.add_named_vector_params(SPARSE_VECTOR, SparseVectorParamsBuilder::default().modifier(Modifier::Idf));
             let mut metadata: HashMap<String, Value> = HashMap::new();
             metadata.insert(META_EMBEDDER.into(), Value::from(self.embedder.name()));
             metadata.insert(META_DIM.into(), Value::from(self.embedder.dim()));
@@ -117,11 +102,7 @@ impl RemoteIndex {
             if let Err(e) = self.client.create_collection(create).await {
                 // Another process may have created it between our check and
                 // our create; only fail if it still does not exist.
-                let now_exists = self
-                    .client
-                    .collection_exists(self.collection.as_str())
-                    .await
-                    .map_err(server_err)?;
+                let now_exists = self.client.collection_exists(self.collection.as_str()).await.map_err(server_err)?;
                 if !now_exists {
                     return Err(server_err(e));
                 }
@@ -134,9 +115,7 @@ impl RemoteIndex {
             .await
             .map_err(server_err)?
             .result
-            .ok_or_else(|| {
-                KnowledgeError::Unavailable(format!("no info for collection {}", self.collection))
-            })?;
+            .ok_or_else(|| KnowledgeError::Unavailable(format!("no info for collection {}", self.collection)))?;
 
         if let Some(config) = &info.config {
             if let Some(QValue { kind: Some(kind) }) = config.metadata.get(META_EMBEDDER) {
@@ -185,12 +164,8 @@ impl RemoteIndex {
             }
             self.client
                 .create_field_index(
-                    CreateFieldIndexCollectionBuilder::new(
-                        self.collection.as_str(),
-                        field,
-                        FieldType::Keyword,
-                    )
-                    .wait(true),
+                    CreateFieldIndexCollectionBuilder::new(self.collection.as_str(), field, FieldType::Keyword)
+                        .wait(true),
                 )
                 .await
                 .map_err(server_err)?;
@@ -205,29 +180,14 @@ impl RemoteIndex {
 
 fn filter_for(query: &SearchQuery) -> Option<Filter> {
     let mut must = Vec::new();
-    let kinds: Vec<String> = query
-        .kinds
-        .iter()
-        .map(|k| k.trim().to_string())
-        .filter(|k| !k.is_empty())
-        .collect();
+    let kinds: Vec<String> = query.kinds.iter().map(|k| k.trim().to_string()).filter(|k| !k.is_empty()).collect();
     if !kinds.is_empty() {
         must.push(Condition::matches(pk::KIND, kinds));
     }
-    if let Some(lang) = query
-        .lang
-        .as_deref()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-    {
+    if let Some(lang) = query.lang.as_deref().map(str::trim).filter(|l| !l.is_empty()) {
         must.push(Condition::matches(pk::LANG, lang.to_ascii_lowercase()));
     }
-    if let Some(sku) = query
-        .sku
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(sku) = query.sku.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         must.push(Condition::matches(pk::SKU, sku.to_ascii_uppercase()));
     }
     (!must.is_empty()).then(|| Filter::must(must))
@@ -242,10 +202,7 @@ fn point_id_string(id: Option<PointId>) -> String {
 }
 
 fn to_json_map(payload: HashMap<String, QValue>) -> Map<String, Value> {
-    payload
-        .into_iter()
-        .map(|(k, v)| (k, v.into_json()))
-        .collect()
+    payload.into_iter().map(|(k, v)| (k, v.into_json())).collect()
 }
 
 #[async_trait]
@@ -267,39 +224,29 @@ impl KnowledgeIndex for RemoteIndex {
             }
             let mut points = Vec::with_capacity(batch.len());
             for (chunk, dense) in batch.iter().zip(dense) {
-                uuid::Uuid::parse_str(&chunk.id).map_err(|_| {
-                    KnowledgeError::BadInput(format!("chunk id {:?} is not a UUID", chunk.id))
-                })?;
+                uuid::Uuid::parse_str(&chunk.id)
+                    .map_err(|_| KnowledgeError::BadInput(format!("chunk id {:?} is not a UUID", chunk.id)))?;
                 let sparse = self.bm25.embed_document(&chunk.index_text());
                 let mut vectors = NamedVectors::default();
                 if has_signal(&dense) {
                     vectors = vectors.add_vector(DENSE_VECTOR, Vector::new_dense(dense));
                 }
                 if !sparse.is_empty() {
-                    vectors = vectors.add_vector(
-                        SPARSE_VECTOR,
-                        Vector::new_sparse(sparse.indices, sparse.values),
-                    );
+                    vectors = vectors.add_vector(SPARSE_VECTOR, Vector::new_sparse(sparse.indices, sparse.values));
                 }
                 let payload = Payload::try_from(chunk_payload(chunk))
                     .map_err(|e| KnowledgeError::BadInput(format!("payload: {e}")))?;
                 points.push(PointStruct::new(chunk.id.clone(), vectors, payload));
             }
             self.client
-                .upsert_points(
-                    UpsertPointsBuilder::new(self.collection.as_str(), points).wait(true),
-                )
+                .upsert_points(UpsertPointsBuilder::new(self.collection.as_str(), points).wait(true))
                 .await
                 .map_err(server_err)?;
         }
         Ok(())
     }
 
-    async fn delete_source_except(
-        &self,
-        source: &str,
-        keep: &[String],
-    ) -> Result<usize, KnowledgeError> {
+    async fn delete_source_except(&self, source: &str, keep: &[String]) -> Result<usize, KnowledgeError> {
         let mut filter = Self::source_filter(source);
         if !keep.is_empty() {
             let ids: Vec<PointId> = keep.iter().map(|k| PointId::from(k.as_str())).collect();
@@ -307,11 +254,7 @@ impl KnowledgeIndex for RemoteIndex {
         }
         let stale = self
             .client
-            .count(
-                CountPointsBuilder::new(self.collection.as_str())
-                    .filter(filter.clone())
-                    .exact(true),
-            )
+            .count(CountPointsBuilder::new(self.collection.as_str()).filter(filter.clone()).exact(true))
             .await
             .map_err(server_err)?
             .result
@@ -321,11 +264,7 @@ impl KnowledgeIndex for RemoteIndex {
             return Ok(0);
         }
         self.client
-            .delete_points(
-                DeletePointsBuilder::new(self.collection.as_str())
-                    .points(filter)
-                    .wait(true),
-            )
+            .delete_points(DeletePointsBuilder::new(self.collection.as_str()).points(filter).wait(true))
             .await
             .map_err(server_err)?;
         Ok(stale)
@@ -337,9 +276,7 @@ impl KnowledgeIndex for RemoteIndex {
         loop {
             let mut request = ScrollPointsBuilder::new(self.collection.as_str())
                 .limit(SCROLL_PAGE)
-                .with_payload(PayloadIncludeSelector {
-                    fields: vec![pk::SOURCE.into(), pk::DOC_HASH.into()],
-                })
+                .with_payload(PayloadIncludeSelector { fields: vec![pk::SOURCE.into(), pk::DOC_HASH.into()] })
                 .with_vectors(false);
             if let Some(o) = offset.take() {
                 request = request.offset(o);
@@ -383,10 +320,7 @@ impl KnowledgeIndex for RemoteIndex {
         if !sparse.is_empty() {
             request = request.add_prefetch(
                 PrefetchQueryBuilder::default()
-                    .query(Query::new_nearest(VectorInput::new_sparse(
-                        sparse.indices,
-                        sparse.values,
-                    )))
+                    .query(Query::new_nearest(VectorInput::new_sparse(sparse.indices, sparse.values)))
                     .using(SPARSE_VECTOR)
                     .limit(prefetch_limit),
             );
@@ -396,9 +330,7 @@ impl KnowledgeIndex for RemoteIndex {
             return Ok(Vec::new());
         }
         request = request
-            .query(Query::new_rrf(
-                RrfBuilder::with_k(RRF_K as u32).weights(weights),
-            ))
+            .query(Query::new_rrf(RrfBuilder::with_k(RRF_K as u32).weights(weights)))
             .limit(limit)
             .with_payload(true);
         if let Some(filter) = filter_for(query) {
@@ -411,10 +343,7 @@ impl KnowledgeIndex for RemoteIndex {
             .into_iter()
             .map(|p| {
                 let fallback = point_id_string(p.id);
-                Hit {
-                    chunk: chunk_from_payload(&to_json_map(p.payload), fallback),
-                    score: p.score,
-                }
+                Hit { chunk: chunk_from_payload(&to_json_map(p.payload), fallback), score: p.score }
             })
             .collect();
         sort_hits(&mut hits);

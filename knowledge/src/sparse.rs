@@ -46,8 +46,8 @@ pub struct Bm25Encoder {
 
 impl Bm25Encoder {
     pub fn new() -> Result<Self, KnowledgeError> {
-        let avg_len = NotNan::new(AVG_CHUNK_TOKENS)
-            .map_err(|e| KnowledgeError::Unavailable(format!("bm25 config: {e}")))?;
+        let avg_len =
+            NotNan::new(AVG_CHUNK_TOKENS).map_err(|e| KnowledgeError::Unavailable(format!("bm25 config: {e}")))?;
         let config = EdgeBm25Config {
             avg_len,
             tokenizer: TokenizerType::Word,
@@ -55,8 +55,7 @@ impl Bm25Encoder {
             language: None,
             ..EdgeBm25Config::default()
         };
-        let model = EdgeBm25::new(config)
-            .map_err(|e| KnowledgeError::Unavailable(format!("bm25 model: {e}")))?;
+        let model = EdgeBm25::new(config).map_err(|e| KnowledgeError::Unavailable(format!("bm25 model: {e}")))?;
         Ok(Self { model })
     }
 
@@ -64,20 +63,14 @@ impl Bm25Encoder {
     pub fn embed_document(&self, text: &str) -> SparseVec {
         let prepared = pretokenize(text);
         let v = self.model.embed_document(&prepared);
-        SparseVec {
-            indices: v.indices,
-            values: v.values,
-        }
+        SparseVec { indices: v.indices, values: v.values }
     }
 
     /// Unit weights for each distinct query term.
     pub fn embed_query(&self, text: &str) -> SparseVec {
         let prepared = pretokenize(text);
         let v = self.model.embed_query(&prepared);
-        SparseVec {
-            indices: v.indices,
-            values: v.values,
-        }
+        SparseVec { indices: v.indices, values: v.values }
     }
 }
 

@@ -23,13 +23,7 @@ pub(crate) fn fold_fullwidth(text: &str) -> Cow<'_, str> {
     }
     Cow::Owned(
         text.chars()
-            .map(|c| {
-                if FULLWIDTH.contains(&c) {
-                    char::from_u32(c as u32 - 0xfee0).unwrap_or(c)
-                } else {
-                    c
-                }
-            })
+            .map(|c| if FULLWIDTH.contains(&c) { char::from_u32(c as u32 - 0xfee0).unwrap_or(c) } else { c })
             .collect(),
     )
 }
@@ -74,13 +68,7 @@ pub(crate) fn runs(text: &str, mut f: impl FnMut(Run<'_>)) {
     }
     emit(text, start, text.len(), current, &mut f);
 
-    fn emit<'a>(
-        text: &'a str,
-        start: usize,
-        end: usize,
-        class: Class,
-        f: &mut impl FnMut(Run<'a>),
-    ) {
+    fn emit<'a>(text: &'a str, start: usize, end: usize, class: Class, f: &mut impl FnMut(Run<'a>)) {
         if start >= end {
             return;
         }
@@ -236,13 +224,7 @@ pub(crate) fn stem(w: &str) -> &str {
 fn undouble(stem: &str) -> &str {
     let b = stem.as_bytes();
     let n = b.len();
-    if n >= 4
-        && b[n - 1] == b[n - 2]
-        && !matches!(
-            b[n - 1],
-            b'a' | b'e' | b'i' | b'o' | b'u' | b'l' | b's' | b'z'
-        )
-    {
+    if n >= 4 && b[n - 1] == b[n - 2] && !matches!(b[n - 1], b'a' | b'e' | b'i' | b'o' | b'u' | b'l' | b's' | b'z') {
         &stem[..n - 1]
     } else {
         stem

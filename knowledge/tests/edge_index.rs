@@ -78,10 +78,7 @@ fn fixtures() -> Vec<(String, Vec<u8>)> {
 }
 
 fn quiet() -> IngestOptions {
-    IngestOptions {
-        quiet: true,
-        ..IngestOptions::default()
-    }
+    IngestOptions { quiet: true, ..IngestOptions::default() }
 }
 
 fn embedder() -> Arc<dyn Embedder> {
@@ -103,46 +100,24 @@ async fn search(index: &dyn KnowledgeIndex, q: SearchQuery) -> Vec<Hit> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hybrid_search_finds_english_faq_by_paraphrase() {
     let (_dir, index) = fresh_index().await;
-    let hits = search(
-        &index,
-        SearchQuery::new(
-            "How much deposit do you need, and when do I pay the balance?",
-            3,
-        ),
-    )
-    .await;
-    assert_eq!(
-        hits[0].chunk.section, "Payment > What payment terms do you accept?",
-        "{hits:#?}"
-    );
+    let hits =
+        search(&index, SearchQuery::new("How much deposit do you need, and when do I pay the balance?", 3)).await;
+    assert_eq!(hits[0].chunk.section, "Payment > What payment terms do you accept?", "{hits:#?}");
     assert_eq!(hits[0].chunk.source, "kb/faq.en.md");
 
-    let hits = search(
-        &index,
-        SearchQuery::new("how many months of guarantee on the battery", 3),
-    )
-    .await;
-    assert_eq!(
-        hits[0].chunk.section, "Warranty > How long is the warranty?",
-        "{hits:#?}"
-    );
+    let hits = search(&index, SearchQuery::new("how many months of guarantee on the battery", 3)).await;
+    assert_eq!(hits[0].chunk.section, "Warranty > How long is the warranty?", "{hits:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hybrid_search_finds_chinese_faq_by_chinese_query() {
     let (_dir, index) = fresh_index().await;
     let hits = search(&index, SearchQuery::new("付款方式有哪些？要付定金吗", 3)).await;
-    assert_eq!(
-        hits[0].chunk.section, "付款 > 你们接受哪些付款方式？",
-        "{hits:#?}"
-    );
+    assert_eq!(hits[0].chunk.section, "付款 > 你们接受哪些付款方式？", "{hits:#?}");
     assert_eq!(hits[0].chunk.lang, "zh");
 
     let hits = search(&index, SearchQuery::new("电池能不能坐飞机运输", 3)).await;
-    assert_eq!(
-        hits[0].chunk.section, "运输 > 锂电池可以空运吗？",
-        "{hits:#?}"
-    );
+    assert_eq!(hits[0].chunk.section, "运输 > 锂电池可以空运吗？", "{hits:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -163,17 +138,11 @@ async fn filters_by_kind_lang_and_sku() {
     let hits = search(&index, q(&["faq", "shipping"], None, None)).await;
     assert!(hits.iter().any(|h| h.chunk.kind == "faq"));
     assert!(hits.iter().any(|h| h.chunk.kind == "shipping"));
-    assert!(hits
-        .iter()
-        .all(|h| h.chunk.kind == "faq" || h.chunk.kind == "shipping"));
+    assert!(hits.iter().all(|h| h.chunk.kind == "faq" || h.chunk.kind == "shipping"));
 
     let hits = search(&index, q(&["faq"], Some("zh"), None)).await;
     assert!(!hits.is_empty());
-    assert!(
-        hits.iter()
-            .all(|h| h.chunk.kind == "faq" && h.chunk.lang == "zh"),
-        "{hits:#?}"
-    );
+    assert!(hits.iter().all(|h| h.chunk.kind == "faq" && h.chunk.lang == "zh"), "{hits:#?}");
 
     // SKU filter is case-insensitive on the query side.
     let hits = search(&index, q(&[], None, Some("tw-bp-4820"))).await;
@@ -202,10 +171,11 @@ async fn changing_a_document_replaces_its_chunks_and_drops_stale_ones() {
     let before = index.count().await.unwrap();
 
     // Drop the Warranty section and change the delivery answer.
-    let edited = FAQ_EN.split("## Warranty").next().unwrap().replace(
-        "Sea freight to Europe takes 30 to 40 days",
-        "Sea freight to Europe takes 25 to 35 days via Hamburg",
-    );
+    let edited = FAQ_EN
+        .split("## Warranty")
+        .next()
+        .unwrap()
+        .replace("Sea freight to Europe takes 30 to 40 days", "Sea freight to Europe takes 25 to 35 days via Hamburg");
     let mut docs = fixtures();
     docs[0].1 = edited.into_bytes();
     let summary = ingest(&index, docs, &quiet()).await.unwrap();
@@ -215,33 +185,18 @@ async fn changing_a_document_replaces_its_chunks_and_drops_stale_ones() {
     assert_eq!(summary.chunks_deleted, 1);
     assert_eq!(index.count().await.unwrap(), before - 1);
 
-    let warranty = SearchQuery {
-        kinds: vec!["faq".into()],
-        lang: Some("en".into()),
-        ..SearchQuery::new("warranty months", 10)
-    };
+    let warranty =
+        SearchQuery { kinds: vec!["faq".into()], lang: Some("en".into()), ..SearchQuery::new("warranty months", 10) };
     let hits = search(&index, warranty).await;
-    assert!(
-        hits.iter()
-            .all(|h| !h.chunk.section.starts_with("Warranty")),
-        "{hits:#?}"
-    );
+    assert!(hits.iter().all(|h| !h.chunk.section.starts_with("Warranty")), "{hits:#?}");
 
-    let hits = search(
-        &index,
-        SearchQuery::new("delivery time to Europe via Hamburg", 1),
-    )
-    .await;
+    let hits = search(&index, SearchQuery::new("delivery time to Europe via Hamburg", 1)).await;
     assert!(hits[0].chunk.text.contains("25 to 35 days"), "{hits:#?}");
 
     // Vacuuming the deleted points keeps the live ones searchable.
     index.optimize().await.unwrap();
     assert_eq!(index.count().await.unwrap(), before - 1);
-    let hits = search(
-        &index,
-        SearchQuery::new("delivery time to Europe via Hamburg", 1),
-    )
-    .await;
+    let hits = search(&index, SearchQuery::new("delivery time to Europe via Hamburg", 1)).await;
     assert!(hits[0].chunk.text.contains("25 to 35 days"), "{hits:#?}");
 
     // Every chunk of the source now carries the new hash.
@@ -260,21 +215,9 @@ async fn invalid_utf8_file_is_skipped_with_reason_while_others_ingest() {
     let summary = ingest(&index, docs, &quiet()).await.unwrap();
     assert_eq!(summary.files_seen, 6);
     assert_eq!(summary.files_indexed, 4, "{summary}");
-    let reason = |s: &str| {
-        summary
-            .skipped
-            .iter()
-            .find(|(src, _)| src == s)
-            .map(|(_, r)| r.clone())
-    };
-    assert!(
-        reason("kb/broken.md").unwrap().contains("UTF-8"),
-        "{summary}"
-    );
-    assert!(
-        reason("kb/empty.md").unwrap().contains("empty"),
-        "{summary}"
-    );
+    let reason = |s: &str| summary.skipped.iter().find(|(src, _)| src == s).map(|(_, r)| r.clone());
+    assert!(reason("kb/broken.md").unwrap().contains("UTF-8"), "{summary}");
+    assert!(reason("kb/empty.md").unwrap().contains("empty"), "{summary}");
     assert!(summary.to_string().contains("kb/broken.md"));
     assert!(index.count().await.unwrap() > 0);
 }
@@ -291,15 +234,10 @@ async fn reopening_the_directory_keeps_the_points() {
     assert_eq!(reopened.count().await.unwrap(), count);
     assert_eq!(reopened.source_hashes().await.unwrap(), hashes);
     let hits = search(reopened.as_ref(), SearchQuery::new("PayPal credit card", 1)).await;
-    assert_eq!(
-        hits[0].chunk.section,
-        "Payment > Can I pay by PayPal or credit card?"
-    );
+    assert_eq!(hits[0].chunk.section, "Payment > Can I pay by PayPal or credit card?");
 
     // And ingest after reopening still recognises everything as unchanged.
-    let summary = ingest(reopened.as_ref(), fixtures(), &quiet())
-        .await
-        .unwrap();
+    let summary = ingest(reopened.as_ref(), fixtures(), &quiet()).await.unwrap();
     assert_eq!(summary.chunks_written, 0, "{summary}");
 }
 
@@ -338,18 +276,14 @@ async fn every_hit_carries_source_section_chunk_id_and_score() {
     }
     // Empty and stopword-only queries return nothing rather than failing.
     assert!(search(&index, SearchQuery::new("   ", 5)).await.is_empty());
-    assert!(search(&index, SearchQuery::new("the of and", 5))
-        .await
-        .is_empty());
+    assert!(search(&index, SearchQuery::new("the of and", 5)).await.is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn embedded_kb_ingests_and_answers() {
     let dir = tempfile::tempdir().unwrap();
     let index = EdgeIndex::open(dir.path(), embedder()).await.unwrap();
-    let summary = ingest(&index, kb::embedded_documents(), &quiet())
-        .await
-        .unwrap();
+    let summary = ingest(&index, kb::embedded_documents(), &quiet()).await.unwrap();
     assert!(summary.skipped.is_empty(), "{summary}");
     assert_eq!(summary.files_indexed, 6);
     let count = index.count().await.unwrap();
@@ -377,11 +311,7 @@ async fn concurrent_searches_and_writes_are_safe() {
         let index = Arc::clone(&index);
         tasks.push(tokio::spawn(async move {
             for i in 0..20 {
-                let q = if (t + i) % 2 == 0 {
-                    "payment deposit"
-                } else {
-                    "锂电池 空运"
-                };
+                let q = if (t + i) % 2 == 0 { "payment deposit" } else { "锂电池 空运" };
                 let hits = index.search(&SearchQuery::new(q, 3)).await.unwrap();
                 assert!(!hits.is_empty());
             }
@@ -391,9 +321,7 @@ async fn concurrent_searches_and_writes_are_safe() {
         let index = Arc::clone(&index);
         tokio::spawn(async move {
             for round in 0..5 {
-                let text = format!(
-                    "{SHIPPING}\n## Note {round}\nRevision {round} of the shipping notes.\n"
-                );
+                let text = format!("{SHIPPING}\n## Note {round}\nRevision {round} of the shipping notes.\n");
                 let docs = vec![("kb/shipping.md".to_string(), text.into_bytes())];
                 ingest(index.as_ref(), docs, &quiet()).await.unwrap();
             }
@@ -403,10 +331,7 @@ async fn concurrent_searches_and_writes_are_safe() {
         t.await.unwrap();
     }
     writer.await.unwrap();
-    let hits = index
-        .search(&SearchQuery::new("Revision 4 shipping notes", 1))
-        .await
-        .unwrap();
+    let hits = index.search(&SearchQuery::new("Revision 4 shipping notes", 1)).await.unwrap();
     assert_eq!(hits[0].chunk.section, "Note 4", "{hits:#?}");
 }
 
@@ -435,19 +360,9 @@ async fn search_latency_on_300_chunks() {
     let queries = [
         SearchQuery::new("What payment terms do you accept?", 5),
         SearchQuery::new("锂电池海运需要什么文件", 5),
-        SearchQuery {
-            kinds: vec!["catalog".into()],
-            ..SearchQuery::new("48V e-bike battery 20Ah", 5)
-        },
-        SearchQuery {
-            kinds: vec!["faq".into()],
-            lang: Some("zh".into()),
-            ..SearchQuery::new("质保多久", 5)
-        },
-        SearchQuery {
-            sku: Some("TW-BP-4820".into()),
-            ..SearchQuery::new("price tiers MOQ", 5)
-        },
+        SearchQuery { kinds: vec!["catalog".into()], ..SearchQuery::new("48V e-bike battery 20Ah", 5) },
+        SearchQuery { kinds: vec!["faq".into()], lang: Some("zh".into()), ..SearchQuery::new("质保多久", 5) },
+        SearchQuery { sku: Some("TW-BP-4820".into()), ..SearchQuery::new("price tiers MOQ", 5) },
     ];
     for q in &queries {
         index.search(q).await.unwrap(); // warm-up
@@ -459,9 +374,6 @@ async fn search_latency_on_300_chunks() {
         assert!(!hits.is_empty());
     }
     let mean = start.elapsed() / rounds as u32;
-    println!(
-        "hybrid search on {n_chunks} chunks: mean {} µs (test profile)",
-        mean.as_micros()
-    );
+    println!("hybrid search on {n_chunks} chunks: mean {} µs (test profile)", mean.as_micros());
     assert!(mean.as_millis() < 50, "{mean:?}");
 }

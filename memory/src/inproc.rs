@@ -19,9 +19,7 @@ use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use async_trait::async_trait;
 use tradewind_core::{now_ms, CustomerId, SwarmResult, TranscriptStep};
 
-use crate::{
-    CustomerFacts, CustomerView, Memory, MemoryConfig, MemoryError, Turn, RECENT_INQUIRIES_KEPT,
-};
+use crate::{CustomerFacts, CustomerView, Memory, MemoryConfig, MemoryError, Turn, RECENT_INQUIRIES_KEPT};
 
 /// Upper bound on shards; more buys nothing on a handful of cores.
 const MAX_SHARDS: usize = 32;
@@ -37,10 +35,7 @@ pub struct InProcessLimits {
 
 impl Default for InProcessLimits {
     fn default() -> Self {
-        Self {
-            max_inquiries: 10_000,
-            max_customers: 100_000,
-        }
+        Self { max_inquiries: 10_000, max_customers: 100_000 }
     }
 }
 
@@ -149,12 +144,10 @@ impl InProcessMemory {
     /// linked to. Checking the link under the same lock `link` takes closes
     /// the window where a write could land on a slot that was just emptied.
     fn write_customer<R>(&self, id: &CustomerId, f: impl FnOnce(&mut CustomerSlot) -> R) -> R {
-        let redirect = self
-            .customers
-            .update(&id.key(), move |slot| match &slot.link {
-                Some(target) => Err((target.key(), f)),
-                None => Ok(f(slot)),
-            });
+        let redirect = self.customers.update(&id.key(), move |slot| match &slot.link {
+            Some(target) => Err((target.key(), f)),
+            None => Ok(f(slot)),
+        });
         match redirect {
             Ok(r) => r,
             // One hop only, as in the Redis scripts.
@@ -185,12 +178,10 @@ impl Memory for InProcessMemory {
             }
         };
         // Unlinked ids (the common case) are served under a single read lock.
-        let own = self
-            .customers
-            .read(&id.key(), |slot| match slot.and_then(|s| s.link.clone()) {
-                Some(target) => Err(target),
-                None => Ok(snapshot(slot)),
-            });
+        let own = self.customers.read(&id.key(), |slot| match slot.and_then(|s| s.link.clone()) {
+            Some(target) => Err(target),
+            None => Ok(snapshot(slot)),
+        });
         let (resolved, (facts, recent_turns)) = match own {
             Ok(view) => (id.clone(), view),
             Err(target) => {
@@ -198,11 +189,7 @@ impl Memory for InProcessMemory {
                 (target, view)
             }
         };
-        Ok(CustomerView {
-            id: resolved,
-            facts,
-            recent_turns,
-        })
+        Ok(CustomerView { id: resolved, facts, recent_turns })
     }
 
     async fn link(&self, channel: &CustomerId, unified: &CustomerId) -> Result<(), MemoryError> {
@@ -246,11 +233,7 @@ impl Memory for InProcessMemory {
         Ok(())
     }
 
-    async fn remember(
-        &self,
-        id: &CustomerId,
-        facts: &CustomerFacts,
-    ) -> Result<CustomerFacts, MemoryError> {
+    async fn remember(&self, id: &CustomerId, facts: &CustomerFacts) -> Result<CustomerFacts, MemoryError> {
         Ok(self.write_customer(id, |slot| {
             let stored = slot.facts.get_or_insert_with(CustomerFacts::default);
             stored.merge(facts);
@@ -278,12 +261,7 @@ impl Memory for InProcessMemory {
         Ok(())
     }
 
-    async fn post(
-        &self,
-        inquiry_id: &str,
-        key: &str,
-        value: &serde_json::Value,
-    ) -> Result<(), MemoryError> {
+    async fn post(&self, inquiry_id: &str, key: &str, value: &serde_json::Value) -> Result<(), MemoryError> {
         let now = now_ms();
         let expire = deadline(now, self.config.turn_ttl_secs);
         let text = to_text(value)?;
@@ -297,10 +275,7 @@ impl Memory for InProcessMemory {
         Ok(())
     }
 
-    async fn blackboard(
-        &self,
-        inquiry_id: &str,
-    ) -> Result<BTreeMap<String, serde_json::Value>, MemoryError> {
+    async fn blackboard(&self, inquiry_id: &str) -> Result<BTreeMap<String, serde_json::Value>, MemoryError> {
         let now = now_ms();
         let board = self.inquiries.read(inquiry_id, |slot| match slot {
             Some(s) if alive(s.board_expire_at, now) => s.board.clone(),
@@ -309,11 +284,7 @@ impl Memory for InProcessMemory {
         board.into_iter().map(|(k, v)| Ok((k, from_text(&v)?))).collect()
     }
 
-    async fn append_transcript(
-        &self,
-        inquiry_id: &str,
-        steps: &[TranscriptStep],
-    ) -> Result<(), MemoryError> {
+    async fn append_transcript(&self, inquiry_id: &str, steps: &[TranscriptStep]) -> Result<(), MemoryError> {
         if steps.is_empty() {
             return Ok(());
         }
@@ -397,19 +368,9 @@ impl<V: Default> Sharded<V> {
         let n = total_cap.min(MAX_SHARDS);
         let cap = total_cap.div_ceil(n);
         let shards = (0..n)
-            .map(|_| {
-                RwLock::new(Shard {
-                    map: HashMap::new(),
-                    order: VecDeque::new(),
-                    next_seq: 0,
-                    cap,
-                })
-            })
+            .map(|_| RwLock::new(Shard { map: HashMap::new(), order: VecDeque::new(), next_seq: 0, cap }))
             .collect();
-        Self {
-            shards,
-            hasher: RandomState::new(),
-        }
+        Self { shards, hasher: RandomState::new() }
     }
 
     fn index(&self, key: &str) -> usize {
@@ -419,21 +380,15 @@ impl<V: Default> Sharded<V> {
     // A panic while holding a shard cannot leave it half-written (every
     // critical section is a plain field update), so poisoning is ignored.
     fn read_shard(&self, i: usize) -> RwLockReadGuard<'_, Shard<V>> {
-        self.shards[i]
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
+        self.shards[i].read().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn write_shard(&self, i: usize) -> RwLockWriteGuard<'_, Shard<V>> {
-        self.shards[i]
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
+        self.shards[i].write().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn len(&self) -> usize {
-        (0..self.shards.len())
-            .map(|i| self.read_shard(i).map.len())
-            .sum()
+        (0..self.shards.len()).map(|i| self.read_shard(i).map.len()).sum()
     }
 
     fn read<R>(&self, key: &str, f: impl FnOnce(Option<&V>) -> R) -> R {
@@ -449,13 +404,7 @@ impl<V: Default> Sharded<V> {
     /// Runs `fa` on `a`'s value then `fb` on `b`'s, with both shards locked
     /// throughout so no reader or writer sees the state in between. Locks are
     /// taken in index order, so two concurrent calls cannot deadlock.
-    fn update_then<T, R>(
-        &self,
-        a: &str,
-        fa: impl FnOnce(&mut V) -> T,
-        b: &str,
-        fb: impl FnOnce(&mut V, T) -> R,
-    ) -> R {
+    fn update_then<T, R>(&self, a: &str, fa: impl FnOnce(&mut V) -> T, b: &str, fb: impl FnOnce(&mut V, T) -> R) -> R {
         let (ia, ib) = (self.index(a), self.index(b));
         if ia == ib {
             let mut shard = self.write_shard(ia);
@@ -463,11 +412,7 @@ impl<V: Default> Sharded<V> {
             return shard.update(b, |v| fb(v, t));
         }
         let (first, second) = (self.write_shard(ia.min(ib)), self.write_shard(ia.max(ib)));
-        let (mut sa, mut sb) = if ia < ib {
-            (first, second)
-        } else {
-            (second, first)
-        };
+        let (mut sa, mut sb) = if ia < ib { (first, second) } else { (second, first) };
         let t = sa.update(a, fa);
         sb.update(b, |v| fb(v, t))
     }
@@ -489,10 +434,7 @@ impl<V: Default> Shard<V> {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.order.push_back((key.to_owned(), seq));
-        let slot = self.map.entry(key.to_owned()).or_insert(Slot {
-            seq,
-            value: V::default(),
-        });
+        let slot = self.map.entry(key.to_owned()).or_insert(Slot { seq, value: V::default() });
         f(&mut slot.value)
     }
 }

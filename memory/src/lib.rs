@@ -115,12 +115,7 @@ pub struct MemoryConfig {
 
 impl Default for MemoryConfig {
     fn default() -> Self {
-        Self {
-            prefix: "tw:".into(),
-            max_turns: 20,
-            turn_ttl_secs: 7 * 24 * 3600,
-            record_ttl_secs: 30 * 24 * 3600,
-        }
+        Self { prefix: "tw:".into(), max_turns: 20, turn_ttl_secs: 7 * 24 * 3600, record_ttl_secs: 30 * 24 * 3600 }
     }
 }
 

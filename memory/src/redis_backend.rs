@@ -37,8 +37,7 @@ use serde::Serialize;
 use tradewind_core::{CustomerId, SwarmResult, TranscriptStep};
 
 use crate::{
-    CustomerFacts, CustomerView, Memory, MemoryConfig, MemoryError, Turn, MAX_PAST_INQUIRIES,
-    RECENT_INQUIRIES_KEPT,
+    CustomerFacts, CustomerView, Memory, MemoryConfig, MemoryError, Turn, MAX_PAST_INQUIRIES, RECENT_INQUIRIES_KEPT,
 };
 
 /// Connection tuning for `RedisMemory`.
@@ -235,12 +234,8 @@ struct Scripts {
 impl Scripts {
     fn new() -> Self {
         let full = |body: &str| format!("{LUA_PRELUDE}\n{body}");
-        let (load, remember, push_turns, link) = (
-            full(LUA_LOAD),
-            full(LUA_REMEMBER),
-            full(LUA_PUSH_TURNS),
-            full(LUA_LINK),
-        );
+        let (load, remember, push_turns, link) =
+            (full(LUA_LOAD), full(LUA_REMEMBER), full(LUA_PUSH_TURNS), full(LUA_LINK));
         Self {
             load: Script::new(&load),
             remember: Script::new(&remember),
@@ -261,9 +256,7 @@ pub struct RedisMemory {
 
 impl std::fmt::Debug for RedisMemory {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RedisMemory")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
+        f.debug_struct("RedisMemory").field("config", &self.config).finish_non_exhaustive()
     }
 }
 
@@ -275,34 +268,23 @@ impl RedisMemory {
 
     /// Connects, then uploads the Lua scripts so the hot path never pays for
     /// a `NOSCRIPT` fallback on its first call.
-    pub async fn connect_with(
-        url: &str,
-        config: MemoryConfig,
-        options: RedisOptions,
-    ) -> Result<Self, MemoryError> {
-        let client = redis::Client::open(url)
-            .map_err(|e| MemoryError::Unavailable(format!("invalid redis url: {e}")))?;
+    pub async fn connect_with(url: &str, config: MemoryConfig, options: RedisOptions) -> Result<Self, MemoryError> {
+        let client =
+            redis::Client::open(url).map_err(|e| MemoryError::Unavailable(format!("invalid redis url: {e}")))?;
         let manager_config = ConnectionManagerConfig::new()
             .set_response_timeout(Some(options.response_timeout))
             .set_connection_timeout(Some(options.connection_timeout))
             .set_number_of_retries(options.reconnect_retries)
             .set_max_delay(options.max_reconnect_delay);
-        let conn = ConnectionManager::new_with_config(client, manager_config)
-            .await
-            .map_err(|e| classify("connect", e))?;
+        let conn =
+            ConnectionManager::new_with_config(client, manager_config).await.map_err(|e| classify("connect", e))?;
         let scripts = Arc::new(Scripts::new());
         let mut load = redis::pipe();
         for source in &scripts.sources {
             load.cmd("SCRIPT").arg("LOAD").arg(source).ignore();
         }
-        load.query_async::<()>(&mut conn.clone())
-            .await
-            .map_err(|e| classify("script load", e))?;
-        Ok(Self {
-            conn,
-            config,
-            scripts,
-        })
+        load.query_async::<()>(&mut conn.clone()).await.map_err(|e| classify("script load", e))?;
+        Ok(Self { conn, config, scripts })
     }
 
     /// Round trip to the server, for health checks.
@@ -343,9 +325,7 @@ fn classify(op: &str, e: RedisError) -> MemoryError {
     match e.code() {
         Some("CORRUPT") | Some("WRONGTYPE") => corrupt(format!("{op}: {e}")),
         _ => match e.kind() {
-            ErrorKind::UnexpectedReturnType | ErrorKind::Parse => {
-                corrupt(format!("{op}: unexpected reply: {e}"))
-            }
+            ErrorKind::UnexpectedReturnType | ErrorKind::Parse => corrupt(format!("{op}: unexpected reply: {e}")),
             _ => MemoryError::Unavailable(format!("{op}: {e}")),
         },
     }
@@ -364,8 +344,7 @@ fn decode<T: DeserializeOwned>(raw: &str, what: &str, key: &str) -> Result<T, Me
 
 fn encode<T: Serialize>(value: &T, what: &str) -> Result<String, MemoryError> {
     // Our types always serialise; this only guards future fields.
-    serde_json::to_string(value)
-        .map_err(|e| MemoryError::Corrupt(format!("cannot encode {what}: {e}")))
+    serde_json::to_string(value).map_err(|e| MemoryError::Corrupt(format!("cannot encode {what}: {e}")))
 }
 
 /// Inverse of `CustomerId::key`, for ids read back from link keys.
@@ -375,9 +354,7 @@ fn parse_customer_key(fragment: &str) -> Result<CustomerId, MemoryError> {
     } else if let Some(channel) = fragment.strip_prefix("c:") {
         Ok(CustomerId::Channel(channel.to_owned()))
     } else {
-        Err(corrupt(format!(
-            "link target {fragment:?} is not a customer key"
-        )))
+        Err(corrupt(format!("link target {fragment:?} is not a customer key")))
     }
 }
 
@@ -399,25 +376,15 @@ impl Memory for RedisMemory {
             .invoke_async(&mut self.conn.clone())
             .await
             .map_err(|e| classify("load_customer", e))?;
-        let resolved = if target == own {
-            id.clone()
-        } else {
-            parse_customer_key(&target)?
-        };
+        let resolved = if target == own { id.clone() } else { parse_customer_key(&target)? };
         let base = format!("{}cust:{target}", self.config.prefix);
         let facts = match facts {
             Some(raw) => decode(&raw, "facts", &format!("{base}:facts"))?,
             None => CustomerFacts::default(),
         };
-        let recent_turns = turns
-            .iter()
-            .map(|raw| decode(raw, "turn", &format!("{base}:turns")))
-            .collect::<Result<Vec<Turn>, _>>()?;
-        Ok(CustomerView {
-            id: resolved,
-            facts,
-            recent_turns,
-        })
+        let recent_turns =
+            turns.iter().map(|raw| decode(raw, "turn", &format!("{base}:turns"))).collect::<Result<Vec<Turn>, _>>()?;
+        Ok(CustomerView { id: resolved, facts, recent_turns })
     }
 
     async fn link(&self, channel: &CustomerId, unified: &CustomerId) -> Result<(), MemoryError> {
@@ -436,11 +403,7 @@ impl Memory for RedisMemory {
             .map_err(|e| classify("link", e))
     }
 
-    async fn remember(
-        &self,
-        id: &CustomerId,
-        facts: &CustomerFacts,
-    ) -> Result<CustomerFacts, MemoryError> {
+    async fn remember(&self, id: &CustomerId, facts: &CustomerFacts) -> Result<CustomerFacts, MemoryError> {
         let newer = encode(facts, "facts")?;
         let merged: String = self
             .scripts
@@ -462,10 +425,7 @@ impl Memory for RedisMemory {
         }
         // Anything before the last max_turns would be trimmed straight away.
         let tail = &turns[turns.len().saturating_sub(self.config.max_turns)..];
-        let encoded = tail
-            .iter()
-            .map(|t| encode(t, "turn"))
-            .collect::<Result<Vec<_>, _>>()?;
+        let encoded = tail.iter().map(|t| encode(t, "turn")).collect::<Result<Vec<_>, _>>()?;
         self.scripts
             .push_turns
             .key(self.link_key(id))
@@ -480,63 +440,38 @@ impl Memory for RedisMemory {
             .map_err(|e| classify("push_turns", e))
     }
 
-    async fn post(
-        &self,
-        inquiry_id: &str,
-        key: &str,
-        value: &serde_json::Value,
-    ) -> Result<(), MemoryError> {
+    async fn post(&self, inquiry_id: &str, key: &str, value: &serde_json::Value) -> Result<(), MemoryError> {
         let bb = self.bb_key(inquiry_id);
         let mut pipe = redis::pipe();
-        pipe.atomic()
-            .hset(&bb, key, encode(value, "blackboard value")?)
-            .ignore();
+        pipe.atomic().hset(&bb, key, encode(value, "blackboard value")?).ignore();
         if self.config.turn_ttl_secs > 0 {
             pipe.expire(&bb, self.config.turn_ttl_secs as i64).ignore();
         }
-        pipe.query_async::<()>(&mut self.conn.clone())
-            .await
-            .map_err(|e| classify("post", e))
+        pipe.query_async::<()>(&mut self.conn.clone()).await.map_err(|e| classify("post", e))
     }
 
-    async fn blackboard(
-        &self,
-        inquiry_id: &str,
-    ) -> Result<BTreeMap<String, serde_json::Value>, MemoryError> {
+    async fn blackboard(&self, inquiry_id: &str) -> Result<BTreeMap<String, serde_json::Value>, MemoryError> {
         let bb = self.bb_key(inquiry_id);
         let fields: Vec<(String, String)> = redis::cmd("HGETALL")
             .arg(&bb)
             .query_async(&mut self.conn.clone())
             .await
             .map_err(|e| classify("blackboard", e))?;
-        fields
-            .into_iter()
-            .map(|(k, raw)| Ok((k, decode(&raw, "blackboard value", &bb)?)))
-            .collect()
+        fields.into_iter().map(|(k, raw)| Ok((k, decode(&raw, "blackboard value", &bb)?))).collect()
     }
 
-    async fn append_transcript(
-        &self,
-        inquiry_id: &str,
-        steps: &[TranscriptStep],
-    ) -> Result<(), MemoryError> {
+    async fn append_transcript(&self, inquiry_id: &str, steps: &[TranscriptStep]) -> Result<(), MemoryError> {
         if steps.is_empty() {
             return Ok(());
         }
         let tr = self.tr_key(inquiry_id);
-        let encoded = steps
-            .iter()
-            .map(|s| encode(s, "transcript step"))
-            .collect::<Result<Vec<_>, _>>()?;
+        let encoded = steps.iter().map(|s| encode(s, "transcript step")).collect::<Result<Vec<_>, _>>()?;
         let mut pipe = redis::pipe();
         pipe.atomic().rpush(&tr, encoded).ignore();
         if self.config.record_ttl_secs > 0 {
-            pipe.expire(&tr, self.config.record_ttl_secs as i64)
-                .ignore();
+            pipe.expire(&tr, self.config.record_ttl_secs as i64).ignore();
         }
-        pipe.query_async::<()>(&mut self.conn.clone())
-            .await
-            .map_err(|e| classify("append_transcript", e))
+        pipe.query_async::<()>(&mut self.conn.clone()).await.map_err(|e| classify("append_transcript", e))
     }
 
     async fn transcript(&self, inquiry_id: &str) -> Result<Vec<TranscriptStep>, MemoryError> {
@@ -548,9 +483,7 @@ impl Memory for RedisMemory {
             .query_async(&mut self.conn.clone())
             .await
             .map_err(|e| classify("transcript", e))?;
-        raw.iter()
-            .map(|r| decode(r, "transcript step", &tr))
-            .collect()
+        raw.iter().map(|r| decode(r, "transcript step", &tr)).collect()
     }
 
     async fn save_result(&self, result: &SwarmResult) -> Result<(), MemoryError> {
@@ -560,27 +493,18 @@ impl Memory for RedisMemory {
         let mut pipe = redis::pipe();
         pipe.atomic();
         if self.config.record_ttl_secs > 0 {
-            pipe.set_ex(&res, body, self.config.record_ttl_secs)
-                .ignore();
+            pipe.set_ex(&res, body, self.config.record_ttl_secs).ignore();
         } else {
             pipe.set(&res, body).ignore();
         }
-        pipe.lpush(&recent, &result.inquiry_id)
-            .ignore()
-            .ltrim(&recent, 0, RECENT_INQUIRIES_KEPT as isize - 1)
-            .ignore();
-        pipe.query_async::<()>(&mut self.conn.clone())
-            .await
-            .map_err(|e| classify("save_result", e))
+        pipe.lpush(&recent, &result.inquiry_id).ignore().ltrim(&recent, 0, RECENT_INQUIRIES_KEPT as isize - 1).ignore();
+        pipe.query_async::<()>(&mut self.conn.clone()).await.map_err(|e| classify("save_result", e))
     }
 
     async fn result(&self, inquiry_id: &str) -> Result<Option<SwarmResult>, MemoryError> {
         let res = self.res_key(inquiry_id);
-        let raw: Option<String> = redis::cmd("GET")
-            .arg(&res)
-            .query_async(&mut self.conn.clone())
-            .await
-            .map_err(|e| classify("result", e))?;
+        let raw: Option<String> =
+            redis::cmd("GET").arg(&res).query_async(&mut self.conn.clone()).await.map_err(|e| classify("result", e))?;
         raw.map(|r| decode(&r, "result", &res)).transpose()
     }
 
@@ -607,15 +531,9 @@ mod tests {
 
     #[test]
     fn customer_keys_round_trip() {
-        for id in [
-            CustomerId::channel("telegram", "42:x"),
-            CustomerId::Unified("ab12".into()),
-        ] {
+        for id in [CustomerId::channel("telegram", "42:x"), CustomerId::Unified("ab12".into())] {
             assert_eq!(parse_customer_key(&id.key()).unwrap(), id);
         }
-        assert!(matches!(
-            parse_customer_key("zz"),
-            Err(MemoryError::Corrupt(_))
-        ));
+        assert!(matches!(parse_customer_key("zz"), Err(MemoryError::Corrupt(_))));
     }
 }

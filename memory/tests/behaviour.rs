@@ -15,47 +15,29 @@ use futures::future::join_all;
 use futures::StreamExt;
 use serde_json::json;
 use tradewind_core::{
-    AgentOutcome, CustomerId, Lang, StepKind, StructuredInquiry, SwarmResult, Timings,
-    TranscriptStep,
+    AgentOutcome, CustomerId, Lang, StepKind, StructuredInquiry, SwarmResult, Timings, TranscriptStep,
 };
 use tradewind_memory::{
-    CustomerFacts, InProcessLimits, InProcessMemory, Memory, MemoryConfig, MemoryError,
-    RedisMemory, RedisOptions, Turn, MAX_PAST_INQUIRIES,
+    CustomerFacts, InProcessLimits, InProcessMemory, Memory, MemoryConfig, MemoryError, RedisMemory, RedisOptions,
+    Turn, MAX_PAST_INQUIRIES,
 };
 
 /// The suite assumes memories built with `test_config`.
 const MAX_TURNS: usize = 5;
 
 fn test_config(prefix: &str) -> MemoryConfig {
-    MemoryConfig {
-        prefix: prefix.to_owned(),
-        max_turns: MAX_TURNS,
-        turn_ttl_secs: 600,
-        record_ttl_secs: 600,
-    }
+    MemoryConfig { prefix: prefix.to_owned(), max_turns: MAX_TURNS, turn_ttl_secs: 600, record_ttl_secs: 600 }
 }
 
 fn unique_prefix() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    format!(
-        "twtest:{}:{nanos:x}:{}:",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("twtest:{}:{nanos:x}:{}:", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
 fn turn(at_ms: u64, text: &str) -> Turn {
     Turn {
-        role: if at_ms.is_multiple_of(2) {
-            "customer"
-        } else {
-            "assistant"
-        }
-        .into(),
+        role: if at_ms.is_multiple_of(2) { "customer" } else { "assistant" }.into(),
         text: text.into(),
         at_ms,
         inquiry_id: format!("inq-{at_ms}"),
@@ -70,14 +52,8 @@ fn step(inquiry: &str, seq: u32) -> TranscriptStep {
             result: Some(json!({"unit_price_usd": 12.5})),
             error: None,
         },
-        1 => StepKind::Note {
-            message: format!("note {seq} — 备注"),
-        },
-        _ => StepKind::ModelReply {
-            content: "ok".into(),
-            prompt_tokens: 10,
-            completion_tokens: seq,
-        },
+        1 => StepKind::Note { message: format!("note {seq} — 备注") },
+        _ => StepKind::ModelReply { content: "ok".into(), prompt_tokens: 10, completion_tokens: seq },
     };
     TranscriptStep {
         inquiry_id: inquiry.into(),
@@ -96,14 +72,9 @@ fn swarm_result(inquiry: &str) -> SwarmResult {
         inquiry: StructuredInquiry::empty(Lang::Zh),
         reply: format!("reply to {inquiry}"),
         proposal: AgentOutcome::TimedOut { after_ms: 800 },
-        customs: AgentOutcome::Failed {
-            error: "no rules".into(),
-        },
+        customs: AgentOutcome::Failed { error: "no rules".into() },
         faq_cards: AgentOutcome::Done { value: Vec::new() },
-        timings: Timings {
-            total_ms: 12.0,
-            ..Timings::default()
-        },
+        timings: Timings { total_ms: 12.0, ..Timings::default() },
     }
 }
 
@@ -161,11 +132,8 @@ async fn facts_merge(mem: &dyn Memory) {
         past_inquiries: vec!["i2".into(), "i1".into(), "i2".into()],
         ..CustomerFacts::default()
     };
-    let c = CustomerFacts {
-        company: Some("Hamburg E-Bike GmbH".into()),
-        lang: Some(Lang::Zh),
-        ..CustomerFacts::default()
-    };
+    let c =
+        CustomerFacts { company: Some("Hamburg E-Bike GmbH".into()), lang: Some(Lang::Zh), ..CustomerFacts::default() };
     assert_eq!(mem.remember(&id, &a).await.unwrap(), oracle(&[&a]));
     assert_eq!(mem.remember(&id, &b).await.unwrap(), oracle(&[&a, &b]));
     let merged = mem.remember(&id, &c).await.unwrap();
@@ -188,9 +156,7 @@ async fn facts_merge(mem: &dyn Memory) {
 async fn turns_are_bounded_and_ordered(mem: &dyn Memory) {
     let id = CustomerId::channel("http", "turns");
     mem.push_turns(&id, &[]).await.unwrap();
-    mem.push_turns(&id, &[turn(1, "a"), turn(2, "b")])
-        .await
-        .unwrap();
+    mem.push_turns(&id, &[turn(1, "a"), turn(2, "b")]).await.unwrap();
     let view = mem.load_customer(&id).await.unwrap();
     assert_eq!(view.recent_turns, vec![turn(1, "a"), turn(2, "b")]);
 
@@ -198,10 +164,7 @@ async fn turns_are_bounded_and_ordered(mem: &dyn Memory) {
     mem.push_turns(&id, &batch).await.unwrap();
     mem.push_turns(&id, &[turn(10, "last")]).await.unwrap();
     let got = mem.load_customer(&id).await.unwrap().recent_turns;
-    let want: Vec<Turn> = (6..=9)
-        .map(|i| turn(i, &format!("t{i}")))
-        .chain([turn(10, "last")])
-        .collect();
+    let want: Vec<Turn> = (6..=9).map(|i| turn(i, &format!("t{i}"))).chain([turn(10, "last")]).collect();
     assert_eq!(got.len(), MAX_TURNS);
     assert_eq!(got, want);
 }
@@ -225,27 +188,14 @@ async fn link_moves_channel_data(mem: &dyn Memory) {
     mem.remember(&unified, &uf).await.unwrap();
     mem.remember(&channel, &cf).await.unwrap();
     // Interleaved timestamps: the merged history must come out in time order.
-    mem.push_turns(&unified, &[turn(2, "u2"), turn(4, "u4"), turn(6, "u6")])
-        .await
-        .unwrap();
-    mem.push_turns(
-        &channel,
-        &[turn(1, "c1"), turn(3, "c3"), turn(5, "c5"), turn(7, "c7")],
-    )
-    .await
-    .unwrap();
+    mem.push_turns(&unified, &[turn(2, "u2"), turn(4, "u4"), turn(6, "u6")]).await.unwrap();
+    mem.push_turns(&channel, &[turn(1, "c1"), turn(3, "c3"), turn(5, "c5"), turn(7, "c7")]).await.unwrap();
 
     mem.link(&channel, &unified).await.unwrap();
 
     let mut want_facts = uf.clone();
     want_facts.merge(&cf);
-    let want_turns: Vec<Turn> = vec![
-        turn(3, "c3"),
-        turn(4, "u4"),
-        turn(5, "c5"),
-        turn(6, "u6"),
-        turn(7, "c7"),
-    ];
+    let want_turns: Vec<Turn> = vec![turn(3, "c3"), turn(4, "u4"), turn(5, "c5"), turn(6, "u6"), turn(7, "c7")];
     for who in [&channel, &unified] {
         let view = mem.load_customer(who).await.unwrap();
         assert_eq!(view.id, unified, "{who:?} resolves to the unified id");
@@ -254,10 +204,7 @@ async fn link_moves_channel_data(mem: &dyn Memory) {
     }
 
     // Writes through the channel id land on the unified record.
-    let phone = CustomerFacts {
-        phone: Some("+8613800138000".into()),
-        ..CustomerFacts::default()
-    };
+    let phone = CustomerFacts { phone: Some("+8613800138000".into()), ..CustomerFacts::default() };
     let merged = mem.remember(&channel, &phone).await.unwrap();
     assert_eq!(merged.email.as_deref(), Some("buyer@example.com"));
     assert_eq!(merged.phone.as_deref(), Some("+8613800138000"));
@@ -276,9 +223,7 @@ async fn link_moves_channel_data(mem: &dyn Memory) {
     // A fresh channel id linked to an unknown unified id simply moves over.
     let lone = CustomerId::channel("cli", "lone");
     let lone_unified = CustomerId::Unified("ab".repeat(32));
-    mem.remember(&lone, &facts(Some("Solo Co"), &[]))
-        .await
-        .unwrap();
+    mem.remember(&lone, &facts(Some("Solo Co"), &[])).await.unwrap();
     mem.link(&lone, &lone_unified).await.unwrap();
     let view = mem.load_customer(&lone_unified).await.unwrap();
     assert_eq!(view.facts.company.as_deref(), Some("Solo Co"));
@@ -287,26 +232,13 @@ async fn link_moves_channel_data(mem: &dyn Memory) {
 
 async fn blackboard_posts(mem: &dyn Memory) {
     assert!(mem.blackboard("bb-none").await.unwrap().is_empty());
-    mem.post("bb-1", "intake", &json!({"items": 2}))
-        .await
-        .unwrap();
-    mem.post(
-        "bb-1",
-        "customs",
-        &json!({"risk": "review", "note": "UN3480 — 锂电池"}),
-    )
-    .await
-    .unwrap();
-    mem.post("bb-1", "intake", &json!({"items": 3}))
-        .await
-        .unwrap();
+    mem.post("bb-1", "intake", &json!({"items": 2})).await.unwrap();
+    mem.post("bb-1", "customs", &json!({"risk": "review", "note": "UN3480 — 锂电池"})).await.unwrap();
+    mem.post("bb-1", "intake", &json!({"items": 3})).await.unwrap();
     mem.post("bb-2", "faq", &json!(["card"])).await.unwrap();
     let board = mem.blackboard("bb-1").await.unwrap();
     let want: BTreeMap<String, serde_json::Value> = [
-        (
-            "customs".to_string(),
-            json!({"risk": "review", "note": "UN3480 — 锂电池"}),
-        ),
+        ("customs".to_string(), json!({"risk": "review", "note": "UN3480 — 锂电池"})),
         ("intake".to_string(), json!({"items": 3})),
     ]
     .into_iter()
@@ -320,9 +252,7 @@ async fn transcript_keeps_order(mem: &dyn Memory) {
     mem.append_transcript("tr-1", &steps[..3]).await.unwrap();
     mem.append_transcript("tr-1", &[]).await.unwrap();
     mem.append_transcript("tr-1", &steps[3..]).await.unwrap();
-    mem.append_transcript("tr-2", &[step("tr-2", 0)])
-        .await
-        .unwrap();
+    mem.append_transcript("tr-2", &[step("tr-2", 0)]).await.unwrap();
     assert_eq!(mem.transcript("tr-1").await.unwrap(), steps);
 }
 
@@ -334,14 +264,8 @@ async fn results_and_recent(mem: &dyn Memory) {
     }
     let got = mem.result("res-2").await.unwrap().unwrap();
     assert!(same_result(&got, &swarm_result("res-2")));
-    assert_eq!(
-        mem.recent_inquiries(2).await.unwrap(),
-        vec!["res-3", "res-2"]
-    );
-    assert_eq!(
-        mem.recent_inquiries(10).await.unwrap(),
-        vec!["res-3", "res-2", "res-1"]
-    );
+    assert_eq!(mem.recent_inquiries(2).await.unwrap(), vec!["res-3", "res-2"]);
+    assert_eq!(mem.recent_inquiries(10).await.unwrap(), vec!["res-3", "res-2", "res-1"]);
     assert!(mem.recent_inquiries(0).await.unwrap().is_empty());
 
     // Saving again moves the inquiry to the front without listing it twice.
@@ -349,20 +273,14 @@ async fn results_and_recent(mem: &dyn Memory) {
     updated.reply = "revised".into();
     mem.save_result(&updated).await.unwrap();
     assert_eq!(mem.result("res-1").await.unwrap().unwrap().reply, "revised");
-    assert_eq!(
-        mem.recent_inquiries(10).await.unwrap(),
-        vec!["res-1", "res-3", "res-2"]
-    );
+    assert_eq!(mem.recent_inquiries(10).await.unwrap(), vec!["res-1", "res-3", "res-2"]);
 }
 
 async fn concurrent_remembers_lose_nothing(mem: &dyn Memory) {
     let id = CustomerId::channel("http", "race");
     let n = MAX_PAST_INQUIRIES;
     let writes = (0..n).map(|i| {
-        let f = CustomerFacts {
-            past_inquiries: vec![format!("race-{i}")],
-            ..CustomerFacts::default()
-        };
+        let f = CustomerFacts { past_inquiries: vec![format!("race-{i}")], ..CustomerFacts::default() };
         let id = id.clone();
         async move { mem.remember(&id, &f).await.unwrap() }
     });
@@ -378,39 +296,24 @@ async fn concurrent_remembers_lose_nothing(mem: &dyn Memory) {
 async fn exercise_isolation(a: &dyn Memory, b: &dyn Memory) {
     let chan = CustomerId::channel("telegram", "iso");
     let uni = CustomerId::Unified("cd".repeat(32));
-    a.remember(&chan, &facts(Some("A only"), &["ia"]))
-        .await
-        .unwrap();
+    a.remember(&chan, &facts(Some("A only"), &["ia"])).await.unwrap();
     a.push_turns(&chan, &[turn(1, "a")]).await.unwrap();
     a.link(&chan, &uni).await.unwrap();
     a.post("iso-inq", "k", &json!(1)).await.unwrap();
-    a.append_transcript("iso-inq", &[step("iso-inq", 1)])
-        .await
-        .unwrap();
+    a.append_transcript("iso-inq", &[step("iso-inq", 1)]).await.unwrap();
     a.save_result(&swarm_result("iso-inq")).await.unwrap();
 
     let view = b.load_customer(&chan).await.unwrap();
     assert_eq!(view.id, chan, "link leaked across prefixes");
     assert_eq!(view.facts, CustomerFacts::default());
     assert!(view.recent_turns.is_empty());
-    assert_eq!(
-        b.load_customer(&uni).await.unwrap().facts,
-        CustomerFacts::default()
-    );
+    assert_eq!(b.load_customer(&uni).await.unwrap().facts, CustomerFacts::default());
     assert!(b.blackboard("iso-inq").await.unwrap().is_empty());
     assert!(b.transcript("iso-inq").await.unwrap().is_empty());
     assert!(b.result("iso-inq").await.unwrap().is_none());
     assert!(b.recent_inquiries(10).await.unwrap().is_empty());
     // And `a` still sees its own.
-    assert_eq!(
-        a.load_customer(&chan)
-            .await
-            .unwrap()
-            .facts
-            .company
-            .as_deref(),
-        Some("A only")
-    );
+    assert_eq!(a.load_customer(&chan).await.unwrap().facts.company.as_deref(), Some("A only"));
 }
 
 /// With 1-second TTLs, turns, blackboards, transcripts and results vanish;
@@ -420,9 +323,7 @@ async fn exercise_ttl(mem: &dyn Memory) {
     mem.remember(&id, &facts(Some("Keeps"), &[])).await.unwrap();
     mem.push_turns(&id, &[turn(1, "gone soon")]).await.unwrap();
     mem.post("ttl-inq", "k", &json!(true)).await.unwrap();
-    mem.append_transcript("ttl-inq", &[step("ttl-inq", 1)])
-        .await
-        .unwrap();
+    mem.append_transcript("ttl-inq", &[step("ttl-inq", 1)]).await.unwrap();
     mem.save_result(&swarm_result("ttl-inq")).await.unwrap();
     assert_eq!(mem.load_customer(&id).await.unwrap().recent_turns.len(), 1);
     assert!(mem.result("ttl-inq").await.unwrap().is_some());
@@ -438,18 +339,11 @@ async fn exercise_ttl(mem: &dyn Memory) {
 
     // An expired list starts afresh rather than resurrecting old entries.
     mem.push_turns(&id, &[turn(2, "new")]).await.unwrap();
-    assert_eq!(
-        mem.load_customer(&id).await.unwrap().recent_turns,
-        vec![turn(2, "new")]
-    );
+    assert_eq!(mem.load_customer(&id).await.unwrap().recent_turns, vec![turn(2, "new")]);
 }
 
 fn short_ttl(prefix: &str) -> MemoryConfig {
-    MemoryConfig {
-        turn_ttl_secs: 1,
-        record_ttl_secs: 1,
-        ..test_config(prefix)
-    }
+    MemoryConfig { turn_ttl_secs: 1, record_ttl_secs: 1, ..test_config(prefix) }
 }
 
 // ---------------------------------------------------------------- in-process
@@ -473,10 +367,7 @@ async fn inproc_ttl() {
 
 #[tokio::test]
 async fn inproc_storage_is_bounded() {
-    let limits = InProcessLimits {
-        max_inquiries: 256,
-        max_customers: 256,
-    };
+    let limits = InProcessLimits { max_inquiries: 256, max_customers: 256 };
     let mem = InProcessMemory::with_limits(test_config("tw:"), limits);
     for i in 0..5_000 {
         let inq = format!("inq-{i}");
@@ -487,23 +378,12 @@ async fn inproc_storage_is_bounded() {
         mem.push_turns(&id, &[turn(i, "x")]).await.unwrap();
     }
     // Caps are per shard (rounded up): at most one spare entry per shard.
-    assert!(
-        mem.stored_inquiries() <= 256 + 32,
-        "inquiries {}",
-        mem.stored_inquiries()
-    );
-    assert!(
-        mem.stored_customers() <= 256 + 32,
-        "customers {}",
-        mem.stored_customers()
-    );
+    assert!(mem.stored_inquiries() <= 256 + 32, "inquiries {}", mem.stored_inquiries());
+    assert!(mem.stored_customers() <= 256 + 32, "customers {}", mem.stored_customers());
     assert!(mem.result("inq-4999").await.unwrap().is_some());
     assert_eq!(mem.transcript("inq-4999").await.unwrap().len(), 1);
     assert!(mem.result("inq-0").await.unwrap().is_none());
-    assert_eq!(
-        mem.recent_inquiries(2).await.unwrap(),
-        vec!["inq-4999", "inq-4998"]
-    );
+    assert_eq!(mem.recent_inquiries(2).await.unwrap(), vec!["inq-4999", "inq-4998"]);
 }
 
 /// The benchmark's shape: 1000 concurrent tasks, each a full inquiry's worth
@@ -521,8 +401,7 @@ async fn thousand_concurrent_inquiries(mem: Arc<dyn Memory>) -> Duration {
                 mem.remember(&id, &facts(Some("Bench Co"), &[&inq])).await?;
                 mem.push_turns(&id, &[turn(i, "q"), turn(i, "a")]).await?;
                 mem.post(&inq, "intake", &json!({"i": i})).await?;
-                mem.append_transcript(&inq, &[step(&inq, 0), step(&inq, 1)])
-                    .await?;
+                mem.append_transcript(&inq, &[step(&inq, 0), step(&inq, 1)]).await?;
                 mem.save_result(&swarm_result(&inq)).await?;
                 mem.result(&inq).await
             })
@@ -532,21 +411,10 @@ async fn thousand_concurrent_inquiries(mem: Arc<dyn Memory>) -> Duration {
         assert!(t.unwrap().unwrap().is_some());
     }
     let elapsed = started.elapsed();
-    eprintln!(
-        "{}: 1000 concurrent inquiries in {elapsed:?} ({:.0}/s)",
-        mem.backend(),
-        1000.0 / elapsed.as_secs_f64()
-    );
+    eprintln!("{}: 1000 concurrent inquiries in {elapsed:?} ({:.0}/s)", mem.backend(), 1000.0 / elapsed.as_secs_f64());
     assert_eq!(mem.recent_inquiries(2000).await.unwrap().len(), 1000);
-    let shared = mem
-        .load_customer(&CustomerId::channel("bench", "7"))
-        .await
-        .unwrap();
-    assert_eq!(
-        shared.recent_turns.len(),
-        20,
-        "max_turns of the default config"
-    );
+    let shared = mem.load_customer(&CustomerId::channel("bench", "7")).await.unwrap();
+    assert_eq!(shared.recent_turns.len(), 20, "max_turns of the default config");
     elapsed
 }
 
@@ -562,9 +430,7 @@ async fn inproc_handles_1000_concurrent_inquiries() {
 fn redis_url() -> String {
     match std::env::var("REDIS_URL") {
         Ok(url) if !url.trim().is_empty() => url,
-        _ => panic!(
-            "REDIS_URL not set: run the tests through scripts/test.sh, which starts redis-server"
-        ),
+        _ => panic!("REDIS_URL not set: run the tests through scripts/test.sh, which starts redis-server"),
     }
 }
 
@@ -584,10 +450,7 @@ impl Drop for Cleanup {
             return;
         };
         let pattern = format!("{}*", self.prefix);
-        let keys: Vec<String> = redis::cmd("KEYS")
-            .arg(&pattern)
-            .query(&mut conn)
-            .unwrap_or_default();
+        let keys: Vec<String> = redis::cmd("KEYS").arg(&pattern).query(&mut conn).unwrap_or_default();
         if !keys.is_empty() {
             let _: Result<i64, _> = redis::cmd("DEL").arg(keys).query(&mut conn);
         }
@@ -596,20 +459,13 @@ impl Drop for Cleanup {
 
 async fn redis_memory(config: MemoryConfig) -> (RedisMemory, Cleanup) {
     let url = redis_url();
-    let cleanup = Cleanup {
-        url: url.clone(),
-        prefix: config.prefix.clone(),
-    };
+    let cleanup = Cleanup { url: url.clone(), prefix: config.prefix.clone() };
     let mem = RedisMemory::connect(&url, config).await.unwrap();
     (mem, cleanup)
 }
 
 async fn raw_conn() -> redis::aio::MultiplexedConnection {
-    redis::Client::open(redis_url())
-        .unwrap()
-        .get_multiplexed_async_connection()
-        .await
-        .unwrap()
+    redis::Client::open(redis_url()).unwrap().get_multiplexed_async_connection().await.unwrap()
 }
 
 #[tokio::test]
@@ -622,10 +478,7 @@ async fn redis_behaviour() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redis_handles_1000_concurrent_inquiries() {
-    let config = MemoryConfig {
-        prefix: unique_prefix(),
-        ..MemoryConfig::default()
-    };
+    let config = MemoryConfig { prefix: unique_prefix(), ..MemoryConfig::default() };
     let (mem, _c) = redis_memory(config).await;
     let elapsed = thousand_concurrent_inquiries(Arc::new(mem)).await;
     // Every call shares one multiplexed connection; none may hit the 2 s
@@ -656,17 +509,11 @@ async fn redis_key_layout() {
     mem.push_turns(&chan, &[turn(1, "x")]).await.unwrap();
     mem.link(&chan, &uni).await.unwrap();
     mem.post("inq-9", "k", &json!(1)).await.unwrap();
-    mem.append_transcript("inq-9", &[step("inq-9", 1)])
-        .await
-        .unwrap();
+    mem.append_transcript("inq-9", &[step("inq-9", 1)]).await.unwrap();
     mem.save_result(&swarm_result("inq-9")).await.unwrap();
 
     let mut conn = raw_conn().await;
-    let mut keys: Vec<String> = redis::cmd("KEYS")
-        .arg(format!("{prefix}*"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let mut keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}*")).query_async(&mut conn).await.unwrap();
     keys.sort();
     let u = uni.key();
     let mut want = vec![
@@ -680,32 +527,14 @@ async fn redis_key_layout() {
     ];
     want.sort();
     assert_eq!(keys, want, "channel keys must be gone after the link");
-    let target: String = redis::cmd("GET")
-        .arg(format!("{prefix}link:c:telegram:55"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let target: String =
+        redis::cmd("GET").arg(format!("{prefix}link:c:telegram:55")).query_async(&mut conn).await.unwrap();
     assert_eq!(target, u);
-    let ttl: i64 = redis::cmd("TTL")
-        .arg(format!("{prefix}cust:{u}:turns"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let ttl: i64 = redis::cmd("TTL").arg(format!("{prefix}cust:{u}:turns")).query_async(&mut conn).await.unwrap();
     assert!(ttl > 0 && ttl <= 600, "turns carry the turn TTL, got {ttl}");
-    let ttl: i64 = redis::cmd("TTL")
-        .arg(format!("{prefix}res:inq-9"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
-    assert!(
-        ttl > 0 && ttl <= 600,
-        "results carry the record TTL, got {ttl}"
-    );
-    let ttl: i64 = redis::cmd("TTL")
-        .arg(format!("{prefix}cust:{u}:facts"))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let ttl: i64 = redis::cmd("TTL").arg(format!("{prefix}res:inq-9")).query_async(&mut conn).await.unwrap();
+    assert!(ttl > 0 && ttl <= 600, "results carry the record TTL, got {ttl}");
+    let ttl: i64 = redis::cmd("TTL").arg(format!("{prefix}cust:{u}:facts")).query_async(&mut conn).await.unwrap();
     assert_eq!(ttl, -1, "facts do not expire");
 }
 
@@ -725,36 +554,24 @@ async fn redis_corrupt_records_are_reported_not_panicked() {
 
     let bad = CustomerId::channel("cli", "bad");
     let good_u = CustomerId::Unified("01".repeat(32));
-    let _: () = set(format!("{prefix}cust:{}:facts", bad.key()), "{not json")
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let _: () = set(format!("{prefix}cust:{}:facts", bad.key()), "{not json").query_async(&mut conn).await.unwrap();
     assert_corrupt(mem.load_customer(&bad).await);
     assert_corrupt(mem.remember(&bad, &facts(Some("x"), &[])).await);
     // A failed link must not half-apply.
     assert_corrupt(mem.link(&bad, &good_u).await);
-    let link: Option<String> = redis::cmd("GET")
-        .arg(format!("{prefix}link:{}", bad.key()))
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let link: Option<String> =
+        redis::cmd("GET").arg(format!("{prefix}link:{}", bad.key())).query_async(&mut conn).await.unwrap();
     assert!(link.is_none());
 
     // Valid JSON of the wrong shape.
     let odd = CustomerId::channel("cli", "odd");
-    let _: () = set(format!("{prefix}cust:{}:facts", odd.key()), "[1,2]")
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let _: () = set(format!("{prefix}cust:{}:facts", odd.key()), "[1,2]").query_async(&mut conn).await.unwrap();
     assert_corrupt(mem.load_customer(&odd).await);
     assert_corrupt(mem.remember(&odd, &facts(Some("x"), &[])).await);
 
     // A turn list that is not a list (WRONGTYPE inside the script).
     let wrong = CustomerId::channel("cli", "wrongtype");
-    let _: () = set(format!("{prefix}cust:{}:turns", wrong.key()), "x")
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let _: () = set(format!("{prefix}cust:{}:turns", wrong.key()), "x").query_async(&mut conn).await.unwrap();
     assert_corrupt(mem.load_customer(&wrong).await);
 
     let turns_bad = CustomerId::channel("cli", "badturn");
@@ -785,18 +602,12 @@ async fn redis_corrupt_records_are_reported_not_panicked() {
         .map(|_: i64| ())
         .unwrap();
     assert_corrupt(mem.blackboard("b").await);
-    let _: () = set(format!("{prefix}res:r"), "42")
+    let _: () = set(format!("{prefix}res:r"), "42").query_async(&mut conn).await.unwrap();
+    assert_corrupt(mem.result("r").await);
+    let _: () = set(format!("{prefix}link:{}", CustomerId::channel("cli", "l").key()), "garbage")
         .query_async(&mut conn)
         .await
         .unwrap();
-    assert_corrupt(mem.result("r").await);
-    let _: () = set(
-        format!("{prefix}link:{}", CustomerId::channel("cli", "l").key()),
-        "garbage",
-    )
-    .query_async(&mut conn)
-    .await
-    .unwrap();
     assert_corrupt(mem.load_customer(&CustomerId::channel("cli", "l")).await);
 }
 
@@ -810,12 +621,8 @@ async fn redis_load_customer_is_a_single_round_trip() {
     let (mem, _c) = redis_memory(test_config(&prefix)).await;
     let chan = CustomerId::channel("telegram", "rt");
     let uni = CustomerId::Unified("aa".repeat(32));
-    mem.remember(&chan, &facts(Some("RT"), &["i"]))
-        .await
-        .unwrap();
-    mem.push_turns(&chan, &[turn(1, "a"), turn(2, "b")])
-        .await
-        .unwrap();
+    mem.remember(&chan, &facts(Some("RT"), &["i"])).await.unwrap();
+    mem.push_turns(&chan, &[turn(1, "a"), turn(2, "b")]).await.unwrap();
     mem.link(&chan, &uni).await.unwrap();
 
     let client = redis::Client::open(redis_url()).unwrap();
@@ -827,11 +634,7 @@ async fn redis_load_customer_is_a_single_round_trip() {
 
     let sentinel = format!("{prefix}sentinel");
     let mut conn = raw_conn().await;
-    let _: Option<String> = redis::cmd("GET")
-        .arg(&sentinel)
-        .query_async(&mut conn)
-        .await
-        .unwrap();
+    let _: Option<String> = redis::cmd("GET").arg(&sentinel).query_async(&mut conn).await.unwrap();
     let mut ours = Vec::new();
     loop {
         let line = tokio::time::timeout(Duration::from_secs(5), feed.next())
@@ -846,11 +649,7 @@ async fn redis_load_customer_is_a_single_round_trip() {
         }
     }
     let from_client: Vec<&String> = ours.iter().filter(|l| !l.contains(" lua]")).collect();
-    assert_eq!(
-        from_client.len(),
-        1,
-        "expected one request, saw {from_client:#?}"
-    );
+    assert_eq!(from_client.len(), 1, "expected one request, saw {from_client:#?}");
     assert!(from_client[0].contains("\"EVALSHA\""), "{}", from_client[0]);
     // The one request did follow the link and read facts and turns.
     let in_script = ours.iter().filter(|l| l.contains(" lua]")).count();
@@ -866,23 +665,14 @@ async fn redis_unreachable_is_unavailable() {
         reconnect_retries: 1,
         max_reconnect_delay: Duration::from_millis(100),
     };
-    let got = RedisMemory::connect_with(
-        &format!("redis://127.0.0.1:{port}/"),
-        test_config("x:"),
-        options,
-    )
-    .await;
+    let got = RedisMemory::connect_with(&format!("redis://127.0.0.1:{port}/"), test_config("x:"), options).await;
     assert!(matches!(got, Err(MemoryError::Unavailable(_))), "{got:?}");
     let got = RedisMemory::connect("not a url", test_config("x:")).await;
     assert!(matches!(got, Err(MemoryError::Unavailable(_))), "{got:?}");
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// A private redis-server this test may kill; killed on drop.
@@ -893,16 +683,7 @@ struct PrivateRedis {
 impl PrivateRedis {
     async fn start(port: u16) -> Self {
         let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--bind",
-                "127.0.0.1",
-            ])
+            .args(["--port", &port.to_string(), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"])
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server not on PATH: run the tests through scripts/test.sh");
@@ -912,11 +693,7 @@ impl PrivateRedis {
         for _ in 0..100 {
             if let Ok(client) = redis::Client::open(url.as_str()) {
                 if let Ok(mut c) = client.get_multiplexed_async_connection().await {
-                    if redis::cmd("PING")
-                        .query_async::<String>(&mut c)
-                        .await
-                        .is_ok()
-                    {
+                    if redis::cmd("PING").query_async::<String>(&mut c).await.is_ok() {
                         return server;
                     }
                 }
@@ -950,21 +727,14 @@ async fn redis_survives_a_server_restart() {
         reconnect_retries: 2,
         max_reconnect_delay: Duration::from_millis(200),
     };
-    let mem = RedisMemory::connect_with(&url, test_config("tw:"), options)
-        .await
-        .unwrap();
+    let mem = RedisMemory::connect_with(&url, test_config("tw:"), options).await.unwrap();
     let id = CustomerId::channel("cli", "restart");
-    mem.remember(&id, &facts(Some("Before"), &[]))
-        .await
-        .unwrap();
+    mem.remember(&id, &facts(Some("Before"), &[])).await.unwrap();
 
     drop(server);
     let down = mem.load_customer(&id).await;
     assert!(matches!(down, Err(MemoryError::Unavailable(_))), "{down:?}");
-    assert!(matches!(
-        mem.remember(&id, &facts(None, &[])).await,
-        Err(MemoryError::Unavailable(_))
-    ));
+    assert!(matches!(mem.remember(&id, &facts(None, &[])).await, Err(MemoryError::Unavailable(_))));
 
     let _server = PrivateRedis::start(port).await;
     let deadline = Instant::now() + Duration::from_secs(15);
@@ -983,16 +753,6 @@ async fn redis_survives_a_server_restart() {
     let merged = mem.remember(&id, &facts(Some("After"), &[])).await.unwrap();
     assert_eq!(merged.company.as_deref(), Some("After"));
     mem.push_turns(&id, &[turn(1, "x")]).await.unwrap();
-    mem.link(&id, &CustomerId::Unified("bb".repeat(32)))
-        .await
-        .unwrap();
-    assert_eq!(
-        mem.load_customer(&id)
-            .await
-            .unwrap()
-            .facts
-            .company
-            .as_deref(),
-        Some("After")
-    );
+    mem.link(&id, &CustomerId::Unified("bb".repeat(32))).await.unwrap();
+    assert_eq!(mem.load_customer(&id).await.unwrap().facts.company.as_deref(), Some("After"));
 }

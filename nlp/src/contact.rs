@@ -92,8 +92,27 @@ pub(crate) fn extract_doc(doc: &Doc) -> Found {
 // ---------------------------------------------------------------- phones
 
 const PHONE_CUES: &[&str] = &[
-    "tel", "tel no", "telephone", "phone", "phone no", "phone number", "mobile", "mob", "cell", "ph",
-    "whatsapp", "wechat", "viber", "call", "电话", "手机", "手机号", "电话号码", "联系电话", "微信", "号码",
+    "tel",
+    "tel no",
+    "telephone",
+    "phone",
+    "phone no",
+    "phone number",
+    "mobile",
+    "mob",
+    "cell",
+    "ph",
+    "whatsapp",
+    "wechat",
+    "viber",
+    "call",
+    "电话",
+    "手机",
+    "手机号",
+    "电话号码",
+    "联系电话",
+    "微信",
+    "号码",
     "联系方式",
 ];
 
@@ -164,7 +183,8 @@ fn scan_phones(doc: &Doc) -> Vec<(usize, usize)> {
         let b = s[i];
         let plus = b == b'+' && s.get(i + 1).is_some_and(u8::is_ascii_digit);
         let digit_start = b.is_ascii_digit()
-            && (i == 0 || !(s[i - 1].is_ascii_alphanumeric() || matches!(s[i - 1], b'.' | b',' | b'-' | b'/' | b'_' | b'+')));
+            && (i == 0
+                || !(s[i - 1].is_ascii_alphanumeric() || matches!(s[i - 1], b'.' | b',' | b'-' | b'/' | b'_' | b'+')));
         if !plus && !digit_start {
             i += 1;
             continue;
@@ -265,9 +285,7 @@ fn credit_code(doc: &Doc) -> Option<(String, (usize, usize))> {
             continue;
         }
         let code = o.to_ascii_uppercase();
-        let ok = code
-            .chars()
-            .all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"IOZSV".contains(c)))
+        let ok = code.chars().all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"IOZSV".contains(c)))
             && code[2..8].bytes().all(|b| b.is_ascii_digit());
         if ok {
             let t = doc.toks[i];
@@ -286,29 +304,131 @@ const UPPER: u32 = 1;
 const PREFIX: u32 = 2;
 
 const LEGAL_FORMS: &[(&str, u32)] = &[
-    ("gmbh", 0), ("gmbh & co. kg", 0), ("gmbh & co kg", 0), ("ag", 1), ("kg", 1), ("ug", 1),
-    ("ltd", 0), ("limited", 0), ("co., ltd", 0), ("co. ltd", 0), ("co ltd", 0), ("co.,ltd", 0),
-    ("co., limited", 0), ("company limited", 0), ("llc", 0), ("l.l.c", 0), ("inc", 0),
-    ("incorporated", 0), ("corp", 0), ("corporation", 0), ("s.a", 0), ("sa", 1), ("s.r.l", 0),
-    ("srl", 0), ("s.p.a", 0), ("spa", 0), ("b.v", 0), ("bv", 1), ("n.v", 0), ("nv", 1), ("sas", 1),
-    ("s.a.s", 0), ("sarl", 0), ("s.a.r.l", 0), ("pty ltd", 0), ("pty. ltd", 0), ("pty limited", 0),
-    ("pte ltd", 0), ("pte. ltd", 0), ("pvt ltd", 0), ("pvt. ltd", 0), ("private limited", 0),
-    ("jsc", PREFIX), ("ojsc", PREFIX), ("pjsc", PREFIX), ("cjsc", PREFIX), ("ooo", UPPER | PREFIX),
-    ("zao", UPPER | PREFIX), ("oao", UPPER | PREFIX), ("pt", UPPER | PREFIX), ("llp", 0), ("plc", 0),
-    ("sdn bhd", 0), ("sdn. bhd", 0), ("bhd", 0), ("fze", 0), ("fzco", 0), ("fzc", 1),
-    ("fz-llc", 0), ("fz llc", 0), ("a/s", 0), ("ab", 1), ("oy", 0), ("oyj", 0), ("kft", 0),
-    ("ltda", 0), ("sp. z o.o", 0), ("s.l", 0), ("co.", 0), ("company", 0),
+    ("gmbh", 0),
+    ("gmbh & co. kg", 0),
+    ("gmbh & co kg", 0),
+    ("ag", 1),
+    ("kg", 1),
+    ("ug", 1),
+    ("ltd", 0),
+    ("limited", 0),
+    ("co., ltd", 0),
+    ("co. ltd", 0),
+    ("co ltd", 0),
+    ("co.,ltd", 0),
+    ("co., limited", 0),
+    ("company limited", 0),
+    ("llc", 0),
+    ("l.l.c", 0),
+    ("inc", 0),
+    ("incorporated", 0),
+    ("corp", 0),
+    ("corporation", 0),
+    ("s.a", 0),
+    ("sa", 1),
+    ("s.r.l", 0),
+    ("srl", 0),
+    ("s.p.a", 0),
+    ("spa", 0),
+    ("b.v", 0),
+    ("bv", 1),
+    ("n.v", 0),
+    ("nv", 1),
+    ("sas", 1),
+    ("s.a.s", 0),
+    ("sarl", 0),
+    ("s.a.r.l", 0),
+    ("pty ltd", 0),
+    ("pty. ltd", 0),
+    ("pty limited", 0),
+    ("pte ltd", 0),
+    ("pte. ltd", 0),
+    ("pvt ltd", 0),
+    ("pvt. ltd", 0),
+    ("private limited", 0),
+    ("jsc", PREFIX),
+    ("ojsc", PREFIX),
+    ("pjsc", PREFIX),
+    ("cjsc", PREFIX),
+    ("ooo", UPPER | PREFIX),
+    ("zao", UPPER | PREFIX),
+    ("oao", UPPER | PREFIX),
+    ("pt", UPPER | PREFIX),
+    ("llp", 0),
+    ("plc", 0),
+    ("sdn bhd", 0),
+    ("sdn. bhd", 0),
+    ("bhd", 0),
+    ("fze", 0),
+    ("fzco", 0),
+    ("fzc", 1),
+    ("fz-llc", 0),
+    ("fz llc", 0),
+    ("a/s", 0),
+    ("ab", 1),
+    ("oy", 0),
+    ("oyj", 0),
+    ("kft", 0),
+    ("ltda", 0),
+    ("sp. z o.o", 0),
+    ("s.l", 0),
+    ("co.", 0),
+    ("company", 0),
 ];
 
 /// Capitalised words that start sentences rather than company names.
 const LEAD_STOP: &[&str] = &[
-    "hello", "hi", "dear", "we", "i", "our", "my", "this", "is", "are", "am", "regards", "thanks",
-    "thank", "from", "at", "to", "for", "by", "with", "contact", "company", "name", "mr", "mrs", "ms",
-    "dr", "best", "kind", "sincerely", "yours", "the", "please", "attn", "re", "subject", "hallo",
-    "greetings", "cheers", "sales", "purchasing", "buyer", "and", "of", "it", "here", "us",
+    "hello",
+    "hi",
+    "dear",
+    "we",
+    "i",
+    "our",
+    "my",
+    "this",
+    "is",
+    "are",
+    "am",
+    "regards",
+    "thanks",
+    "thank",
+    "from",
+    "at",
+    "to",
+    "for",
+    "by",
+    "with",
+    "contact",
+    "company",
+    "name",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "best",
+    "kind",
+    "sincerely",
+    "yours",
+    "the",
+    "please",
+    "attn",
+    "re",
+    "subject",
+    "hallo",
+    "greetings",
+    "cheers",
+    "sales",
+    "purchasing",
+    "buyer",
+    "and",
+    "of",
+    "it",
+    "here",
+    "us",
 ];
 
-const CONNECT: &[&str] = &["&", "and", "of", "for", "und", "fur", "de", "der", "di", "la", "le", "du", "et", "y", "van", "von"];
+const CONNECT: &[&str] =
+    &["&", "and", "of", "for", "und", "fur", "de", "der", "di", "la", "le", "du", "et", "y", "van", "von"];
 
 struct Indices {
     legal: PhraseIndex,
@@ -321,13 +441,38 @@ const INCOTERMS: &[&str] = &["EXW", "FCA", "FAS", "FOB", "CFR", "CIF", "CPT", "C
 /// Incoterm spellings (Latin and Chinese) → index into `INCOTERMS`;
 /// payload bit 8 marks Chinese phrases, which need no case check.
 const INCOTERM_ALIASES: &[(&str, u32)] = &[
-    ("exw", 0), ("fca", 1), ("fas", 2), ("fob", 3), ("cfr", 4), ("cnf", 4), ("c&f", 4), ("c+f", 4),
-    ("cif", 5), ("cpt", 6), ("cip", 7), ("dap", 8), ("ddu", 8), ("dpu", 9), ("dat", 9), ("ddp", 10),
-    ("工厂交货", 0x100), ("出厂价", 0x100), ("货交承运人", 0x101), ("船边交货", 0x102),
-    ("离岸价", 0x103), ("船上交货", 0x103), ("成本加运费", 0x104), ("到岸价", 0x105),
-    ("成本加保险费加运费", 0x105), ("成本加保险费和运费", 0x105), ("运费付至", 0x106),
-    ("运费和保险费付至", 0x107), ("运费及保险费付至", 0x107), ("目的地交货", 0x108),
-    ("卸货地交货", 0x109), ("完税后交货", 0x10a),
+    ("exw", 0),
+    ("fca", 1),
+    ("fas", 2),
+    ("fob", 3),
+    ("cfr", 4),
+    ("cnf", 4),
+    ("c&f", 4),
+    ("c+f", 4),
+    ("cif", 5),
+    ("cpt", 6),
+    ("cip", 7),
+    ("dap", 8),
+    ("ddu", 8),
+    ("dpu", 9),
+    ("dat", 9),
+    ("ddp", 10),
+    ("工厂交货", 0x100),
+    ("出厂价", 0x100),
+    ("货交承运人", 0x101),
+    ("船边交货", 0x102),
+    ("离岸价", 0x103),
+    ("船上交货", 0x103),
+    ("成本加运费", 0x104),
+    ("到岸价", 0x105),
+    ("成本加保险费加运费", 0x105),
+    ("成本加保险费和运费", 0x105),
+    ("运费付至", 0x106),
+    ("运费和保险费付至", 0x107),
+    ("运费及保险费付至", 0x107),
+    ("目的地交货", 0x108),
+    ("卸货地交货", 0x109),
+    ("完税后交货", 0x10a),
 ];
 
 fn indices() -> &'static Indices {
@@ -338,7 +483,21 @@ fn indices() -> &'static Indices {
             legal.add(f, p);
         }
         let mut name_cues = PhraseIndex::new(false);
-        for c in ["i'm", "im", "i am", "my name is", "this is", "name:", "contact:", "contact person:", "contact person", "attn:", "attn", "regards,", "regards"] {
+        for c in [
+            "i'm",
+            "im",
+            "i am",
+            "my name is",
+            "this is",
+            "name:",
+            "contact:",
+            "contact person:",
+            "contact person",
+            "attn:",
+            "attn",
+            "regards,",
+            "regards",
+        ] {
             name_cues.add(c, 0);
         }
         for c in ["我是", "我叫", "本人"] {
@@ -440,9 +599,13 @@ fn prefixed_company(doc: &Doc, h: Hit) -> Option<(String, (usize, usize))> {
 }
 
 /// Words that precede a company name in Chinese self-introductions.
-const ZH_CUES: &[&str] = &["我们是", "我司是", "这里是", "我是", "本公司是", "我们", "我司", "是", "来自", "代表", "你好", "您好"];
+const ZH_CUES: &[&str] =
+    &["我们是", "我司是", "这里是", "我是", "本公司是", "我们", "我司", "是", "来自", "代表", "你好", "您好"];
 /// Openings that make "…公司" a reference rather than a name (贵公司, 我们公司).
-const ZH_NOT_NAME: &[&str] = &["贵", "你", "您", "我", "本", "该", "这", "那", "哪", "其他", "其它", "别的", "一家", "一个", "他们", "各", "什么", "物流", "快递", "货代"];
+const ZH_NOT_NAME: &[&str] = &[
+    "贵", "你", "您", "我", "本", "该", "这", "那", "哪", "其他", "其它", "别的", "一家", "一个", "他们", "各", "什么",
+    "物流", "快递", "货代",
+];
 
 /// "上海启航贸易有限公司": the run of characters before 公司, minus any
 /// self-introduction in front of it.
@@ -477,7 +640,11 @@ fn chinese_company(doc: &Doc, masks: &[(usize, usize)]) -> Option<(String, (usiz
             }
         }
         let name = full[cut..].trim_start_matches(['(', '（', ' ']);
-        let stem = name.trim_end_matches("公司").trim_end_matches("有限").trim_end_matches("股份").trim_end_matches("有限责任");
+        let stem = name
+            .trim_end_matches("公司")
+            .trim_end_matches("有限")
+            .trim_end_matches("股份")
+            .trim_end_matches("有限责任");
         if stem.chars().count() < 2 || ZH_NOT_NAME.iter().any(|p| stem.starts_with(p)) {
             continue;
         }
@@ -490,14 +657,54 @@ fn chinese_company(doc: &Doc, masks: &[(usize, usize)]) -> Option<(String, (usiz
 // ---------------------------------------------------------------- person
 
 const NAME_STOP: &[&str] = &[
-    "interested", "looking", "writing", "contacting", "reaching", "from", "the", "a", "an", "here",
-    "sorry", "glad", "happy", "not", "also", "currently", "very", "purchasing", "procurement", "sales",
-    "manager", "buyer", "director", "ceo", "owner", "in", "at", "with", "to", "we", "our", "your", "i",
-    "hello", "hi", "thanks", "thank", "please", "regarding", "about", "just", "still", "going",
+    "interested",
+    "looking",
+    "writing",
+    "contacting",
+    "reaching",
+    "from",
+    "the",
+    "a",
+    "an",
+    "here",
+    "sorry",
+    "glad",
+    "happy",
+    "not",
+    "also",
+    "currently",
+    "very",
+    "purchasing",
+    "procurement",
+    "sales",
+    "manager",
+    "buyer",
+    "director",
+    "ceo",
+    "owner",
+    "in",
+    "at",
+    "with",
+    "to",
+    "we",
+    "our",
+    "your",
+    "i",
+    "hello",
+    "hi",
+    "thanks",
+    "thank",
+    "please",
+    "regarding",
+    "about",
+    "just",
+    "still",
+    "going",
 ];
 
 const ZH_SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝";
-const ZH_COMPOUND_SURNAMES: &[&str] = &["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "司徒", "尉迟", "公孙", "夏侯"];
+const ZH_COMPOUND_SURNAMES: &[&str] =
+    &["欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "司徒", "尉迟", "公孙", "夏侯"];
 /// Characters that end a Chinese name: particles, verbs and title starts.
 const ZH_NAME_END: &str = "的是在来从我负想需要和与经先女小总公司说请现今目这那们也就对代为，。,.:：";
 
@@ -541,7 +748,9 @@ fn person_name(doc: &Doc, company: Option<(usize, usize)>) -> Option<String> {
     let legal = legal_hits(doc);
     for h in hits.into_iter().take(50) {
         let mut k = h.end;
-        while k < doc.len() && (matches!(doc.kind(k), Some(Kind::Newline)) || doc.is_punct(k, ':') || doc.is_punct(k, ',')) {
+        while k < doc.len()
+            && (matches!(doc.kind(k), Some(Kind::Newline)) || doc.is_punct(k, ':') || doc.is_punct(k, ','))
+        {
             k += 1;
         }
         if k >= doc.len() {
@@ -605,7 +814,23 @@ fn person_name(doc: &Doc, company: Option<(usize, usize)>) -> Option<String> {
 // ---------------------------------------------------------------- Incoterms
 
 /// Words after a lower-case "fob" that show it is the trade term.
-const TERM_NEXT: &[&str] = &["terms", "term", "price", "prices", "pricing", "basis", "incoterm", "incoterms", "port", "shipping", "quote", "quotation", "价", "价格", "条款"];
+const TERM_NEXT: &[&str] = &[
+    "terms",
+    "term",
+    "price",
+    "prices",
+    "pricing",
+    "basis",
+    "incoterm",
+    "incoterms",
+    "port",
+    "shipping",
+    "quote",
+    "quotation",
+    "价",
+    "价格",
+    "条款",
+];
 
 /// Incoterms in order of appearance, by token index. Latin codes count when
 /// written in capitals or when a port, "terms" or similar follows; Chinese

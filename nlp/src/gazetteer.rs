@@ -142,7 +142,12 @@ const BLOCKERS: &str = "south america|latin america|north america|central americ
 /// sanctions, aliases).
 const PLACES: &[(&str, &str, Option<&str>, &str)] = &[
     // Sanctioned regions of Ukraine: they must resolve to UA plus the region.
-    ("Crimea", "UA", Some("UA-43"), "crimea|republic of crimea|autonomous republic of crimea|crimean peninsula|крым|克里米亚"),
+    (
+        "Crimea",
+        "UA",
+        Some("UA-43"),
+        "crimea|republic of crimea|autonomous republic of crimea|crimean peninsula|крым|克里米亚",
+    ),
     ("Simferopol", "UA", Some("UA-43"), "simferopol|симферополь|辛菲罗波尔"),
     ("Yalta", "UA", Some("UA-43"), "~yalta|ялта|雅尔塔"),
     ("Kerch", "UA", Some("UA-43"), "kerch|керчь|刻赤"),
@@ -155,7 +160,12 @@ const PLACES: &[(&str, &str, Option<&str>, &str)] = &[
     ("Odesa", "UA", None, "odesa|odessa|одесса|敖德萨"),
     // Comprehensively sanctioned countries.
     ("Moscow", "RU", None, "moscow|moskva|москва|莫斯科"),
-    ("St Petersburg", "RU", None, "st petersburg|st. petersburg|saint petersburg|saint-petersburg|sankt petersburg|санкт-петербург|圣彼得堡"),
+    (
+        "St Petersburg",
+        "RU",
+        None,
+        "st petersburg|st. petersburg|saint petersburg|saint-petersburg|sankt petersburg|санкт-петербург|圣彼得堡",
+    ),
     ("Vladivostok", "RU", None, "vladivostok|владивосток|符拉迪沃斯托克|海参崴"),
     ("Novorossiysk", "RU", None, "novorossiysk|новороссийск|新罗西斯克"),
     ("Kaliningrad", "RU", None, "kaliningrad|калининград|加里宁格勒"),
@@ -259,7 +269,12 @@ const PLACES: &[(&str, &str, Option<&str>, &str)] = &[
     ("Beirut", "LB", None, "beirut|贝鲁特"),
     ("Baghdad", "IQ", None, "baghdad|巴格达"),
     ("Mumbai", "IN", None, "mumbai|~bombay|孟买"),
-    ("Nhava Sheva", "IN", None, "nhava sheva|nhavasheva|^JNPT|jawaharlal nehru port|navi mumbai|那瓦舍瓦|纳瓦舍瓦|新孟买"),
+    (
+        "Nhava Sheva",
+        "IN",
+        None,
+        "nhava sheva|nhavasheva|^JNPT|jawaharlal nehru port|navi mumbai|那瓦舍瓦|纳瓦舍瓦|新孟买",
+    ),
     ("Chennai", "IN", None, "chennai|~madras|金奈"),
     ("Mundra", "IN", None, "mundra|蒙德拉"),
     ("Kolkata", "IN", None, "kolkata|calcutta|加尔各答"),
@@ -476,7 +491,8 @@ impl Gazetteer {
             for c in k.saturating_sub(2)..(k + 3).min(hits.len()) {
                 let other = &hits[c];
                 let Some(oe) = self.entry(other) else { continue };
-                let near = (other.end <= h.start && h.start - other.end <= 2) || (h.end <= other.start && other.start - h.end <= 2);
+                let near = (other.end <= h.start && h.start - other.end <= 2)
+                    || (h.end <= other.start && other.start - h.end <= 2);
                 if oe.level == Level::Country && oe.iso == e.iso && near && scores[c] != i32::MIN {
                     scores[k] = scores[k].max(scores[c] + 2);
                 }
@@ -518,12 +534,30 @@ pub(crate) struct DestContext {
 }
 
 const DEST_WORDS: &[&str] = &[
-    "to", "into", "destination", "destined", "deliver", "delivered", "delivery", "ship", "shipped",
-    "shipping", "send", "sent", "import", "imported", "discharge", "pod", "consignee", "arrive",
-    "arrival", "via",
+    "to",
+    "into",
+    "destination",
+    "destined",
+    "deliver",
+    "delivered",
+    "delivery",
+    "ship",
+    "shipped",
+    "shipping",
+    "send",
+    "sent",
+    "import",
+    "imported",
+    "discharge",
+    "pod",
+    "consignee",
+    "arrive",
+    "arrival",
+    "via",
 ];
 const ORIGIN_WORDS: &[&str] = &["ex", "loading", "pol", "origin", "exw", "fca", "fas", "fob"];
-const DEST_CJK: &[&str] = &["发到", "发往", "运到", "运往", "送到", "寄到", "到", "往", "至", "目的港", "目的地", "进口", "卸货"];
+const DEST_CJK: &[&str] =
+    &["发到", "发往", "运到", "运往", "送到", "寄到", "到", "往", "至", "目的港", "目的地", "进口", "卸货"];
 const ORIGIN_CJK: &[&str] = &["起运", "装货", "离岸", "出发", "从", "产地"];
 
 /// Destination (+) and origin (−) cues in the few tokens before `start`,
@@ -696,10 +730,25 @@ mod tests {
     #[test]
     fn sanctioned_capitals_and_ports() {
         for (t, iso) in [
-            ("Havana", "CU"), ("哈瓦那", "CU"), ("Tehran", "IR"), ("德黑兰", "IR"), ("Bandar Abbas", "IR"),
-            ("Damascus", "SY"), ("Latakia", "SY"), ("Minsk", "BY"), ("Caracas", "VE"), ("Yangon", "MM"),
-            ("St Petersburg", "RU"), ("平壤", "KP"), ("Cuba", "CU"), ("Syria", "SY"), ("Belarus", "BY"),
-            ("Venezuela", "VE"), ("Myanmar", "MM"), ("DPRK", "KP"), ("Russia", "RU"),
+            ("Havana", "CU"),
+            ("哈瓦那", "CU"),
+            ("Tehran", "IR"),
+            ("德黑兰", "IR"),
+            ("Bandar Abbas", "IR"),
+            ("Damascus", "SY"),
+            ("Latakia", "SY"),
+            ("Minsk", "BY"),
+            ("Caracas", "VE"),
+            ("Yangon", "MM"),
+            ("St Petersburg", "RU"),
+            ("平壤", "KP"),
+            ("Cuba", "CU"),
+            ("Syria", "SY"),
+            ("Belarus", "BY"),
+            ("Venezuela", "VE"),
+            ("Myanmar", "MM"),
+            ("DPRK", "KP"),
+            ("Russia", "RU"),
         ] {
             assert_eq!(dest(&format!("ship to {t}")).map(|d| d.0), Some(iso.to_owned()), "{t}");
         }

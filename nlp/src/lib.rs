@@ -78,11 +78,7 @@ impl Intake {
         si.contact = found.contact;
         si.credit_code = found.credit_code;
 
-        si.suspicious = if text.len() <= SCAN_CAP {
-            injection::scan_doc(&doc)
-        } else {
-            injection::is_suspicious(text)
-        };
+        si.suspicious = if text.len() <= SCAN_CAP { injection::scan_doc(&doc) } else { injection::is_suspicious(text) };
         si.missing = compute_missing(&si);
         si
     }
@@ -133,15 +129,44 @@ mod tests {
 
     fn intake() -> Intake {
         Intake::new(&Catalog::new(vec![
-            product("TW-BP-4820", "48V 20Ah E-Bike Battery Pack", "48V 20Ah 电动自行车电池包", "battery", &[("voltage", "48 V"), ("capacity", "20 Ah")], &["e-bike battery", "battery pack", "电池包"]),
-            product("TW-BP-3610", "36V 10Ah E-Bike Battery Pack", "36V 10Ah 电动自行车电池包", "battery", &[("voltage", "36 V"), ("capacity", "10 Ah")], &["e-bike battery", "battery pack", "电池包"]),
-            product("TW-HM-500", "500W Hub Motor", "500W 轮毂电机", "ebike-part", &[("power", "500 W")], &["hub motor", "轮毂电机"]),
-            product("TW-INV-5K", "5kW Hybrid Inverter", "5kW 混合逆变器", "inverter", &[("power", "5 kW")], &["hybrid inverter", "逆变器"]),
+            product(
+                "TW-BP-4820",
+                "48V 20Ah E-Bike Battery Pack",
+                "48V 20Ah 电动自行车电池包",
+                "battery",
+                &[("voltage", "48 V"), ("capacity", "20 Ah")],
+                &["e-bike battery", "battery pack", "电池包"],
+            ),
+            product(
+                "TW-BP-3610",
+                "36V 10Ah E-Bike Battery Pack",
+                "36V 10Ah 电动自行车电池包",
+                "battery",
+                &[("voltage", "36 V"), ("capacity", "10 Ah")],
+                &["e-bike battery", "battery pack", "电池包"],
+            ),
+            product(
+                "TW-HM-500",
+                "500W Hub Motor",
+                "500W 轮毂电机",
+                "ebike-part",
+                &[("power", "500 W")],
+                &["hub motor", "轮毂电机"],
+            ),
+            product(
+                "TW-INV-5K",
+                "5kW Hybrid Inverter",
+                "5kW 混合逆变器",
+                "inverter",
+                &[("power", "5 kW")],
+                &["hybrid inverter", "逆变器"],
+            ),
         ]))
     }
 
     const SAMPLE_EN: &str = "We need 800 of your 48V 20Ah e-bike battery packs delivered to Hamburg. Nordlicht Energie GmbH, +49 40 1234567";
-    const SAMPLE_ZH: &str = "你好，我们是上海启航贸易有限公司，需要两千个48V 20Ah电池包，发到汉堡，FOB 深圳。电话 +86 138 0013 8000";
+    const SAMPLE_ZH: &str =
+        "你好，我们是上海启航贸易有限公司，需要两千个48V 20Ah电池包，发到汉堡，FOB 深圳。电话 +86 138 0013 8000";
 
     #[test]
     fn english_sample_is_fully_understood() {
@@ -206,10 +231,7 @@ mod tests {
     #[test]
     fn missing_fields_are_listed_in_order() {
         let si = intake().parse("Hello, can you help?");
-        assert_eq!(
-            si.missing,
-            vec![MissingField::Product, MissingField::Destination, MissingField::Company]
-        );
+        assert_eq!(si.missing, vec![MissingField::Product, MissingField::Destination, MissingField::Company]);
         let si = intake().parse("We want hub motors");
         assert_eq!(si.missing, vec![MissingField::Quantity, MissingField::Destination, MissingField::Company]);
     }
@@ -225,7 +247,9 @@ mod tests {
     #[test]
     fn bad_input_never_panics() {
         let it = intake();
-        for t in ["", "   ", "\u{0}\u{1}\u{7f}\u{200b}", "\n\n\t", "+", "@", "0", "一", "万一", "x", "+++", "公司", "我是"] {
+        for t in
+            ["", "   ", "\u{0}\u{1}\u{7f}\u{200b}", "\n\n\t", "+", "@", "0", "一", "万一", "x", "+++", "公司", "我是"]
+        {
             let si = it.parse(t);
             assert!(si.items.is_empty(), "{t:?}");
         }

@@ -369,10 +369,41 @@ pub fn parse_number_words(words: &[&str]) -> Option<u64> {
 pub(crate) fn is_count_unit(w: &str) -> bool {
     matches!(
         w,
-        "pcs" | "pc" | "pce" | "pces" | "piece" | "pieces" | "unit" | "units" | "set" | "sets" | "nos"
-            | "ea" | "each" | "pack" | "packs" | "pairs" | "pair" | "qty"
-            | "个" | "台" | "套" | "只" | "件" | "块" | "支" | "组" | "片" | "条" | "把" | "辆"
-            | "部" | "颗" | "枚" | "对" | "副"
+        "pcs"
+            | "pc"
+            | "pce"
+            | "pces"
+            | "piece"
+            | "pieces"
+            | "unit"
+            | "units"
+            | "set"
+            | "sets"
+            | "nos"
+            | "ea"
+            | "each"
+            | "pack"
+            | "packs"
+            | "pairs"
+            | "pair"
+            | "qty"
+            | "个"
+            | "台"
+            | "套"
+            | "只"
+            | "件"
+            | "块"
+            | "支"
+            | "组"
+            | "片"
+            | "条"
+            | "把"
+            | "辆"
+            | "部"
+            | "颗"
+            | "枚"
+            | "对"
+            | "副"
     )
 }
 
@@ -390,9 +421,7 @@ pub fn parse_quantity(s: &str) -> Option<u32> {
     let mut changed = true;
     while changed {
         changed = false;
-        for u in [
-            "pieces", "piece", "units", "unit", "pcs", "pces", "pce", "pc", "sets", "set", "nos", "ea",
-        ] {
+        for u in ["pieces", "piece", "units", "unit", "pcs", "pces", "pce", "pc", "sets", "set", "nos", "ea"] {
             if let Some(r) = t.strip_suffix(u) {
                 if r.ends_with(|c: char| c.is_ascii_digit() || c.is_whitespace() || c == 'k' || is_cjk_numeral(c)) {
                     t = r.trim_end();

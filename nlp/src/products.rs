@@ -222,10 +222,10 @@ fn spec_fit(have: &[Spec], asked: &[Spec]) -> Option<usize> {
 
 /// English words that never head a product phrase.
 const STOPWORDS: &[&str] = &[
-    "a", "an", "the", "of", "for", "to", "in", "on", "at", "by", "with", "from", "and", "or", "your",
-    "our", "my", "their", "this", "that", "these", "those", "some", "any", "please", "we", "i",
-    "you", "it", "is", "are", "be", "need", "want", "like", "would", "could", "can", "do", "does",
-    "new", "type", "model", "item", "product", "products",
+    "a", "an", "the", "of", "for", "to", "in", "on", "at", "by", "with", "from", "and", "or", "your", "our", "my",
+    "their", "this", "that", "these", "those", "some", "any", "please", "we", "i", "you", "it", "is", "are", "be",
+    "need", "want", "like", "would", "could", "can", "do", "does", "new", "type", "model", "item", "product",
+    "products",
 ];
 
 /// Products found in a message.
@@ -404,7 +404,8 @@ impl ProductMatcher {
         let mut mentions: Vec<Mention> = Vec::with_capacity(hits.len());
         for (k, h) in hits.iter().enumerate() {
             let floor = if k > 0 { hits[k - 1].end } else { 0 };
-            let mut specs: Vec<Spec> = (h.start..h.end).filter_map(|i| spec_at[i]).flat_map(|x| x.0.iter().collect::<Vec<_>>()).collect();
+            let mut specs: Vec<Spec> =
+                (h.start..h.end).filter_map(|i| spec_at[i]).flat_map(|x| x.0.iter().collect::<Vec<_>>()).collect();
             // Specs written before the name: "48V 20Ah e-bike battery packs".
             let mut e0 = h.start;
             let mut j = h.start;
@@ -509,7 +510,14 @@ impl ProductMatcher {
             if specs.len() >= 2 {
                 let all: Vec<u32> = (0..self.skus.len() as u32).collect();
                 if let State::Resolved(p) = self.resolve(&all, &specs, true) {
-                    clusters.push(Mention { p1: end, e0: c0, e1: end, specs, cands: vec![p], state: State::Resolved(p) });
+                    clusters.push(Mention {
+                        p1: end,
+                        e0: c0,
+                        e1: end,
+                        specs,
+                        cands: vec![p],
+                        state: State::Resolved(p),
+                    });
                 }
             }
             i = end.max(i + 1);
@@ -609,7 +617,10 @@ fn phrase_ok(keys: &[Box<str>]) -> bool {
     if keys.is_empty() {
         return false;
     }
-    if keys.iter().all(|k| parse_specs(k).is_some() || k.chars().all(|c| c.is_ascii_digit() || c.is_ascii_punctuation())) {
+    if keys
+        .iter()
+        .all(|k| parse_specs(k).is_some() || k.chars().all(|c| c.is_ascii_digit() || c.is_ascii_punctuation()))
+    {
         return false;
     }
     if let [k] = keys {
@@ -623,20 +634,175 @@ fn phrase_ok(keys: &[Box<str>]) -> bool {
 
 // ---------------------------------------------------------------- quantities
 
-const CURRENCY: &[&str] = &["$", "€", "£", "¥", "usd", "eur", "euro", "euros", "rmb", "cny", "gbp", "jpy", "aud", "cad", "hkd", "dollar", "dollars", "yuan", "元", "美元", "美金", "欧元", "人民币", "块钱"];
+const CURRENCY: &[&str] = &[
+    "$",
+    "€",
+    "£",
+    "¥",
+    "usd",
+    "eur",
+    "euro",
+    "euros",
+    "rmb",
+    "cny",
+    "gbp",
+    "jpy",
+    "aud",
+    "cad",
+    "hkd",
+    "dollar",
+    "dollars",
+    "yuan",
+    "元",
+    "美元",
+    "美金",
+    "欧元",
+    "人民币",
+    "块钱",
+];
 /// Words before a number that make it an identifier, not a quantity.
-const ID_BEFORE: &[&str] = &["#", "no", "nr", "ref", "po", "invoice", "model", "sku", "item", "tel", "fax", "zip", "postcode", "postal", "plz", "code", "邮编", "room", "suite", "floor", "street", "st", "road", "rd", "version", "v", "page", "step"];
+const ID_BEFORE: &[&str] = &[
+    "#", "no", "nr", "ref", "po", "invoice", "model", "sku", "item", "tel", "fax", "zip", "postcode", "postal", "plz",
+    "code", "邮编", "room", "suite", "floor", "street", "st", "road", "rd", "version", "v", "page", "step",
+];
 /// Words after a number that make it something other than a piece count.
 const NOT_PIECES: &[&str] = &[
-    "container", "containers", "pallet", "pallets", "carton", "cartons", "ctn", "ctns", "box", "boxes",
-    "ton", "tons", "tonne", "tonnes", "kg", "kgs", "g", "lb", "lbs", "ft", "feet", "foot", "hq", "gp",
-    "teu", "day", "days", "week", "weeks", "month", "months", "year", "years", "hour", "hours", "hrs",
-    "minute", "minutes", "min", "percent", "am", "pm", "times", "km", "m", "meter", "meters", "cm",
-    "mm", "inch", "inches", "nights", "x", "cycles", "cycle", "degrees", "c", "f", "mph", "kmh",
-    "st", "nd", "rd", "th", "%", "°", "箱", "吨", "公斤", "千克", "年", "月", "日", "号", "天", "周",
-    "小", "分", "秒", "岁", "次", "倍", "米", "度", "点", "楼", "层", "伏", "瓦", "安", "毫",
+    "container",
+    "containers",
+    "pallet",
+    "pallets",
+    "carton",
+    "cartons",
+    "ctn",
+    "ctns",
+    "box",
+    "boxes",
+    "ton",
+    "tons",
+    "tonne",
+    "tonnes",
+    "kg",
+    "kgs",
+    "g",
+    "lb",
+    "lbs",
+    "ft",
+    "feet",
+    "foot",
+    "hq",
+    "gp",
+    "teu",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
+    "hour",
+    "hours",
+    "hrs",
+    "minute",
+    "minutes",
+    "min",
+    "percent",
+    "am",
+    "pm",
+    "times",
+    "km",
+    "m",
+    "meter",
+    "meters",
+    "cm",
+    "mm",
+    "inch",
+    "inches",
+    "nights",
+    "x",
+    "cycles",
+    "cycle",
+    "degrees",
+    "c",
+    "f",
+    "mph",
+    "kmh",
+    "st",
+    "nd",
+    "rd",
+    "th",
+    "%",
+    "°",
+    "箱",
+    "吨",
+    "公斤",
+    "千克",
+    "年",
+    "月",
+    "日",
+    "号",
+    "天",
+    "周",
+    "小",
+    "分",
+    "秒",
+    "岁",
+    "次",
+    "倍",
+    "米",
+    "度",
+    "点",
+    "楼",
+    "层",
+    "伏",
+    "瓦",
+    "安",
+    "毫",
 ];
-const YEAR_BEFORE: &[&str] = &["in", "by", "since", "until", "till", "before", "after", "year", "early", "late", "end", "mid", "q1", "q2", "q3", "q4", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "(c)", "copyright"];
+const YEAR_BEFORE: &[&str] = &[
+    "in",
+    "by",
+    "since",
+    "until",
+    "till",
+    "before",
+    "after",
+    "year",
+    "early",
+    "late",
+    "end",
+    "mid",
+    "q1",
+    "q2",
+    "q3",
+    "q4",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "(c)",
+    "copyright",
+];
 const QTY_MARKERS: &[&str] = &["qty", "quantity", "quantities", "qnty", "amount", "volume", "moq", "x", "×", "*"];
 const CJK_QTY_MARKERS: &[&str] = &["数量", "订量", "采购量", "订购量", "共", "总共", "一共"];
 
@@ -677,7 +843,11 @@ fn scan_quantities(doc: &Doc, ctx: &ScanContext, covered: &[bool]) -> Vec<Qty> {
                 let mut k = i + 1;
                 let mut run = String::from(doc.norm_of(i));
                 // "1万", "3千", "1.5万"
-                while k < n && doc.glued(k) && doc.kind(k) == Some(Kind::Cjk) && doc.norm_of(k).chars().all(is_cjk_numeral) {
+                while k < n
+                    && doc.glued(k)
+                    && doc.kind(k) == Some(Kind::Cjk)
+                    && doc.norm_of(k).chars().all(is_cjk_numeral)
+                {
                     run.push_str(doc.norm_of(k));
                     k += 1;
                 }
@@ -707,7 +877,9 @@ fn scan_quantities(doc: &Doc, ctx: &ScanContext, covered: &[bool]) -> Vec<Qty> {
             }
             Some(Kind::Word) => {
                 let w = doc.norm_of(i);
-                if let Some(rest) = w.strip_prefix('x').filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit())) {
+                if let Some(rest) =
+                    w.strip_prefix('x').filter(|r| !r.is_empty() && r.bytes().all(|b| b.is_ascii_digit()))
+                {
                     strong = true;
                     numerals::parse_number(rest)
                 } else if let Some((num, suffix)) = split_num(w) {
@@ -719,10 +891,18 @@ fn scan_quantities(doc: &Doc, ctx: &ScanContext, covered: &[bool]) -> Vec<Qty> {
                     } else {
                         None
                     }
-                } else if number_word(w).is_some_and(|nw| !matches!(nw, NumWord::A | NumWord::And)) || (w == "a" && number_word(doc.norm_of(i + 1)).is_some_and(|nw| matches!(nw, NumWord::Hundred | NumWord::Thousand | NumWord::Dozen))) {
+                } else if number_word(w).is_some_and(|nw| !matches!(nw, NumWord::A | NumWord::And))
+                    || (w == "a"
+                        && number_word(doc.norm_of(i + 1))
+                            .is_some_and(|nw| matches!(nw, NumWord::Hundred | NumWord::Thousand | NumWord::Dozen)))
+                {
                     let mut k = i;
                     let mut words = Vec::new();
-                    while k < n && doc.kind(k) == Some(Kind::Word) && number_word(doc.norm_of(k)).is_some() && words.len() < 8 {
+                    while k < n
+                        && doc.kind(k) == Some(Kind::Word)
+                        && number_word(doc.norm_of(k)).is_some()
+                        && words.len() < 8
+                    {
                         words.push(doc.norm_of(k));
                         k += 1;
                     }
@@ -739,7 +919,11 @@ fn scan_quantities(doc: &Doc, ctx: &ScanContext, covered: &[bool]) -> Vec<Qty> {
             Some(Kind::Cjk) if doc.norm_of(i).chars().all(is_cjk_numeral) => {
                 let mut k = i;
                 let mut run = String::new();
-                while k < n && doc.kind(k) == Some(Kind::Cjk) && doc.norm_of(k).chars().all(is_cjk_numeral) && (k == i || doc.glued(k)) {
+                while k < n
+                    && doc.kind(k) == Some(Kind::Cjk)
+                    && doc.norm_of(k).chars().all(is_cjk_numeral)
+                    && (k == i || doc.glued(k))
+                {
                     run.push_str(doc.norm_of(k));
                     k += 1;
                 }
@@ -774,14 +958,22 @@ fn scan_quantities(doc: &Doc, ctx: &ScanContext, covered: &[bool]) -> Vec<Qty> {
                 }
             }
             // "2024/03", "10-20", "10:30" — dates, ranges and times.
-            if matches!(pw, "/" | "-" | ":" | ".") && doc.glued(t0) && doc.glued(p) && doc.kind(p.wrapping_sub(1)) == Some(Kind::Num) {
+            if matches!(pw, "/" | "-" | ":" | ".")
+                && doc.glued(t0)
+                && doc.glued(p)
+                && doc.kind(p.wrapping_sub(1)) == Some(Kind::Num)
+            {
                 reject = true;
             }
         }
-        if matches!(next, "/" | "-" | ":") && doc.glued(t1) && doc.glued(t1 + 1) && doc.kind(t1 + 1) == Some(Kind::Num) {
+        if matches!(next, "/" | "-" | ":") && doc.glued(t1) && doc.glued(t1 + 1) && doc.kind(t1 + 1) == Some(Kind::Num)
+        {
             reject = true;
         }
-        if NOT_PIECES.contains(&next) || (next == "个" && !is_count_token(doc, t1)) || (doc.kind(t1) == Some(Kind::Word) && unit_of(next).is_some()) {
+        if NOT_PIECES.contains(&next)
+            || (next == "个" && !is_count_token(doc, t1))
+            || (doc.kind(t1) == Some(Kind::Word) && unit_of(next).is_some())
+        {
             reject = true;
         }
         if reject {
@@ -833,7 +1025,48 @@ fn scan_quantities(doc: &Doc, ctx: &ScanContext, covered: &[bool]) -> Vec<Qty> {
 }
 
 /// Words between a quantity and its product that don't weaken the link.
-const NEUTRAL: &[&str] = &["of", "your", "the", "our", "these", "those", "some", "more", "about", "approx", "approximately", "around", "roughly", "x", "×", "*", "pcs", "units", "pieces", "sets", "piece", "unit", "set", "new", "good", "quality", "high", "个", "台", "套", "只", "件", "块", "的", "你", "们", "您", "贵", "司", "公"];
+const NEUTRAL: &[&str] = &[
+    "of",
+    "your",
+    "the",
+    "our",
+    "these",
+    "those",
+    "some",
+    "more",
+    "about",
+    "approx",
+    "approximately",
+    "around",
+    "roughly",
+    "x",
+    "×",
+    "*",
+    "pcs",
+    "units",
+    "pieces",
+    "sets",
+    "piece",
+    "unit",
+    "set",
+    "new",
+    "good",
+    "quality",
+    "high",
+    "个",
+    "台",
+    "套",
+    "只",
+    "件",
+    "块",
+    "的",
+    "你",
+    "们",
+    "您",
+    "贵",
+    "司",
+    "公",
+];
 const SOFT_BREAKS: &[&str] = &[",", "and", "plus", "also", "or", "&", "和", "及", "与", "以", "还", "另"];
 
 /// The cost of linking across tokens `a..b`, or `None` when another
@@ -931,43 +1164,321 @@ struct Cues {
 }
 
 const TRIGGERS: &[&str] = &[
-    "your", "need", "needs", "needed", "sell", "sells", "buy", "buying", "purchase", "supply",
-    "source", "sourcing", "require", "looking for", "interested in", "quote for", "quotation for",
-    "price for", "prices for", "pricing for", "offer for", "do you have", "do you carry",
-    "do you stock", "do you make", "do you produce", "do you offer", "want to order", "order some",
-    "需要", "采购", "购买", "求购", "想买", "要买", "买", "有没有", "卖", "询价", "订购", "进口", "找",
+    "your",
+    "need",
+    "needs",
+    "needed",
+    "sell",
+    "sells",
+    "buy",
+    "buying",
+    "purchase",
+    "supply",
+    "source",
+    "sourcing",
+    "require",
+    "looking for",
+    "interested in",
+    "quote for",
+    "quotation for",
+    "price for",
+    "prices for",
+    "pricing for",
+    "offer for",
+    "do you have",
+    "do you carry",
+    "do you stock",
+    "do you make",
+    "do you produce",
+    "do you offer",
+    "want to order",
+    "order some",
+    "需要",
+    "采购",
+    "购买",
+    "求购",
+    "想买",
+    "要买",
+    "买",
+    "有没有",
+    "卖",
+    "询价",
+    "订购",
+    "进口",
+    "找",
 ];
 /// Words skipped between a trigger and the phrase ("need some more of your ...").
-const SKIP: &[&str] = &["a", "an", "the", "some", "any", "more", "your", "our", "of", "about", "approx", "approximately", "around", "roughly", "additional", "quality", "good", "cheap", "new", "also", "urgently", "sample", "samples", "to", "buy", "purchase", "order", "source", "一些", "些", "一批", "批", "点", "你们", "您们", "贵司", "的", "一下"];
+const SKIP: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "some",
+    "any",
+    "more",
+    "your",
+    "our",
+    "of",
+    "about",
+    "approx",
+    "approximately",
+    "around",
+    "roughly",
+    "additional",
+    "quality",
+    "good",
+    "cheap",
+    "new",
+    "also",
+    "urgently",
+    "sample",
+    "samples",
+    "to",
+    "buy",
+    "purchase",
+    "order",
+    "source",
+    "一些",
+    "些",
+    "一批",
+    "批",
+    "点",
+    "你们",
+    "您们",
+    "贵司",
+    "的",
+    "一下",
+];
 /// Words that end a product phrase.
 const STOP: &[&str] = &[
-    "to", "for", "in", "at", "with", "from", "by", "delivered", "deliver", "delivery", "shipped", "ship",
-    "shipping", "please", "and", "or", "that", "which", "asap", "urgently", "immediately", "next",
-    "this", "before", "within", "per", "each", "is", "are", "was", "were", "if", "do", "does", "can",
-    "could", "would", "will", "we", "i", "you", "it", "they", "them", "on", "as", "but", "so",
-    "because", "via", "until", "soon", "too", "also", "now", "than", "like", "of", "qty", "quantity",
-    "pcs", "units", "pieces",
+    "to",
+    "for",
+    "in",
+    "at",
+    "with",
+    "from",
+    "by",
+    "delivered",
+    "deliver",
+    "delivery",
+    "shipped",
+    "ship",
+    "shipping",
+    "please",
+    "and",
+    "or",
+    "that",
+    "which",
+    "asap",
+    "urgently",
+    "immediately",
+    "next",
+    "this",
+    "before",
+    "within",
+    "per",
+    "each",
+    "is",
+    "are",
+    "was",
+    "were",
+    "if",
+    "do",
+    "does",
+    "can",
+    "could",
+    "would",
+    "will",
+    "we",
+    "i",
+    "you",
+    "it",
+    "they",
+    "them",
+    "on",
+    "as",
+    "but",
+    "so",
+    "because",
+    "via",
+    "until",
+    "soon",
+    "too",
+    "also",
+    "now",
+    "than",
+    "like",
+    "of",
+    "qty",
+    "quantity",
+    "pcs",
+    "units",
+    "pieces",
 ];
 /// Heads that make a phrase about something other than a product.
 const NOT_PRODUCT: &[&str] = &[
-    "quote", "quotation", "price", "prices", "pricing", "information", "info", "catalog", "catalogue",
-    "help", "details", "offer", "discount", "invoice", "company", "website", "site", "team", "reply",
-    "response", "earliest", "best", "lowest", "email", "feedback", "factory", "terms", "attention",
-    "time", "kind", "sales", "service", "services", "side", "country", "address", "bank", "account",
-    "payment", "lead", "moq", "minimum", "specification", "specifications", "specs", "datasheet",
-    "brochure", "instructions", "instruction", "rules", "margin", "margins", "system", "prompt", "own",
-    "message", "contact", "name", "question", "questions", "request", "requirements", "list", "stock",
-    "availability", "inventory", "warranty", "certification", "certificates", "certificate",
-    "documents", "documentation", "manual", "orders", "confirmation", "proforma", "pi", "conditions",
-    "policy", "support", "products", "product", "range", "it", "them", "this", "that", "more", "answer",
-    "advice", "assistance", "know", "help", "shipment", "container", "sample", "samples", "other",
-    "customers", "customer", "clients", "partner", "partners", "agent", "distributor", "opinion",
-    "self", "recommendation", "reference", "city", "location", "brand", "logo", "packaging",
-    "oem", "odm", "business", "cooperation", "office", "contract", "agreement", "proposal", "photo",
-    "photos", "picture", "pictures", "video", "competitor", "competitors", "model", "models",
-    "production", "warehouse", "shop", "store", "booth", "exhibition", "newsletter", "platform",
-    "colleague", "quick", "fast", "prompt", "urgent", "kind", "early", "soonest", "convenience",
-    "报价", "价格", "目录", "资料", "信息", "样品", "帮助", "了解", "知道", "确认", "发货", "交货", "运输", "你们", "什么",
+    "quote",
+    "quotation",
+    "price",
+    "prices",
+    "pricing",
+    "information",
+    "info",
+    "catalog",
+    "catalogue",
+    "help",
+    "details",
+    "offer",
+    "discount",
+    "invoice",
+    "company",
+    "website",
+    "site",
+    "team",
+    "reply",
+    "response",
+    "earliest",
+    "best",
+    "lowest",
+    "email",
+    "feedback",
+    "factory",
+    "terms",
+    "attention",
+    "time",
+    "kind",
+    "sales",
+    "service",
+    "services",
+    "side",
+    "country",
+    "address",
+    "bank",
+    "account",
+    "payment",
+    "lead",
+    "moq",
+    "minimum",
+    "specification",
+    "specifications",
+    "specs",
+    "datasheet",
+    "brochure",
+    "instructions",
+    "instruction",
+    "rules",
+    "margin",
+    "margins",
+    "system",
+    "prompt",
+    "own",
+    "message",
+    "contact",
+    "name",
+    "question",
+    "questions",
+    "request",
+    "requirements",
+    "list",
+    "stock",
+    "availability",
+    "inventory",
+    "warranty",
+    "certification",
+    "certificates",
+    "certificate",
+    "documents",
+    "documentation",
+    "manual",
+    "orders",
+    "confirmation",
+    "proforma",
+    "pi",
+    "conditions",
+    "policy",
+    "support",
+    "products",
+    "product",
+    "range",
+    "it",
+    "them",
+    "this",
+    "that",
+    "more",
+    "answer",
+    "advice",
+    "assistance",
+    "know",
+    "help",
+    "shipment",
+    "container",
+    "sample",
+    "samples",
+    "other",
+    "customers",
+    "customer",
+    "clients",
+    "partner",
+    "partners",
+    "agent",
+    "distributor",
+    "opinion",
+    "self",
+    "recommendation",
+    "reference",
+    "city",
+    "location",
+    "brand",
+    "logo",
+    "packaging",
+    "oem",
+    "odm",
+    "business",
+    "cooperation",
+    "office",
+    "contract",
+    "agreement",
+    "proposal",
+    "photo",
+    "photos",
+    "picture",
+    "pictures",
+    "video",
+    "competitor",
+    "competitors",
+    "model",
+    "models",
+    "production",
+    "warehouse",
+    "shop",
+    "store",
+    "booth",
+    "exhibition",
+    "newsletter",
+    "platform",
+    "colleague",
+    "quick",
+    "fast",
+    "prompt",
+    "urgent",
+    "kind",
+    "early",
+    "soonest",
+    "convenience",
+    "报价",
+    "价格",
+    "目录",
+    "资料",
+    "信息",
+    "样品",
+    "帮助",
+    "了解",
+    "知道",
+    "确认",
+    "发货",
+    "交货",
+    "运输",
+    "你们",
+    "什么",
 ];
 const CJK_STOP: &str = "的吗呢吧了和与及请给在从到发运送寄是有要么啊呀哦，。,.?!？！";
 
@@ -1007,10 +1518,13 @@ fn unmatched_phrases(doc: &Doc, mentions: &[Mention], ctx: &ScanContext) -> Vec<
             let w = doc.norm_of(k);
             let skippable = SKIP.contains(&w)
                 || matches!(doc.kind(k), Some(Kind::Num))
-                || (doc.kind(k) == Some(Kind::Word) && split_num(w).is_some_and(|(_, s)| s == "k" || s == "x" || numerals::is_count_unit(s)))
+                || (doc.kind(k) == Some(Kind::Word)
+                    && split_num(w).is_some_and(|(_, s)| s == "k" || s == "x" || numerals::is_count_unit(s)))
                 || numerals::is_count_unit(w)
                 || number_word(w).is_some()
-                || (doc.kind(k) == Some(Kind::Cjk) && (w.chars().all(is_cjk_numeral) || matches!(w, "个" | "台" | "套" | "只" | "件" | "块" | "批" | "些")));
+                || (doc.kind(k) == Some(Kind::Cjk)
+                    && (w.chars().all(is_cjk_numeral)
+                        || matches!(w, "个" | "台" | "套" | "只" | "件" | "块" | "批" | "些")));
             if !skippable {
                 break;
             }
@@ -1052,7 +1566,9 @@ fn unmatched_phrases(doc: &Doc, mentions: &[Mention], ctx: &ScanContext) -> Vec<
             }
             b = latin[f];
         }
-        let has_word = (a..b).any(|i| doc.kind(i) == Some(Kind::Word) && doc.norm_of(i).chars().filter(|c| c.is_alphabetic()).count() >= 3);
+        let has_word = (a..b).any(|i| {
+            doc.kind(i) == Some(Kind::Word) && doc.norm_of(i).chars().filter(|c| c.is_alphabetic()).count() >= 3
+        });
         if !(has_word || cjk >= 2) {
             continue;
         }
@@ -1089,10 +1605,38 @@ mod tests {
 
     fn matcher() -> ProductMatcher {
         ProductMatcher::new(&Catalog::new(vec![
-            product("TW-BP-4820", "48V 20Ah E-Bike Battery Pack", "48V 20Ah 电动自行车电池包", "battery", &[("voltage", "48 V"), ("capacity", "20 Ah")], &["e-bike battery", "battery pack", "电池包", "锂电池"]),
-            product("TW-BP-3610", "36V 10Ah E-Bike Battery Pack", "36V 10Ah 电动自行车电池包", "battery", &[("voltage", "36 V"), ("capacity", "10 Ah")], &["e-bike battery", "battery pack", "电池包", "锂电池"]),
-            product("TW-HM-500", "500W Hub Motor", "500W 轮毂电机", "ebike-part", &[("power", "500 W"), ("voltage", "36 V")], &["hub motor", "轮毂电机"]),
-            product("TW-INV-5K", "5kW Hybrid Inverter", "5kW 混合逆变器", "inverter", &[("power", "5 kW")], &["hybrid inverter", "逆变器"]),
+            product(
+                "TW-BP-4820",
+                "48V 20Ah E-Bike Battery Pack",
+                "48V 20Ah 电动自行车电池包",
+                "battery",
+                &[("voltage", "48 V"), ("capacity", "20 Ah")],
+                &["e-bike battery", "battery pack", "电池包", "锂电池"],
+            ),
+            product(
+                "TW-BP-3610",
+                "36V 10Ah E-Bike Battery Pack",
+                "36V 10Ah 电动自行车电池包",
+                "battery",
+                &[("voltage", "36 V"), ("capacity", "10 Ah")],
+                &["e-bike battery", "battery pack", "电池包", "锂电池"],
+            ),
+            product(
+                "TW-HM-500",
+                "500W Hub Motor",
+                "500W 轮毂电机",
+                "ebike-part",
+                &[("power", "500 W"), ("voltage", "36 V")],
+                &["hub motor", "轮毂电机"],
+            ),
+            product(
+                "TW-INV-5K",
+                "5kW Hybrid Inverter",
+                "5kW 混合逆变器",
+                "inverter",
+                &[("power", "5 kW")],
+                &["hybrid inverter", "逆变器"],
+            ),
         ]))
     }
 

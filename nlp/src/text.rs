@@ -73,20 +73,17 @@ pub(crate) fn fold(c: char) -> Option<char> {
     }
     match c {
         // Full-width ASCII (Chinese input methods): Ｆ０Ｂ，：（）
-        '\u{FF01}'..='\u{FF5E}' => {
-            char::from_u32(c as u32 - 0xFEE0).map(|a| a.to_ascii_lowercase())
-        }
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).map(|a| a.to_ascii_lowercase()),
         '\u{3000}' | '\u{00A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}' | '\u{205F}' => Some(' '),
         '\u{2028}' | '\u{2029}' | '\u{0085}' => Some('\n'),
         // Invisible characters are a classic way to split "ig\u{200b}nore" past a filter.
-        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}'
-        | '\u{00AD}' => None,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' => None,
         '\u{3001}' => Some(','),
         '\u{3002}' | '\u{FF61}' => Some('.'),
         '\u{3010}' | '\u{3014}' | '\u{3016}' => Some('('),
         '\u{3011}' | '\u{3015}' | '\u{3017}' => Some(')'),
-        '\u{300A}' | '\u{300B}' | '\u{300C}' | '\u{300D}' | '\u{300E}' | '\u{300F}' | '\u{201C}'
-        | '\u{201D}' | '\u{201E}' => Some('"'),
+        '\u{300A}' | '\u{300B}' | '\u{300C}' | '\u{300D}' | '\u{300E}' | '\u{300F}' | '\u{201C}' | '\u{201D}'
+        | '\u{201E}' => Some('"'),
         '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{2032}' => Some('\''),
         '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE63}' => Some('-'),
         c if c.is_control() => None,
@@ -164,8 +161,22 @@ pub(crate) struct Doc<'a> {
 fn is_join_unit(w: &str) -> bool {
     matches!(
         w,
-        "v" | "vdc" | "vac" | "volt" | "volts" | "kv" | "ah" | "mah" | "w" | "watt" | "watts" | "kw"
-            | "wh" | "kwh" | "hz" | "amp" | "amps"
+        "v" | "vdc"
+            | "vac"
+            | "volt"
+            | "volts"
+            | "kv"
+            | "ah"
+            | "mah"
+            | "w"
+            | "watt"
+            | "watts"
+            | "kw"
+            | "wh"
+            | "kwh"
+            | "hz"
+            | "amp"
+            | "amps"
     )
 }
 
@@ -208,13 +219,7 @@ impl<'a> Doc<'a> {
             }
         }
         nmap.push(text.len() as u32);
-        let mut doc = Doc {
-            text,
-            norm,
-            nmap,
-            buf: String::with_capacity(text.len() + 16),
-            toks: Vec::new(),
-        };
+        let mut doc = Doc { text, norm, nmap, buf: String::with_capacity(text.len() + 16), toks: Vec::new() };
         doc.tokenize();
         doc
     }
@@ -284,9 +289,7 @@ impl<'a> Doc<'a> {
                 let next = cs.get(j + 1).map(|x| x.1);
                 match (c, next) {
                     // "e-bike" = "ebike"; "TW-BP-4820" is one SKU; but "2024-03" stays apart.
-                    ('-' | '_', Some(nx))
-                        if is_word_char(nx) && (prev.is_alphabetic() || nx.is_alphabetic()) =>
-                    {
+                    ('-' | '_', Some(nx)) if is_word_char(nx) && (prev.is_alphabetic() || nx.is_alphabetic()) => {
                         j += 1;
                     }
                     ('\'', Some(nx)) if prev.is_alphabetic() && nx.is_alphabetic() => {
@@ -336,11 +339,7 @@ impl<'a> Doc<'a> {
                 let u = toks[i + 1];
                 let unit = &self.buf[u.norm.0 as usize..u.norm.1 as usize];
                 if u.kind == Kind::Word && u.space_before && is_join_unit(unit) {
-                    let merged = format!(
-                        "{}{}",
-                        &self.buf[t.norm.0 as usize..t.norm.1 as usize],
-                        unit
-                    );
+                    let merged = format!("{}{}", &self.buf[t.norm.0 as usize..t.norm.1 as usize], unit);
                     let b0 = self.buf.len() as u32;
                     self.buf.push_str(&merged);
                     let b1 = self.buf.len() as u32;

@@ -13,7 +13,7 @@
 //! | `{p}out`                     | stream | replies, field `r` = `ReplyEnvelope` JSON; `MAXLEN ~ max_replies_len` |
 //! | `{p}seen:{channel}:{msg id}` | string | dedupe at the gateway (SET NX), TTL `dedupe_ttl_secs`        |
 //! | `{p}done:{channel}:{msg id}` | string | completion: the inquiry id (or `error:<kind>`), TTL `dedupe_ttl_secs` |
-//! | `{p}lease:{shard}`           | string | the worker reading the shard (PX `lease_ms`), or `~released` |
+//! | `{p}lease:{shard}`           | string | the worker reading the shard (PX `lease_ms`), or `~released` after a clean hand-back |
 //! | `{p}workers`                 | zset   | live workers, scored by heartbeat expiry (ms)                |
 //! | `{p}meta`                    | hash   | `shards`: the shard count every process must agree on        |
 //! | `{p}gwpos:{gateway}`         | string | how far that gateway read `{p}out`                           |
@@ -31,9 +31,12 @@
 //! messages run one after another in stream order, other chats run
 //! concurrently (at most `concurrency`). A new lease holder first claims the
 //! previous holder's pending entries (XAUTOCLAIM) and queues them before it
-//! reads anything new. The one gap: a worker that stalls past its lease
-//! (not crashed) may finish an inquiry while the new holder runs the next
-//! message of that chat; the reply is still published once.
+//! reads anything new. A worker that stalls past its lease (alive, but
+//! paused or cut off) is fenced: the completion script checks the lease, so
+//! it cannot publish or acknowledge anything of a shard that moved on, and
+//! on noticing the loss it starts nothing more of it. (Its swarm run may
+//! still have stored a result, under the same inquiry id the new holder
+//! uses.)
 //!
 //! # Exactly-once completion
 //!
@@ -41,7 +44,8 @@
 //! rerun stores its result under the same id. A worker acknowledges an entry
 //! only in the completion script, after the swarm stored the result; that
 //! script sets the done key with SET NX, publishes the reply only if the
-//! key was new, and XACKs, atomically. A reclaimed entry is first checked
+//! key was new, and XACKs, atomically (if this worker still holds the
+//! shard's lease). A reclaimed entry is first checked
 //! against the done key (completed: ack only) and then against the stored
 //! result (stored: reply from it without running the swarm again). So
 //! however often an entry is delivered, one reply goes out.

@@ -6,7 +6,7 @@ use futures::FutureExt;
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
-use tradewind_core::{Inquiry, SwarmResult};
+use tradewind_core::SwarmResult;
 
 use crate::gateway::{InboundMessage, OutboundReply, QuickReply};
 use crate::{App, AppError};
@@ -33,18 +33,11 @@ pub async fn answer(app: &App, msg: &InboundMessage, inquiry_id: String, cancel:
     let started = Instant::now();
     let mut attempt = 0;
     let outcome = loop {
-        let inquiry = Inquiry {
-            id: inquiry_id.clone(),
-            channel: msg.channel.clone(),
-            channel_user: msg.user.clone(),
-            text: msg.text.clone(),
-            received_at_ms: msg.received_at_ms,
-        };
-        // Swarm::handle directly rather than App::handle_message, which
-        // draws a fresh random inquiry id.
-        let run = AssertUnwindSafe(app.swarm.handle(inquiry)).catch_unwind();
+        let incoming =
+            crate::IncomingMessage { channel: msg.channel.clone(), user: msg.user.clone(), text: msg.text.clone() };
+        let run = AssertUnwindSafe(app.handle_message_with_id(incoming, inquiry_id.clone())).catch_unwind();
         let result = match run.await {
-            Ok(r) => r.map_err(AppError::from),
+            Ok(r) => r,
             Err(_) => Err(AppError::Internal("the swarm panicked".into())),
         };
         match result {
@@ -63,7 +56,9 @@ pub async fn answer(app: &App, msg: &InboundMessage, inquiry_id: String, cancel:
         Ok(r) => reply_from_result(msg, &r),
         Err(e) => {
             match &e {
-                AppError::BadInput(_) | AppError::TooLarge(_) => tracing::info!(inquiry_id, error = %e, "message refused"),
+                AppError::BadInput(_) | AppError::TooLarge(_) => {
+                    tracing::info!(inquiry_id, error = %e, "message refused")
+                }
                 _ => tracing::error!(inquiry_id, error = %e, "inquiry failed"),
             }
             reply_from_error(msg, Some(inquiry_id), &e)
@@ -136,4 +131,3 @@ pub fn too_large(len: usize, max: usize) -> AppError {
 pub fn now_us() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as u64).unwrap_or(0)
 }
-

@@ -199,7 +199,11 @@ impl Pump {
                 match serde_json::from_str::<ReplyEnvelope>(&raw) {
                     Ok(env) => {
                         if self.traces.receiver_count() > 0 {
-                            let _ = self.traces.send(TracedReply { reply: env.reply.clone(), trace: env.trace, received_us });
+                            let _ = self.traces.send(TracedReply {
+                                reply: env.reply.clone(),
+                                trace: env.trace,
+                                received_us,
+                            });
                         }
                         // No subscriber (front ends not up yet) is not an error.
                         let _ = self.replies.send(env.reply);

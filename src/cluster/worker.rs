@@ -80,7 +80,9 @@ enum Slot {
     Free,
     /// Lease taken; the previous owner's pending entries are being claimed.
     /// `handed_back`: it released cleanly, so they can be claimed at once.
-    Recovering { handed_back: bool },
+    Recovering {
+        handed_back: bool,
+    },
     Active,
     /// Over the fair share: no more reads, released when nothing of it runs.
     Draining,
@@ -499,7 +501,9 @@ async fn read_loop(ctx: Arc<Ctx>, tx: mpsc::Sender<Vec<Job>>, shutdown: Cancella
                     let mut t = ctx.table();
                     let mut jobs = Vec::new();
                     for key in reply.map(|r| r.keys).unwrap_or_default() {
-                        let Some(s) = shards.iter().copied().find(|&s| ctx.keys.inbound(s) == key.key) else { continue };
+                        let Some(s) = shards.iter().copied().find(|&s| ctx.keys.inbound(s) == key.key) else {
+                            continue;
+                        };
                         jobs.extend(admit(&ctx, &mut t, s, key.ids, &mut permits, false, &HashMap::new()));
                     }
                     for &s in &shards {
@@ -753,7 +757,12 @@ async fn release_all(ctx: &Ctx) {
     ctx.stats.shards.store(0, Ordering::Relaxed);
 }
 
-async fn pending(ctx: &Ctx, conn: &mut ConnectionManager, s: usize, min_idle: Option<u64>) -> Result<StreamPendingCountReply, AppError> {
+async fn pending(
+    ctx: &Ctx,
+    conn: &mut ConnectionManager,
+    s: usize,
+    min_idle: Option<u64>,
+) -> Result<StreamPendingCountReply, AppError> {
     let mut cmd = redis::cmd("XPENDING");
     cmd.arg(ctx.keys.inbound(s)).arg(&ctx.cfg.group);
     if let Some(ms) = min_idle {
@@ -766,7 +775,13 @@ async fn pending(ctx: &Ctx, conn: &mut ConnectionManager, s: usize, min_idle: Op
 /// Takes over a newly leased shard's pending entries (XAUTOCLAIM, those
 /// idle at least `min_idle`) and queues them ahead of anything new. True
 /// once nothing is pending but what runs here: then the shard may be read.
-async fn recover(ctx: &Arc<Ctx>, conn: &mut ConnectionManager, tx: &mpsc::Sender<Vec<Job>>, s: usize, min_idle: u64) -> Result<bool, AppError> {
+async fn recover(
+    ctx: &Arc<Ctx>,
+    conn: &mut ConnectionManager,
+    tx: &mpsc::Sender<Vec<Job>>,
+    s: usize,
+    min_idle: u64,
+) -> Result<bool, AppError> {
     let before = pending(ctx, conn, s, None).await?;
     if before.ids.is_empty() {
         return Ok(true);
@@ -823,12 +838,22 @@ fn runs_here(ctx: &Ctx, shard: usize, p: &StreamPendingCountReply) -> bool {
 
 /// Re-runs entries of a held shard that are pending but run nowhere here
 /// (a completion that kept failing, a read lost to a broken connection).
-async fn sweep(ctx: &Arc<Ctx>, conn: &mut ConnectionManager, tx: &mpsc::Sender<Vec<Job>>, s: usize) -> Result<(), AppError> {
+async fn sweep(
+    ctx: &Arc<Ctx>,
+    conn: &mut ConnectionManager,
+    tx: &mpsc::Sender<Vec<Job>>,
+    s: usize,
+) -> Result<(), AppError> {
     let idle = ctx.cfg.claim_idle_ms;
     let stale = pending(ctx, conn, s, Some(idle)).await?;
     let orphans: Vec<(String, usize)> = {
         let t = ctx.table();
-        stale.ids.iter().filter(|p| !t.ids.contains(&(s, p.id.clone()))).map(|p| (p.id.clone(), p.times_delivered)).collect()
+        stale
+            .ids
+            .iter()
+            .filter(|p| !t.ids.contains(&(s, p.id.clone())))
+            .map(|p| (p.id.clone(), p.times_delivered))
+            .collect()
     };
     if orphans.is_empty() {
         return Ok(());

@@ -80,7 +80,8 @@ impl Tool for ParseInquiry {
     type Output = StructuredInquiry;
 
     fn description(&self) -> String {
-        "Extract products with quantities, destination, incoterm, company and contact from a customer message by rules.".into()
+        "Extract products with quantities, destination, incoterm, company and contact from a customer message by rules."
+            .into()
     }
 
     async fn call(&self, args: ParseInquiryArgs, _ctx: &ToolCtx) -> Result<StructuredInquiry, ToolError> {
@@ -228,9 +229,8 @@ impl Tool for QuotePrice {
 
     async fn call(&self, a: SkuQty, _ctx: &ToolCtx) -> Result<Quote, ToolError> {
         let p = product(&self.0, &a.sku)?;
-        let tier = p
-            .tier_for(a.quantity)
-            .ok_or_else(|| ToolError::NotFound(format!("{} has no price tiers", p.sku)))?;
+        let tier =
+            p.tier_for(a.quantity).ok_or_else(|| ToolError::NotFound(format!("{} has no price tiers", p.sku)))?;
         let total = (tier.unit_price_usd * a.quantity as f64 * 100.0).round() / 100.0;
         Ok(Quote {
             sku: p.sku.clone(),
@@ -300,7 +300,9 @@ impl Tool for CheckStock {
         };
         let finding = customs::stock_finding(&s, &self.0.stock_policy, citation.clone());
         let suggestion = match s.suggestion {
-            customs::StockSuggestion::ShipFromStock | customs::StockSuggestion::ShipFromStockAndPreStock => "ship_from_stock",
+            customs::StockSuggestion::ShipFromStock | customs::StockSuggestion::ShipFromStockAndPreStock => {
+                "ship_from_stock"
+            }
             customs::StockSuggestion::SplitShipment => "split_shipment",
             customs::StockSuggestion::ProduceToOrder => "produce_to_order",
         };
@@ -375,7 +377,8 @@ impl Tool for RecallCustomer {
     type Output = Recalled;
 
     fn description(&self) -> String {
-        "Recall what we already know about the current customer (company, country, language, incoterm, past inquiries).".into()
+        "Recall what we already know about the current customer (company, country, language, incoterm, past inquiries)."
+            .into()
     }
 
     async fn call(&self, _a: NoArgs, ctx: &ToolCtx) -> Result<Recalled, ToolError> {
@@ -401,7 +404,10 @@ impl Tool for RememberCustomer {
             Some("en") => Some(tradewind_core::Lang::En),
             Some("zh") => Some(tradewind_core::Lang::Zh),
             Some(other) => {
-                return Err(ToolError::InvalidArgs { tool: Self::NAME.into(), message: format!("lang '{other}' must be en or zh") })
+                return Err(ToolError::InvalidArgs {
+                    tool: Self::NAME.into(),
+                    message: format!("lang '{other}' must be en or zh"),
+                })
             }
         };
         let facts = CustomerFacts {
@@ -447,13 +453,14 @@ impl Tool for ScreenParty {
     type Output = ScreeningResult;
 
     fn description(&self) -> String {
-        "Screen a party's name against the denied-party lists.".into()
+        "Screen a party's name (any script) against the denied-party lists in force; returns each hit with its list, entry, matched alias, score and why, and the lists' dates.".into()
     }
 
     async fn call(&self, a: ScreenPartyArgs, _ctx: &ToolCtx) -> Result<ScreeningResult, ToolError> {
         let hits = self.0.screening.screen(&a.name, a.country.as_deref());
         let outcome = hits.first().map(|h| h.outcome).unwrap_or(ScreeningOutcome::Clear);
-        let findings = customs::screening_findings(&hits, &a.name);
+        // Today's date only decides whether a list is out of date.
+        let findings = self.0.screening.findings(&a.name, &hits, &customs::lists::date::today());
         Ok(ScreeningResult { outcome, hits, findings })
     }
 }
@@ -504,7 +511,8 @@ impl Tool for CheckDestination {
                 message: format!("country '{}' must be an ISO 3166-1 alpha-2 code such as DE", a.country),
             });
         }
-        let goods = customs::Goods { hs_codes: a.hs_codes.unwrap_or_default(), batteries: a.batteries.unwrap_or(false) };
+        let goods =
+            customs::Goods { hs_codes: a.hs_codes.unwrap_or_default(), batteries: a.batteries.unwrap_or(false) };
         let to = customs::Place { country: &country, region: a.region.as_deref(), place: a.place.as_deref() };
         let findings = customs::destination_findings(&self.0.destinations, to, &goods);
         let level = customs::risk_of(&findings);
@@ -646,7 +654,11 @@ impl Tool for SuggestHs {
                     .iter()
                     .enumerate()
                     .filter_map(|(rank, h)| {
-                        h.chunk.sku.clone().map(|code| customs::hs::IndexCandidate { code, rank, citation: h.citation() })
+                        h.chunk.sku.clone().map(|code| customs::hs::IndexCandidate {
+                            code,
+                            rank,
+                            citation: h.citation(),
+                        })
                     })
                     .collect();
                 let found = customs::hs::rank_suggestions(nom, &hq, &candidates, n);
@@ -657,7 +669,10 @@ impl Tool for SuggestHs {
                 }
             }
             Err(e) => {
-                ctx.recorder.note(ctx.agent, format!("suggest_hs: knowledge index failed ({e}); searching the nomenclature directly"));
+                ctx.recorder.note(
+                    ctx.agent,
+                    format!("suggest_hs: knowledge index failed ({e}); searching the nomenclature directly"),
+                );
                 (customs::hs::local_suggestions(nom, &hq, n), "nomenclature (index unavailable)".to_string())
             }
         };

@@ -77,11 +77,7 @@ pub trait Tool: Send + Sync + 'static {
 
     fn description(&self) -> String;
 
-    fn call(
-        &self,
-        args: Self::Args,
-        ctx: &ToolCtx,
-    ) -> impl Future<Output = Result<Self::Output, ToolError>> + Send;
+    fn call(&self, args: Self::Args, ctx: &ToolCtx) -> impl Future<Output = Result<Self::Output, ToolError>> + Send;
 }
 
 /// The object-safe face of a tool: JSON in, JSON out.
@@ -112,10 +108,8 @@ impl<T: Tool> DynTool for Typed<T> {
         &self.params
     }
     async fn call_json(&self, args: Value, ctx: &ToolCtx) -> Result<Value, ToolError> {
-        let args: T::Args = serde_json::from_value(args).map_err(|e| ToolError::InvalidArgs {
-            tool: T::NAME.to_string(),
-            message: e.to_string(),
-        })?;
+        let args: T::Args = serde_json::from_value(args)
+            .map_err(|e| ToolError::InvalidArgs { tool: T::NAME.to_string(), message: e.to_string() })?;
         let out = self.tool.call(args, ctx).await?;
         serde_json::to_value(out).map_err(|e| ToolError::Internal(format!("{}: output: {e}", T::NAME)))
     }
@@ -213,8 +207,7 @@ impl Dispatcher {
         T::Args: Serialize,
         T::Output: DeserializeOwned,
     {
-        let raw = serde_json::to_value(args)
-            .map_err(|e| ToolError::Internal(format!("{}: args: {e}", T::NAME)))?;
+        let raw = serde_json::to_value(args).map_err(|e| ToolError::Internal(format!("{}: args: {e}", T::NAME)))?;
         let out = self.call(ctx, T::NAME, raw).await?;
         serde_json::from_value(out).map_err(|e| ToolError::Internal(format!("{}: output: {e}", T::NAME)))
     }

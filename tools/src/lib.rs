@@ -15,7 +15,7 @@ pub mod sinks;
 pub mod templates;
 pub mod transcript;
 
-pub use dispatch::{Dispatcher, DynTool, Registry, Tool, ToolCtx, ToolError, ToolErrorKind};
 pub use builtin::{registry, Services};
+pub use dispatch::{Dispatcher, DynTool, Registry, Tool, ToolCtx, ToolError, ToolErrorKind};
 pub use sinks::{CollectSink, Delivery, DirSink, Sink, SinkError, StdoutSink};
 pub use transcript::Recorder;

@@ -121,9 +121,7 @@ fn type_name(v: &Value) -> &'static str {
 fn type_matches(expected: &str, v: &Value) -> bool {
     match expected {
         "number" => v.is_number(),
-        "integer" => {
-            v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0 && f.is_finite())
-        }
+        "integer" => v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0 && f.is_finite()),
         other => type_name(v) == other,
     }
 }
@@ -255,10 +253,7 @@ fn check(schema: &Value, v: &Value, path: &str, errs: &mut Vec<String>) {
                     None if closed => {
                         let allowed: Vec<&str> =
                             props.map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
-                        errs.push(format!(
-                            "at {path}: unknown property '{k}' (allowed: {})",
-                            allowed.join(", ")
-                        ));
+                        errs.push(format!("at {path}: unknown property '{k}' (allowed: {})", allowed.join(", ")));
                     }
                     None => {}
                 }

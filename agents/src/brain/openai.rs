@@ -15,11 +15,11 @@
 use async_openai::error::WrappedError;
 use async_openai::types::chat::{
     ChatCompletionMessageToolCalls, ChatCompletionRequestAssistantMessage,
-    ChatCompletionRequestAssistantMessageContent, ChatCompletionRequestMessage,
-    ChatCompletionRequestSystemMessage, ChatCompletionRequestSystemMessageContent,
-    ChatCompletionRequestToolMessage, ChatCompletionRequestToolMessageContent,
-    ChatCompletionRequestUserMessage, ChatCompletionRequestUserMessageContent, ChatCompletionTools,
-    CreateChatCompletionRequest, CreateChatCompletionResponse, ResponseFormat, ResponseFormatJsonSchema,
+    ChatCompletionRequestAssistantMessageContent, ChatCompletionRequestMessage, ChatCompletionRequestSystemMessage,
+    ChatCompletionRequestSystemMessageContent, ChatCompletionRequestToolMessage,
+    ChatCompletionRequestToolMessageContent, ChatCompletionRequestUserMessage, ChatCompletionRequestUserMessageContent,
+    ChatCompletionTools, CreateChatCompletionRequest, CreateChatCompletionResponse, ResponseFormat,
+    ResponseFormatJsonSchema,
 };
 use async_trait::async_trait;
 use backoff::backoff::Backoff;
@@ -103,9 +103,7 @@ enum DurationRepr {
 fn de_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     use serde::de::Error;
     match DurationRepr::deserialize(d)? {
-        DurationRepr::Seconds(s) => {
-            seconds(s).ok_or_else(|| D::Error::custom(format!("invalid duration {s}")))
-        }
+        DurationRepr::Seconds(s) => seconds(s).ok_or_else(|| D::Error::custom(format!("invalid duration {s}"))),
         DurationRepr::Text(t) => parse_duration_text(&t).ok_or_else(|| {
             D::Error::custom(format!("invalid duration '{t}' (use e.g. 30, \"30s\", \"300ms\", \"2m\")"))
         }),
@@ -179,8 +177,8 @@ impl OpenAiBrain {
         req: &CreateChatCompletionRequest,
         ctx: &ToolCtx,
     ) -> Result<CreateChatCompletionResponse, BrainError> {
-        let body = serde_json::to_vec(req)
-            .map_err(|e| BrainError::Endpoint(format!("cannot encode the request: {e}")))?;
+        let body =
+            serde_json::to_vec(req).map_err(|e| BrainError::Endpoint(format!("cannot encode the request: {e}")))?;
         let mut backoff = ExponentialBackoffBuilder::new()
             .with_initial_interval(Duration::from_millis(500).min(self.cfg.max_backoff))
             .with_multiplier(2.0)
@@ -195,8 +193,7 @@ impl OpenAiBrain {
                 Ok(Ok(resp)) => return Ok(resp),
                 Ok(Err(f)) => f,
                 Err(_elapsed) => {
-                    ctx.recorder
-                        .note(ctx.agent, format!("model call timed out after {:?}", self.cfg.call_timeout));
+                    ctx.recorder.note(ctx.agent, format!("model call timed out after {:?}", self.cfg.call_timeout));
                     return Err(BrainError::Timeout(self.cfg.call_timeout));
                 }
             };
@@ -208,8 +205,7 @@ impl OpenAiBrain {
                 return Err(BrainError::Endpoint(format!("{reason} (gave up after {retries} retries)")));
             }
             // Jitter can push the delay past the configured ceiling; clamp it.
-            let backoff_delay =
-                backoff.next_backoff().unwrap_or(self.cfg.max_backoff).min(self.cfg.max_backoff);
+            let backoff_delay = backoff.next_backoff().unwrap_or(self.cfg.max_backoff).min(self.cfg.max_backoff);
             let wait = match retry_after {
                 // Retrying sooner than the server asked only earns another
                 // 429, and waiting longer than we budget for stalls the agent;
@@ -237,8 +233,7 @@ impl OpenAiBrain {
 
     /// One HTTP request and its classification.
     async fn exchange(&self, body: Vec<u8>) -> Result<CreateChatCompletionResponse, AttemptError> {
-        let mut rb =
-            self.http.post(&self.completions_url).header(CONTENT_TYPE, "application/json").body(body);
+        let mut rb = self.http.post(&self.completions_url).header(CONTENT_TYPE, "application/json").body(body);
         if let Some(key) = self.cfg.api_key.as_deref().filter(|k| !k.is_empty()) {
             rb = rb.bearer_auth(key);
         }
@@ -296,8 +291,7 @@ impl OpenAiBrain {
         let name = call.function.name.as_str();
         let raw = call.function.arguments.trim();
         // Some servers send "" for a call without parameters.
-        let parsed =
-            if raw.is_empty() { Ok(Value::Object(Default::default())) } else { serde_json::from_str(raw) };
+        let parsed = if raw.is_empty() { Ok(Value::Object(Default::default())) } else { serde_json::from_str(raw) };
         let args = match parsed {
             Ok(v) => v,
             Err(e) => {
@@ -551,17 +545,8 @@ impl Brain for OpenAiBrain {
         false
     }
 
-    async fn run(
-        &self,
-        task: &BrainTask,
-        tools: &Dispatcher,
-        ctx: &ToolCtx,
-    ) -> Result<BrainReply, BrainError> {
-        ctx.recorder.record(
-            ctx.agent,
-            0.0,
-            StepKind::Prompt { system: task.system.clone(), user: task.user.clone() },
-        );
+    async fn run(&self, task: &BrainTask, tools: &Dispatcher, ctx: &ToolCtx) -> Result<BrainReply, BrainError> {
+        ctx.recorder.record(ctx.agent, 0.0, StepKind::Prompt { system: task.system.clone(), user: task.user.clone() });
         let response_format = task.output.as_ref().map(|o| ResponseFormat::JsonSchema {
             json_schema: ResponseFormatJsonSchema {
                 description: None,
@@ -590,8 +575,7 @@ impl Brain for OpenAiBrain {
             let started = Instant::now();
             let resp = self.complete(&req, ctx).await?;
             let ms = started.elapsed().as_secs_f64() * 1000.0;
-            let (pt, ct) =
-                resp.usage.as_ref().map(|u| (u.prompt_tokens, u.completion_tokens)).unwrap_or((0, 0));
+            let (pt, ct) = resp.usage.as_ref().map(|u| (u.prompt_tokens, u.completion_tokens)).unwrap_or((0, 0));
             reply.steps += 1;
             reply.prompt_tokens = reply.prompt_tokens.saturating_add(pt);
             reply.completion_tokens = reply.completion_tokens.saturating_add(ct);

@@ -134,6 +134,9 @@ mod tests {
     fn list_codes_and_names() {
         assert_eq!(list_code("Entity List (EL) - Bureau of Industry and Security"), "EL");
         assert_eq!(list_code("Military End User (MEU) List - Bureau of Industry and Security"), "MEU");
-        assert_eq!(clean_name("Sinobright Import and Export Company; and any successor, sub-unit, or subsidiary thereof"), "Sinobright Import and Export Company");
+        assert_eq!(
+            clean_name("Sinobright Import and Export Company; and any successor, sub-unit, or subsidiary thereof"),
+            "Sinobright Import and Export Company"
+        );
     }
 }

@@ -147,11 +147,7 @@ impl fmt::Display for ImportReport {
         for r in &self.files {
             writeln!(f, "  {}: {} rows", r.file, r.rows)?;
         }
-        writeln!(
-            f,
-            "  {} entities, {} aliases, {} with countries",
-            self.entities, self.aliases, self.with_countries
-        )?;
+        writeln!(f, "  {} entities, {} aliases, {} with countries", self.entities, self.aliases, self.with_countries)?;
         writeln!(f, "  malformed rows: {}", self.malformed.len())?;
         for m in self.malformed.iter().take(50) {
             writeln!(f, "    {} line {}: {}", m.file, m.line, m.message)?;
@@ -166,9 +162,31 @@ impl fmt::Display for ImportReport {
     }
 }
 
+/// How an import treats what it reads.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportOptions {
+    /// The list's publication date (`YYYY-MM-DD`), overriding the date the
+    /// file gives or implies.
+    pub list_date: Option<String>,
+    /// The largest share of malformed rows an import accepts.
+    pub max_malformed_share: f64,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        Self { list_date: None, max_malformed_share: MAX_MALFORMED_SHARE }
+    }
+}
+
 /// Reads a list in `format` from `path` without writing anything.
 /// `list_date` (`YYYY-MM-DD`) overrides the date the file gives or implies.
 pub fn parse(format: &str, path: &Path, list_date: Option<&str>) -> Result<ListFile, ListError> {
+    parse_with(format, path, &ImportOptions { list_date: list_date.map(String::from), ..ImportOptions::default() })
+}
+
+/// As [`parse`], with options.
+pub fn parse_with(format: &str, path: &Path, opts: &ImportOptions) -> Result<ListFile, ListError> {
+    let list_date = opts.list_date.as_deref();
     let override_date = match list_date {
         Some(d) => Some(date::normalize(d).ok_or_else(|| ListError::Format {
             path: path.display().to_string(),
@@ -183,11 +201,11 @@ pub fn parse(format: &str, path: &Path, list_date: Option<&str>) -> Result<ListF
         other => return Err(ListError::UnknownFormat(other.to_string())),
     };
     let data_rows: usize = parsed.files.iter().map(|f| f.rows).sum();
-    let limit = MAX_MALFORMED_SHARE * 100.0;
+    let limit = opts.max_malformed_share * 100.0;
     if parsed.entities.is_empty() {
         return Err(ListError::Format { path: path.display().to_string(), message: "no entries could be read".into() });
     }
-    if parsed.malformed.len() as f64 > data_rows as f64 * MAX_MALFORMED_SHARE {
+    if parsed.malformed.len() as f64 > data_rows as f64 * opts.max_malformed_share {
         let first = parsed
             .malformed
             .iter()
@@ -234,8 +252,23 @@ pub fn parse(format: &str, path: &Path, list_date: Option<&str>) -> Result<ListF
 /// Imports a list into `lists_dir`, replacing the previous import of the
 /// same source only once the new one is complete.
 pub fn import(format: &str, path: &Path, lists_dir: &Path, list_date: Option<&str>) -> Result<ImportReport, ListError> {
+    import_with(
+        format,
+        path,
+        lists_dir,
+        &ImportOptions { list_date: list_date.map(String::from), ..ImportOptions::default() },
+    )
+}
+
+/// As [`import`], with options.
+pub fn import_with(
+    format: &str,
+    path: &Path,
+    lists_dir: &Path,
+    opts: &ImportOptions,
+) -> Result<ImportReport, ListError> {
     let started = Instant::now();
-    let list = parse(format, path, list_date)?;
+    let list = parse_with(format, path, opts)?;
     let written = store(&list, lists_dir)?;
     Ok(ImportReport {
         source: list.source.clone(),
@@ -287,7 +320,9 @@ pub fn load_dir(lists_dir: &Path) -> Result<Vec<ListFile>, ListError> {
     let mut paths: Vec<PathBuf> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
-        .filter(|p| p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(LIST_SUFFIX) && !n.starts_with('.')))
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.ends_with(LIST_SUFFIX) && !n.starts_with('.'))
+        })
         .collect();
     paths.sort();
     paths.iter().map(|p| load_file(p)).collect()
@@ -300,7 +335,10 @@ pub fn load_file(path: &Path) -> Result<ListFile, ListError> {
     if list.format_version != FORMAT_VERSION {
         return Err(ListError::Corrupt {
             path: path.display().to_string(),
-            message: format!("layout version {} (this build reads {FORMAT_VERSION}); import the list again", list.format_version),
+            message: format!(
+                "layout version {} (this build reads {FORMAT_VERSION}); import the list again",
+                list.format_version
+            ),
         });
     }
     Ok(list)

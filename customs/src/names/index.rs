@@ -13,6 +13,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
 
 use super::{word_similarity, Class, NameForm, Token};
 
@@ -43,6 +44,12 @@ impl Hasher for IdHasher {
 
 type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
+/// Word ids and similarities of a word's neighbours.
+type Neighbours = Box<[(u32, f64)]>;
+
+/// Joined-form and acronym keys with more names than this are ignored.
+const MAX_SURE_POSTINGS: usize = 64;
+
 /// One list name (a primary name or an alias).
 #[derive(Debug, Clone)]
 pub struct IndexedName {
@@ -53,6 +60,8 @@ pub struct IndexedName {
     pub form: NameForm,
     /// Word id of each of the form's words.
     ids: Vec<u32>,
+    /// Sum of the words' weights.
+    weight: f64,
 }
 
 #[derive(Debug, Default)]
@@ -71,6 +80,9 @@ pub struct NameIndex {
     by_joined: HashMap<String, Vec<u32>>,
     /// A name's initials (2 to 6 words) → names.
     by_initials: HashMap<String, Vec<u32>>,
+    /// Per word, the list words close to it: found on first use and kept,
+    /// since the same common words (Mohammed, Trading) recur in screening.
+    neighbours: Vec<OnceLock<Neighbours>>,
 }
 
 /// A candidate name and the similarities found for it.
@@ -96,6 +108,12 @@ impl Sims {
         let k = (i as u16, word);
         self.map.get(&k).or_else(|| self.weak.get(&k)).copied()
     }
+}
+
+/// Whether two equal words were read alike (same class and script flags),
+/// so that one's similarities stand for the other's.
+fn same_reading(a: &Token, b: &Token) -> bool {
+    a.class == b.class && a.abjad == b.abjad && a.romanised == b.romanised && a.acronym_flag() == b.acronym_flag()
 }
 
 /// A phonetic form and each form with one letter left out (forms of four
@@ -158,6 +176,7 @@ impl NameIndex {
                     self.word_ids.insert(t.text.clone(), w);
                     self.words.push(t.clone());
                     self.postings.push(Vec::new());
+                    self.neighbours.push(OnceLock::new());
                     if t.skel.len() >= 2 {
                         self.by_skeleton.entry(t.skel.clone()).or_default().push(w);
                     }
@@ -186,7 +205,8 @@ impl NameIndex {
                 self.by_initials.entry(initials).or_default().push(id);
             }
         }
-        self.names.push(IndexedName { entry, text: text.to_string(), form, ids });
+        let weight = form.tokens.iter().map(|t| t.class.weight()).sum();
+        self.names.push(IndexedName { entry, text: text.to_string(), form, ids, weight });
     }
 
     /// The list words close to each screened word, with their similarity.
@@ -197,8 +217,6 @@ impl NameIndex {
         // they still count when a candidate is scored.
         let weak = |t: &Token| matches!(t.class, Class::Particle | Class::Honorific);
         let all_weak = q.tokens.iter().all(weak);
-        let mut counts: Vec<u16> = Vec::new();
-        let mut touched: Vec<u32> = Vec::new();
         for (i, t) in q.tokens.iter().enumerate() {
             let exact = self.word_ids.get(&t.text).copied();
             if weak(t) && !all_weak {
@@ -207,67 +225,89 @@ impl NameIndex {
                 }
                 continue;
             }
-            if let Some(w) = exact {
-                map.insert((i as u16, w), word_similarity(t, &self.words[w as usize]));
-            }
-            if t.class == Class::Numeric || t.text.len() < 2 {
-                // Numbers pair only when equal; initials are scored where
-                // they meet a candidate, not searched for.
-                continue;
-            }
-            let consider = |w: u32, map: &mut IdMap<(u16, u32), f64>| {
-                map.entry((i as u16, w)).or_insert_with(|| word_similarity(t, &self.words[w as usize]));
-            };
-            for v in super::given_name_variants(&t.text) {
-                if let Some(&w) = self.word_ids.get(v) {
-                    consider(w, &mut map);
+            let found: &[(u32, f64)];
+            let owned;
+            match exact {
+                // The same word as the list's, read the same way: its
+                // neighbours are the list word's own.
+                Some(w) if same_reading(t, &self.words[w as usize]) => {
+                    found = self.neighbours[w as usize].get_or_init(|| self.search(t, exact).into_boxed_slice());
+                }
+                _ => {
+                    owned = self.search(t, exact);
+                    found = &owned;
                 }
             }
-            if t.skel.len() >= 2 {
-                for &w in self.by_skeleton.get(&t.skel).map(Vec::as_slice).unwrap_or(&[]) {
-                    consider(w, &mut map);
+            for &(w, s) in found {
+                map.insert((i as u16, w), s);
+            }
+        }
+        Sims { map, weak: weak_map }
+    }
+
+    /// The list words that pair with `t` (similarity above zero).
+    fn search(&self, t: &Token, exact: Option<u32>) -> Vec<(u32, f64)> {
+        let mut seen: IdMap<u32, f64> = IdMap::default();
+        if let Some(w) = exact {
+            seen.insert(w, word_similarity(t, &self.words[w as usize]));
+        }
+        if t.class == Class::Numeric || t.text.len() < 2 {
+            // Numbers pair only when equal; initials are scored where they
+            // meet a candidate, not searched for.
+            return seen.into_iter().filter(|(_, s)| *s > 0.0).collect();
+        }
+        let mut consider = |w: u32| {
+            seen.entry(w).or_insert_with(|| {
+                let other = &self.words[w as usize];
+                // Words of very different lengths are not one word
+                // (Jaro-Winkler would say so too, at more cost).
+                if other.text.len().abs_diff(t.text.len()) > 2 + t.text.len().max(other.text.len()) / 3 {
+                    0.0
+                } else {
+                    word_similarity(t, other)
                 }
+            });
+        };
+        for v in super::given_name_variants(&t.text) {
+            if let Some(&w) = self.word_ids.get(v) {
+                consider(w);
             }
-            for key in deletions(&t.phon) {
-                for &w in self.by_deletion.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
-                    consider(w, &mut map);
-                }
+        }
+        if t.skel.len() >= 2 {
+            for &w in self.by_skeleton.get(&t.skel).map(Vec::as_slice).unwrap_or(&[]) {
+                consider(w);
             }
-            if exact.is_some() {
-                // A word the lists use as written: its variants came
-                // through skeletons and deletions; letter trigrams would
-                // only add work.
-                continue;
+        }
+        for key in deletions(&t.phon) {
+            for &w in self.by_deletion.get(&key).map(Vec::as_slice).unwrap_or(&[]) {
+                consider(w);
             }
-            if counts.is_empty() {
-                counts = vec![0u16; self.words.len()];
-            }
+        }
+        if exact.is_none() {
+            // A word the lists do not use as written may be a typo beyond
+            // what skeletons and deletions reach: letter trigrams. (For a
+            // word they use, they would only add work.)
+            let mut counts: IdMap<u32, u16> = IdMap::default();
             let mut n = 0u16;
             for g in trigrams(&t.text) {
                 n += 1;
                 for &w in self.by_trigram.get(&g).map(Vec::as_slice).unwrap_or(&[]) {
-                    let c = &mut counts[w as usize];
-                    if *c == 0 {
-                        touched.push(w);
-                    }
-                    *c += 1;
+                    *counts.entry(w).or_default() += 1;
                 }
             }
             // Two typos break up to six trigrams; ask for about a third of
             // them in common.
             let need = (n.saturating_sub(1) / 3).max(1);
-            for &w in &touched {
-                let c = counts[w as usize];
-                counts[w as usize] = 0;
+            for (w, c) in counts {
                 let len = self.words[w as usize].text.len();
                 if c >= need && len.abs_diff(t.text.len()) <= t.text.len() / 2 + 2 {
-                    consider(w, &mut map);
+                    consider(w);
                 }
             }
-            touched.clear();
         }
-        map.retain(|_, s| *s > 0.0);
-        Sims { map, weak: weak_map }
+        let mut out: Vec<(u32, f64)> = seen.into_iter().filter(|(_, s)| *s > 0.0).collect();
+        out.sort_unstable_by_key(|p| p.0);
+        out
     }
 
     /// Candidate names for a screened name, best estimate first, at most
@@ -302,7 +342,7 @@ impl NameIndex {
             let matched: f64 = per_word.iter().sum();
             let strong = per_word.iter().zip(&q.tokens).filter(|(b, t)| **b >= 0.95 * t.class.weight()).count();
             let name = &self.names[id as usize];
-            let l_weight: f64 = name.form.tokens.iter().map(|t| t.class.weight()).sum();
+            let l_weight = name.weight;
             // The least the unmatched words can cost: the scorer's rates for
             // extra words, cut when two or more words match outright.
             let (rq, rl) = if strong >= 2 { (0.18, 0.075) } else { (0.6, 0.25) };
@@ -319,14 +359,23 @@ impl NameIndex {
         let mut sure: Vec<u32> = Vec::new();
         let joined: String = q.tokens.iter().map(|t| t.text.as_str()).collect();
         let initials: String = q.tokens.iter().filter_map(|t| t.text.bytes().next()).map(char::from).collect();
-        for key in std::iter::once(joined.as_str()).chain(q.tokens.iter().map(|t| t.text.as_str())) {
-            sure.extend(self.by_joined.get(key).map(Vec::as_slice).unwrap_or(&[]));
-            sure.extend(self.by_initials.get(key).map(Vec::as_slice).unwrap_or(&[]));
+        // A key shared by very many names ("al" as initials) says nothing.
+        let mut take = |ids: Option<&Vec<u32>>| {
+            if let Some(ids) = ids.filter(|v| v.len() <= MAX_SURE_POSTINGS) {
+                sure.extend(ids);
+            }
+        };
+        let namelike = |t: &Token| matches!(t.class, Class::Name | Class::Initial);
+        for t in q.tokens.iter().filter(|t| namelike(t)) {
+            take(self.by_joined.get(&t.text));
+            take(self.by_initials.get(&t.text));
         }
         if q.tokens.len() >= 2 {
-            for key in [&joined, &initials] {
-                if let Some(&w) = self.word_ids.get(key.as_str()) {
-                    sure.extend(&self.postings[w as usize]);
+            take(self.by_joined.get(&joined));
+            let initials = Some(&initials).filter(|i| i.len() >= 3);
+            for key in std::iter::once(&joined).chain(initials) {
+                if let Some(&w) = self.word_ids.get(key.as_str()).filter(|&&w| namelike(&self.words[w as usize])) {
+                    take(Some(&self.postings[w as usize]));
                 }
             }
             let mut key = String::new();
@@ -335,7 +384,7 @@ impl NameIndex {
                 key.push_str(&pair[0].text);
                 key.push_str(&pair[1].text);
                 if let Some(&w) = self.word_ids.get(&key) {
-                    sure.extend(&self.postings[w as usize]);
+                    take(Some(&self.postings[w as usize]));
                 }
             }
         }
@@ -354,6 +403,11 @@ impl NameIndex {
         out.sort_by(|a, b| b.estimate.total_cmp(&a.estimate));
         out.truncate(limit);
         out
+    }
+
+    /// How many list names use a word.
+    pub fn document_frequency(&self, word: &str) -> usize {
+        self.word_ids.get(word).map_or(0, |&w| self.postings[w as usize].len())
     }
 
     /// Word id of the `j`-th word of a name.

@@ -17,6 +17,7 @@
 pub mod han;
 pub mod index;
 pub mod metrics;
+pub mod pairs;
 pub mod phonetic;
 pub mod translit;
 pub mod vocab;
@@ -45,13 +46,13 @@ impl Class {
     pub fn weight(self) -> f64 {
         match self {
             Class::Name => 1.0,
-            Class::Generic => tune("wg", 0.5),
-            Class::Location => tune("wl", 0.6),
-            Class::Patronymic => tune("wp", 0.5),
-            Class::Initial => tune("wi", 0.4),
-            Class::Numeric => tune("wn", 0.35),
-            Class::Particle => tune("wpa", 0.2),
-            Class::Honorific => tune("wh", 0.15),
+            Class::Generic => 0.5,
+            Class::Location => 0.6,
+            Class::Patronymic => 0.5,
+            Class::Initial => 0.4,
+            Class::Numeric => 0.35,
+            Class::Particle => 0.2,
+            Class::Honorific => 0.15,
         }
     }
 
@@ -87,6 +88,10 @@ pub struct Token {
 }
 
 impl Token {
+    pub(crate) fn acronym_flag(&self) -> bool {
+        self.acronym
+    }
+
     fn new(text: String, class: Class, abjad: bool) -> Self {
         let phon = phonetic::phonetic(&text);
         let skel = phonetic::skeleton(&phon);
@@ -407,8 +412,8 @@ fn strip_legal_forms(words: Vec<Word>) -> (Vec<Word>, Option<LegalKind>) {
             continue;
         }
         let w = words[i].text.as_str();
-        let fuzzy = w.len() >= 10
-            && vocab::LONG_LEGAL_WORDS.iter().any(|l| metrics::levenshtein_within(w, l, 2).is_some());
+        let fuzzy =
+            w.len() >= 10 && vocab::LONG_LEGAL_WORDS.iter().any(|l| metrics::levenshtein_within(w, l, 2).is_some());
         if vocab::LEGAL_WORDS.contains(&w) || fuzzy {
             // A legal form (as a whole phrase) earlier in the name may already
             // have set the kind; a non-profit form wins.
@@ -474,50 +479,43 @@ fn classify(words: Vec<Word>) -> Vec<Token> {
 }
 
 // ---------------------------------------------------------------- scoring
+//
+// The weights below were set on the development half of a public name
+// benchmark (`tradewind eval screening`), by general rules rather than by
+// case: each one names the kind of evidence it prices.
 
 /// Word pairs below this similarity are not the same word.
-const PAIR_FLOOR_D: f64 = 0.78;
-// TUNE-BEGIN
-fn tune(name: &str, d: f64) -> f64 {
-    static T: OnceLock<std::collections::HashMap<String, f64>> = OnceLock::new();
-    let m = T.get_or_init(|| {
-        std::env::var("TW_TUNE").unwrap_or_default().split(',').filter_map(|kv| {
-            let (k, v) = kv.split_once('=')?; Some((k.to_string(), v.parse().ok()?))
-        }).collect()
-    });
-    m.get(name).copied().unwrap_or(d)
-}
-// TUNE-END
+const PAIR_FLOOR: f64 = 0.78;
 /// An unpaired word of the screened name costs this share of its weight…
-const EXTRA_QUERY_D: f64 = 0.6;
+const EXTRA_QUERY: f64 = 0.6;
 /// …and an unpaired word of the list name this share.
-const EXTRA_LIST_D: f64 = 0.25;
+const EXTRA_LIST: f64 = 0.25;
 /// Factor on the cost of extra words when one side is wholly contained in
 /// the other.
-const SUBSET_D: f64 = 0.3;
-/// Share of its weight that a place named on one side only costs.
-const EXTRA_PLACE_D: f64 = 1.0;
+const SUBSET: f64 = 0.3;
+/// Share of its weight that a place named only in the list name costs.
+const EXTRA_PLACE: f64 = 1.0;
 /// Pairs at least this similar count as the same name for the subset rule.
-const SUBSET_STRONG_D: f64 = 0.95;
+const SUBSET_STRONG: f64 = 0.95;
 /// Factor on a score that no name word (only trade words, places,
 /// particles, numbers) supports.
-const NO_NAME_FACTOR_D: f64 = 0.8;
+const NO_NAME_FACTOR: f64 = 0.8;
 /// Factor when the names around "bin" are swapped.
-const LINEAGE_PENALTY_D: f64 = 0.8;
+const LINEAGE_PENALTY: f64 = 0.8;
 /// Words this similar but below the floor get partial credit, up to…
-const NEAR_MISS_FROM_D: f64 = 0.6;
+const NEAR_MISS_FROM: f64 = 0.6;
 /// …this much.
-const NEAR_MISS_CREDIT_D: f64 = 0.15;
+const NEAR_MISS_CREDIT: f64 = 0.15;
 /// Two unpaired words that contradict each other cost their full weight.
-const CONFLICT_D: f64 = 1.0;
+const CONFLICT: f64 = 1.0;
 /// Similarity of two forms of one given name (Juan, John).
 const GIVEN_NAME_VARIANT: f64 = 0.88;
 /// Share of a word's letters that may differ in a typo.
-const EDIT_SHARE_D: f64 = 0.2;
+const EDIT_SHARE: f64 = 0.2;
 /// The same across scripts: romanisation schemes differ.
 const EDIT_SHARE_ACROSS_SCRIPTS: f64 = 0.34;
 /// Factor on the similarity of words beyond their edit budget.
-const IMPLAUSIBLE_D: f64 = 0.9;
+const IMPLAUSIBLE: f64 = 0.9;
 /// Names whose legal forms are of different kinds (a non-profit against a
 /// company) are less likely the same body.
 const LEGAL_KIND_PENALTY: f64 = 0.8;
@@ -551,14 +549,14 @@ pub fn word_similarity(a: &Token, b: &Token) -> f64 {
         // are different words. Within it, one wrong letter in a long word
         // is a typo even where Jaro-Winkler, which weighs the first letters
         // most, disagrees (Invidia/Nvidia).
-        let floor = tune("floor", PAIR_FLOOR_D);
+        let floor = PAIR_FLOOR;
         let budget = edit_budget(a, b);
         let longest = a.text.len().max(b.text.len());
         if s >= floor {
             match edits(a, b, budget + 4) {
                 Some(d) if d <= budget => s = s.max(1.0 - d as f64 / longest as f64),
-                Some(d) => s *= tune("imp", IMPLAUSIBLE_D).powi((d - budget) as i32),
-                None => s *= tune("imp", IMPLAUSIBLE_D).powi(5),
+                Some(d) => s *= IMPLAUSIBLE.powi((d - budget) as i32),
+                None => s *= IMPLAUSIBLE.powi(5),
             }
         } else {
             // Only the typo rule could still lift the pair: look for edits
@@ -577,7 +575,7 @@ pub fn word_similarity(a: &Token, b: &Token) -> f64 {
     if same_given_name(&a.text, &b.text) {
         s = s.max(GIVEN_NAME_VARIANT);
     }
-    if s >= tune("floor", PAIR_FLOOR_D) {
+    if s >= PAIR_FLOOR {
         s
     } else {
         0.0
@@ -590,9 +588,9 @@ fn near_miss(a: &Token, b: &Token) -> f64 {
         return 0.0;
     }
     let raw = metrics::jaro_winkler(&a.text, &b.text).max(metrics::jaro_winkler(&a.phon, &b.phon));
-    let floor = tune("floor", PAIR_FLOOR_D);
-    let p0 = tune("p0", NEAR_MISS_FROM_D);
-    ((raw - p0) / (floor - p0)).clamp(0.0, 1.0) * tune("pmax", NEAR_MISS_CREDIT_D)
+    let floor = PAIR_FLOOR;
+    let p0 = NEAR_MISS_FROM;
+    ((raw - p0) / (floor - p0)).clamp(0.0, 1.0) * NEAR_MISS_CREDIT
 }
 
 fn given_name_groups() -> &'static std::collections::HashMap<&'static str, u64> {
@@ -631,7 +629,7 @@ pub(crate) fn given_name_variants(w: &str) -> Vec<&'static str> {
 /// about one letter in five, more across scripts.
 fn edit_budget(a: &Token, b: &Token) -> usize {
     let min = a.text.len().min(b.text.len());
-    let share = if a.romanised != b.romanised { EDIT_SHARE_ACROSS_SCRIPTS } else { tune("edit", EDIT_SHARE_D) };
+    let share = if a.romanised != b.romanised { EDIT_SHARE_ACROSS_SCRIPTS } else { EDIT_SHARE };
     ((min as f64 * share).ceil() as usize).clamp(1, 4)
 }
 
@@ -655,6 +653,11 @@ pub struct Comparison {
     pub score: f64,
     /// Why, in words: which words paired, which differ, which are extra.
     pub why: String,
+    /// The screened name's name words (not trade words, places, particles)
+    /// that found a partner.
+    pub paired_names: Vec<String>,
+    /// Name words of the list name that found none (extra or different).
+    pub list_extra_names: usize,
 }
 
 /// Scores a screened name (`query`) against a list name, in [0, 1].
@@ -681,7 +684,7 @@ pub(crate) fn score_via(
     sim: &dyn Fn(usize, usize) -> f64,
 ) -> Comparison {
     if query.is_empty() || list.is_empty() {
-        return Comparison { score: 0.0, why: String::new() };
+        return Comparison { score: 0.0, why: String::new(), paired_names: Vec::new(), list_extra_names: 0 };
     }
     let mut best = align(&query.tokens, &list.tokens, explain, sim);
     if best.score < 0.999 && best.unpaired {
@@ -702,13 +705,20 @@ pub(crate) fn score_via(
             }
         }
     }
-    Comparison { score: score.clamp(0.0, 1.0), why }
+    Comparison {
+        score: score.clamp(0.0, 1.0),
+        why,
+        paired_names: best.paired_names,
+        list_extra_names: best.list_extra_names,
+    }
 }
 
 struct Aligned {
     score: f64,
     unpaired: bool,
     why: String,
+    paired_names: Vec<String>,
+    list_extra_names: usize,
 }
 
 fn align(q: &[Token], l: &[Token], explain: bool, sim: &dyn Fn(usize, usize) -> f64) -> Aligned {
@@ -736,8 +746,7 @@ fn align(q: &[Token], l: &[Token], explain: bool, sim: &dyn Fn(usize, usize) -> 
         q_used[i] = true;
         l_used[j] = true;
         let w = (q[i].class.weight() + l[j].class.weight()) / 2.0;
-        let k = tune("stretch", 1.0);
-        num += (1.0 - (1.0 - s) * k).max(0.0) * w;
+        num += s * w;
         den += w;
         pair_list.push((i, j, s));
     }
@@ -755,7 +764,7 @@ fn align(q: &[Token], l: &[Token], explain: bool, sim: &dyn Fn(usize, usize) -> 
         if let Some(pos) = l_left.iter().position(|&j| q[i].class.conflicts_with(l[j].class)) {
             let j = l_left.remove(pos);
             let w = (q[i].class.weight() + l[j].class.weight()) / 2.0;
-            den += tune("conflict", CONFLICT_D) * w;
+            den += CONFLICT * w;
             // Words that nearly pass for each other (Jones/James) still count
             // for a little: enough to ask for a review, never for a match.
             num += near_miss(&q[i], &l[j]) * w;
@@ -771,16 +780,15 @@ fn align(q: &[Token], l: &[Token], explain: bool, sim: &dyn Fn(usize, usize) -> 
     // least two of them, the other side's extra names are middle names,
     // patronymics or titles the first side left out.
     let is_name = |t: &Token| matches!(t.class, Class::Name | Class::Patronymic);
-    let paired_names =
-        pair_list.iter().filter(|&&(i, _, s)| s >= tune("strong", SUBSET_STRONG_D) && is_name(&q[i])).count();
+    let paired_names = pair_list.iter().filter(|&&(i, _, s)| s >= SUBSET_STRONG && is_name(&q[i])).count();
     let covered = |side: &[Token], used: &[bool]| side.iter().zip(used).all(|(t, u)| *u || !is_name(t));
     let subset = paired_names >= 2 && (covered(q, &q_used) || covered(l, &l_used));
     let extra = |t: &Token, share: f64| {
         let cheap = subset && !matches!(t.class, Class::Numeric | Class::Generic | Class::Location);
-        share * t.class.weight() * if cheap { tune("subset", SUBSET_D) } else { 1.0 }
+        share * t.class.weight() * if cheap { SUBSET } else { 1.0 }
     };
     for &i in &q_left {
-        den += extra(&q[i], tune("xq", EXTRA_QUERY_D));
+        den += extra(&q[i], EXTRA_QUERY);
     }
     for &j in &l_left {
         den += if l[j].class == Class::Location {
@@ -788,16 +796,16 @@ fn align(q: &[Token], l: &[Token], explain: bool, sim: &dyn Fn(usize, usize) -> 
             // screened name without the place may be another branch. (A
             // place only in the screened name may be a branch of the
             // listed body, which is no better: that costs as usual.)
-            tune("xloc", EXTRA_PLACE_D) * l[j].class.weight()
+            EXTRA_PLACE * l[j].class.weight()
         } else {
-            extra(&l[j], tune("xl", EXTRA_LIST_D))
+            extra(&l[j], EXTRA_LIST)
         };
     }
     let mut score = if den > 0.0 { num / den } else { 0.0 };
     // Trade words, places and particles alone do not make two names one
     // ("Banco Nacional" / "National Bank").
     if !pair_list.iter().any(|&(i, j, _)| is_name(&q[i]) || is_name(&l[j]) || q[i].acronym || l[j].acronym) {
-        score *= tune("noname", NO_NAME_FACTOR_D);
+        score *= NO_NAME_FACTOR;
     }
     // "Salman bin Muhammad" is Muhammad's son, "Muhammad bin Salman"
     // Salman's: the word after "bin" must pair with a word after "bin".
@@ -806,7 +814,7 @@ fn align(q: &[Token], l: &[Token], explain: bool, sim: &dyn Fn(usize, usize) -> 
         && l.iter().any(|t| t.text == "bin")
         && pair_list.iter().any(|&(i, j, _)| after_bin(q, i) != after_bin(l, j));
     if lineage_swapped {
-        score *= tune("lineage", LINEAGE_PENALTY_D);
+        score *= LINEAGE_PENALTY;
     }
     if explain {
         if lineage_swapped {
@@ -816,13 +824,15 @@ fn align(q: &[Token], l: &[Token], explain: bool, sim: &dyn Fn(usize, usize) -> 
         paired.sort_by_key(|p| p.0);
         let parts: Vec<String> = paired
             .iter()
-            .map(|&(i, j, s)| {
-                if s >= 0.999 {
-                    q[i].text.clone()
-                } else {
-                    format!("{}~{} {:.2}", q[i].text, l[j].text, s)
-                }
-            })
+            .map(
+                |&(i, j, s)| {
+                    if s >= 0.999 {
+                        q[i].text.clone()
+                    } else {
+                        format!("{}~{} {:.2}", q[i].text, l[j].text, s)
+                    }
+                },
+            )
             .collect();
         let _ = write!(why, "words in common: {}", if parts.is_empty() { "none".into() } else { parts.join(", ") });
         if !conflicts.is_empty() {
@@ -838,7 +848,14 @@ fn align(q: &[Token], l: &[Token], explain: bool, sim: &dyn Fn(usize, usize) -> 
             let _ = write!(why, "; only in list name: {}", c.join(" "));
         }
     }
-    Aligned { score, unpaired, why }
+    let paired_names = if explain {
+        pair_list.iter().filter(|&&(i, _, _)| is_name(&q[i])).map(|&(i, _, _)| q[i].text.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    let list_extra_names =
+        l_left.iter().filter(|&&j| is_name(&l[j])).count() + conflicts.iter().filter(|&&(_, j)| is_name(&l[j])).count();
+    Aligned { score, unpaired, why, paired_names, list_extra_names }
 }
 
 /// Words written apart on one side and together on the other ("Good Will" /
@@ -847,7 +864,12 @@ fn align(q: &[Token], l: &[Token], explain: bool, sim: &dyn Fn(usize, usize) -> 
 /// `None` when there is nothing to rejoin.
 fn rejoin(q: &[Token], l: &[Token]) -> Option<(Vec<Token>, Vec<Token>)> {
     // Most pairs have nothing to rejoin: look before copying any word.
-    if find_run(q, l).is_none() && find_run(l, q).is_none() && find_acronym(l, q).is_none() && find_acronym(q, l).is_none()
+    // A two-letter acronym is trusted only on the screened side ("U.S.");
+    // two initials of a screened person are no acronym of a list name.
+    if find_run(q, l).is_none()
+        && find_run(l, q).is_none()
+        && find_acronym(l, q, 2).is_none()
+        && find_acronym(q, l, 3).is_none()
     {
         return None;
     }
@@ -855,8 +877,8 @@ fn rejoin(q: &[Token], l: &[Token]) -> Option<(Vec<Token>, Vec<Token>)> {
     let mut l = l.to_vec();
     join_runs(&mut q, &l);
     join_runs(&mut l, &q);
-    acronyms(&mut l, &q);
-    acronyms(&mut q, &l);
+    acronyms(&mut l, &q, 2);
+    acronyms(&mut q, &l, 3);
     Some((q, l))
 }
 
@@ -903,12 +925,13 @@ fn join_runs(side: &mut Vec<Token>, other: &[Token]) {
 }
 
 /// A run of words of `side` (start, length) whose initials spell a word of
-/// `other` of 2 to 6 letters.
-fn find_acronym(side: &[Token], other: &[Token]) -> Option<(usize, usize)> {
+/// `other` of `min` to 6 letters.
+fn find_acronym(side: &[Token], other: &[Token], min: usize) -> Option<(usize, usize)> {
     for target in other {
         let n = target.text.len();
-        if !(2..=6).contains(&n)
+        if !(min..=6).contains(&n)
             || target.acronym
+            || !matches!(target.class, Class::Name | Class::Initial)
             || !target.text.bytes().all(|b| b.is_ascii_alphabetic())
             || side.len() < n
             || side.iter().any(|t| t.text == target.text)
@@ -924,8 +947,8 @@ fn find_acronym(side: &[Token], other: &[Token]) -> Option<(usize, usize)> {
     None
 }
 
-fn acronyms(side: &mut Vec<Token>, other: &[Token]) {
-    while let Some((i, n)) = find_acronym(side, other) {
+fn acronyms(side: &mut Vec<Token>, other: &[Token], min: usize) {
+    while let Some((i, n)) = find_acronym(side, other, min) {
         let initials: String = side[i..i + n].iter().map(|t| char::from(t.text.as_bytes()[0])).collect();
         let mut t = Token::new(initials, Class::Name, false);
         t.acronym = true;

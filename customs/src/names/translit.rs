@@ -146,10 +146,8 @@ pub fn cyrillic(word: &str, out: &mut String) {
 /// Romanises one Arabic-script word. The article "al-" comes out as a
 /// separate word, as the Latin spellings of the lists write it.
 pub fn arabic(word: &str, words: &mut Vec<String>) {
-    let letters: Vec<char> = word
-        .chars()
-        .filter(|&c| !matches!(c as u32, 0x064B..=0x065F | 0x0670 | 0x0640 | 0x06D6..=0x06ED))
-        .collect();
+    let letters: Vec<char> =
+        word.chars().filter(|&c| !matches!(c as u32, 0x064B..=0x065F | 0x0670 | 0x0640 | 0x06D6..=0x06ED)).collect();
     let mut start = 0;
     if letters.len() > 3 && letters[0] == 'ا' && letters[1] == 'ل' {
         words.push("al".into());
