@@ -56,4 +56,13 @@ trap cleanup EXIT INT TERM
 
 ensure_redis
 start_redis
-cargo test --workspace --locked "$@"
+LOG="$REDIS_DIR/cargo-test.log"
+set +e
+cargo test --workspace --locked "$@" 2>&1 | tee "$LOG"
+status=${PIPESTATUS[0]}
+set -e
+# cargo ends on the doc-test binaries, which often run nothing; close with
+# the whole workspace's count so the last line says what really ran.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+     END { printf "total: %d passed, %d failed\n", p, f }' "$LOG"
+exit "$status"
