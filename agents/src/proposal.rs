@@ -172,8 +172,17 @@ pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Pro
         output: None,
         max_steps: 4,
     };
-    let reply = env.brain.run(&task, &env.dispatcher, ctx).await?;
-    let markdown = if env.brain.is_offline() || grounded(&reply.content, &lines) {
+    let reply = match env.brain.run(&task, &env.dispatcher, ctx).await {
+        Ok(r) => r,
+        // A model that fails (context too small, endpoint down) must not cost
+        // sales the draft: the template draft carries the same cited figures.
+        Err(e) if !env.brain.is_offline() => {
+            ctx.recorder.note("proposal", format!("model draft failed ({e}); used the template draft"));
+            crate::brain::BrainReply::default()
+        }
+        Err(e) => return Err(e),
+    };
+    let markdown = if env.brain.is_offline() || (!reply.content.is_empty() && grounded(&reply.content, &lines)) {
         reply.content
     } else {
         // A draft that drops a figure or its citation is not sendable; the

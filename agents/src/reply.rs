@@ -41,7 +41,12 @@ const FORBIDDEN: &[&str] = &[
 
 pub fn leaks(text: &str) -> Option<&'static str> {
     let lower = text.to_lowercase();
-    FORBIDDEN.iter().copied().find(|w| lower.contains(w))
+    if let Some(w) = FORBIDDEN.iter().copied().find(|w| lower.contains(w)) {
+        return Some(w);
+    }
+    // Small models like to leave form-letter blanks ("[Your Name]"); a
+    // customer must never receive those.
+    ["[your", "[customer", "name]", "[company"].into_iter().find(|p| lower.contains(p))
 }
 
 fn question(si: &StructuredInquiry, m: MissingField, first_item_name: Option<&str>) -> String {
