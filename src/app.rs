@@ -97,6 +97,8 @@ pub struct App {
     pub collected: Option<Arc<CollectSink>>,
     /// Chat-card channels, when any sink names one; drained on shutdown.
     pub channels: Option<Arc<tradewind_channels::ChannelHub>>,
+    /// Bounds the inquiries running at once (`[limits] max_inflight`).
+    inflight: Arc<tokio::sync::Semaphore>,
 }
 
 /// How `App::build` should prepare the knowledge index.
@@ -311,7 +313,8 @@ impl App {
             deliver: true,
         };
         let swarm = Swarm::new(Env { services, dispatcher, brain }, swarm_config);
-        Ok((App { swarm, memory, index, config, collected, channels }, summary))
+        let inflight = Arc::new(tokio::sync::Semaphore::new(config.limits.max_inflight.max(1)));
+        Ok((App { swarm, memory, index, config, collected, channels, inflight }, summary))
     }
 
     /// The application function: one message in, everything out.
@@ -334,6 +337,15 @@ impl App {
             text: msg.text,
             received_at_ms: now_ms(),
         };
+        // Validate before queueing, so bad input is refused at once.
+        if inquiry.text.trim().is_empty() {
+            return Err(SwarmError::EmptyMessage.into());
+        }
+        let _permit = self
+            .inflight
+            .acquire()
+            .await
+            .map_err(|_| AppError::Unavailable("the application is shutting down".into()))?;
         Ok(self.swarm.handle(inquiry).await?)
     }
 

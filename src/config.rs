@@ -129,11 +129,14 @@ impl Default for DeadlinesSection {
 #[serde(default, deny_unknown_fields)]
 pub struct LimitsSection {
     pub max_message_bytes: usize,
+    /// Inquiries the swarm runs at once in this process; more wait their
+    /// turn, so a burst costs queue slots rather than memory.
+    pub max_inflight: usize,
 }
 
 impl Default for LimitsSection {
     fn default() -> Self {
-        Self { max_message_bytes: 16 * 1024 }
+        Self { max_message_bytes: 16 * 1024, max_inflight: 64 }
     }
 }
 
