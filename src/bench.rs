@@ -91,10 +91,10 @@ fn bench_config(base: &Config, dir: &std::path::Path) -> Config {
     let mut c = base.clone();
     c.knowledge.data_dir = dir.join("knowledge");
     c.knowledge.kb_dir = None;
-    let sink = std::env::var("TW_BENCH_SINK").unwrap_or_else(|_| "memory".into());
-    c.sinks.sales = sink.clone();
-    c.sinks.logistics = sink.clone();
-    c.sinks.customer_service = sink;
+    // In-process sinks: writing files would measure the disk, not the swarm.
+    c.sinks.sales = "memory".into();
+    c.sinks.logistics = "memory".into();
+    c.sinks.customer_service = "memory".into();
     c.memory.prefix = format!("twbench:{}:", std::process::id());
     c
 }
