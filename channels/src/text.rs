@@ -191,33 +191,52 @@ fn is_table_line(line: &str) -> bool {
     t.starts_with('|') && t.len() > 1
 }
 
-/// Markdown → Telegram HTML: headings and `**` in bold, code, links, list
-/// bullets, `_whole line_` in italics, tables in `<pre>`. Everything else
-/// is escaped text.
-pub fn markdown_to_telegram_html(md: &str) -> String {
+/// Walks Markdown lines for a chat dialect: runs of table lines go inside
+/// `open`/`close` (escaped with `escape`, since chats render no tables);
+/// every other line is handed to `line`, one output line per input line.
+fn convert_lines(
+    md: &str,
+    open: &str,
+    close: &str,
+    escape: fn(&str) -> String,
+    mut line: impl FnMut(&str, &mut String),
+) -> String {
     let mut out = String::with_capacity(md.len() + 64);
     let mut in_table = false;
-    for (n, line) in md.lines().enumerate() {
-        if is_table_line(line) {
+    for (n, l) in md.lines().enumerate() {
+        if is_table_line(l) {
             if !in_table {
                 if n > 0 {
                     out.push('\n');
                 }
-                out.push_str("<pre>");
+                out.push_str(open);
                 in_table = true;
             } else {
                 out.push('\n');
             }
-            out.push_str(&html_escape(line.trim()));
+            out.push_str(&escape(l.trim()));
             continue;
         }
         if in_table {
-            out.push_str("</pre>");
+            out.push_str(close);
             in_table = false;
         }
         if n > 0 {
             out.push('\n');
         }
+        line(l, &mut out);
+    }
+    if in_table {
+        out.push_str(close);
+    }
+    out
+}
+
+/// Markdown → Telegram HTML: headings and `**` in bold, code, links, list
+/// bullets, `_whole line_` in italics, tables in `<pre>`. Everything else
+/// is escaped text.
+pub fn markdown_to_telegram_html(md: &str) -> String {
+    convert_lines(md, "<pre>", "</pre>", html_escape, |line, out| {
         if let Some(h) = heading(line) {
             out.push_str("<b>");
             out.push_str(&inline_html(h, true));
@@ -234,11 +253,7 @@ pub fn markdown_to_telegram_html(md: &str) -> String {
         } else {
             out.push_str(&inline_html(line, false));
         }
-    }
-    if in_table {
-        out.push_str("</pre>");
-    }
-    out
+    })
 }
 
 /// `plain_bold`: inside an element that is already bold or italic, `**`
@@ -274,29 +289,7 @@ fn inline_html(line: &str, plain_bold: bool) -> String {
 /// Markdown → Slack mrkdwn: `*bold*`, `<url|text>`, bullets, tables in a
 /// code block; `&`, `<`, `>` escaped everywhere else.
 pub fn markdown_to_slack(md: &str) -> String {
-    let mut out = String::with_capacity(md.len() + 64);
-    let mut in_table = false;
-    for (n, line) in md.lines().enumerate() {
-        if is_table_line(line) {
-            if !in_table {
-                if n > 0 {
-                    out.push('\n');
-                }
-                out.push_str("```\n");
-                in_table = true;
-            } else {
-                out.push('\n');
-            }
-            out.push_str(&slack_escape(line.trim()));
-            continue;
-        }
-        if in_table {
-            out.push_str("\n```");
-            in_table = false;
-        }
-        if n > 0 {
-            out.push('\n');
-        }
+    convert_lines(md, "```\n", "\n```", slack_escape, |line, out| {
         if let Some(h) = heading(line) {
             out.push('*');
             out.push_str(&inline_slack(h, true));
@@ -312,11 +305,7 @@ pub fn markdown_to_slack(md: &str) -> String {
         } else {
             out.push_str(&inline_slack(line, false));
         }
-    }
-    if in_table {
-        out.push_str("\n```");
-    }
-    out
+    })
 }
 
 fn inline_slack(line: &str, plain_bold: bool) -> String {
