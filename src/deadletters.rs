@@ -3,11 +3,9 @@
 //! process left unfinished, newest first. Reads Redis when `REDIS_URL` is
 //! set, else the dead-letter file under the data folder.
 
-use std::path::Path;
-
-use tradewind_channels::{list_dead_letters, DeadLetter, StoreConfig};
-
-use crate::{AppError, Config};
+use tradewind_app::outbox::list_dead_letters;
+use tradewind_app::{AppError, Config};
+use tradewind_ports::outbox::DeadLetter;
 
 #[derive(Debug, Clone, clap::Args)]
 pub struct DeadLettersArgs {
@@ -19,17 +17,8 @@ pub struct DeadLettersArgs {
     pub json: bool,
 }
 
-/// Where the channel sinks keep their records for this configuration; the
-/// same place `App::build` gives the channel hub.
-pub fn store_config(config: &Config) -> StoreConfig {
-    let data_root = config.knowledge.data_dir.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    StoreConfig::for_app(config.memory.redis_url.clone(), &config.memory.prefix, data_root)
-}
-
 pub async fn run(config: Config, args: DeadLettersArgs) -> Result<(), AppError> {
-    let records = list_dead_letters(&store_config(&config), args.limit)
-        .await
-        .map_err(|e| AppError::Unavailable(e.to_string()))?;
+    let records = list_dead_letters(&config, args.limit).await.map_err(|e| AppError::Unavailable(e.to_string()))?;
     if args.json {
         for r in &records {
             println!("{}", serde_json::to_string(r).map_err(|e| AppError::Internal(e.to_string()))?);

@@ -1,13 +1,10 @@
-//! `tradewind lists import <format> <path>`: screening lists and the HS
-//! nomenclature into the local lists folder (`data/lists` by default), and
-//! the screening lists the app runs with.
+//! `tradewind lists`: import screening lists and the HS nomenclature into
+//! the local lists folder, show the lists in force, screen one name.
 
 use std::path::PathBuf;
-
-use tradewind_tools::customs::{lists, ScreeningList};
-
-use crate::app::lists_dir;
-use crate::{AppError, Config};
+use tradewind_app::lists::{lists_dir, load_screening};
+use tradewind_app::{AppError, Config};
+use tradewind_tools::customs::lists;
 
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum ListsCommand {
@@ -99,17 +96,4 @@ pub async fn run(config: Config, cmd: ListsCommand) -> Result<(), AppError> {
             Ok(())
         }
     }
-}
-
-/// The screening lists imported into the lists folder, or the embedded demo
-/// list when none has been imported. A list file that cannot be read stops
-/// start-up: screening silently without a list would clear everyone.
-pub fn load_screening(config: &Config) -> Result<ScreeningList, AppError> {
-    let dir = lists_dir(config);
-    let list = match ScreeningList::load_dir(&dir) {
-        Ok(Some(l)) => l,
-        Ok(None) => ScreeningList::demo().map_err(|e| AppError::Config(e.to_string()))?,
-        Err(e) => return Err(AppError::Config(format!("screening lists in {}: {e}", dir.display()))),
-    };
-    Ok(list.with_max_list_age_days(tradewind_tools::customs::DEFAULT_MAX_LIST_AGE_DAYS))
 }

@@ -5,7 +5,11 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use tokio_util::sync::CancellationToken;
-use tradewind::{App, BuildOptions, Config, IncomingMessage};
+use tradewind_app::{App, AppError, BuildOptions, Config, IncomingMessage};
+
+mod deadletters;
+mod lists;
+mod output;
 
 #[derive(Parser)]
 #[command(name = "tradewind", version, about = "An agent swarm that answers B2B export sales inquiries")]
@@ -56,7 +60,7 @@ enum Command {
         quiet: bool,
     },
     /// Print throughput and latency figures (see `tradewind bench --help`; `tradewind bench cluster` for the cluster).
-    Bench(tradewind::bench::BenchArgs),
+    Bench(tradewind_bench::BenchArgs),
     /// Everything in one process on the embedded defaults: the chat front ends and the swarm.
     Serve,
     /// Chat front ends in, onto Redis Streams; replies back from the workers (needs REDIS_URL).
@@ -65,12 +69,12 @@ enum Command {
     Worker,
     /// Import screening lists and the HS nomenclature.
     #[command(subcommand)]
-    Lists(tradewind::lists::ListsCommand),
+    Lists(lists::ListsCommand),
     /// Measure the customs engine on labelled cases.
     #[command(subcommand)]
-    Eval(tradewind::eval::EvalCommand),
+    Eval(tradewind_eval::EvalCommand),
     /// Chat-card deliveries that failed for good (dead letters), newest first.
-    Deadletters(tradewind::deadletters::DeadLettersArgs),
+    Deadletters(deadletters::DeadLettersArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -113,7 +117,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     app.index.backend()
                 );
             }
-            for sample in tradewind::samples::SAMPLES {
+            for sample in tradewind_app::samples::SAMPLES {
                 let msg = IncomingMessage {
                     channel: "demo".into(),
                     user: sample.channel_user.into(),
@@ -123,10 +127,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     Ok(r) => {
                         export_transcript(&app, &r.inquiry_id).await;
                         if json {
-                            println!("{}", serde_json::to_string(&tradewind::output::json_view(&r))?);
+                            println!("{}", serde_json::to_string(&output::json_view(&r))?);
                         } else {
                             println!("## {}", sample.title);
-                            print!("{}", tradewind::output::render_result(sample.text, &r));
+                            print!("{}", output::render_result(sample.text, &r));
                         }
                     }
                     Err(e) => println!("## {}\nerror: {e}\ncustomer sees: {}\n", sample.title, e.customer_message()),
@@ -150,9 +154,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 Ok(r) => {
                     export_transcript(&app, &r.inquiry_id).await;
                     if json {
-                        println!("{}", serde_json::to_string_pretty(&tradewind::output::json_view(&r))?);
+                        println!("{}", serde_json::to_string_pretty(&output::json_view(&r))?);
                     } else {
-                        print!("{}", tradewind::output::render_result(&text, &r));
+                        print!("{}", output::render_result(&text, &r));
                     }
                     Ok(std::process::ExitCode::SUCCESS)
                 }
@@ -175,7 +179,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 .context("starting Tradewind")?;
             let steps = match app.transcript(&inquiry_id).await {
                 Ok(s) => s,
-                Err(tradewind::AppError::NotFound(_)) => tradewind::output::read_exported(&app.config, &inquiry_id)
+                Err(AppError::NotFound(_)) => output::read_exported(&app.config, &inquiry_id)
                     .with_context(|| format!("no transcript for inquiry '{inquiry_id}'"))?,
                 Err(e) => return Err(e).context("reading the transcript"),
             };
@@ -184,7 +188,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     println!("{}", serde_json::to_string(s)?);
                 }
             } else {
-                print!("{}", tradewind::output::render_transcript(&steps));
+                print!("{}", output::render_transcript(&steps));
             }
             Ok(std::process::ExitCode::SUCCESS)
         }
@@ -200,27 +204,27 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Lists(cmd) => {
-            tradewind::lists::run(config, cmd).await.context("lists")?;
+            lists::run(config, cmd).await.context("lists")?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Eval(cmd) => {
-            tradewind::eval::run(config, cmd).await.context("eval")?;
+            tradewind_eval::run(config, cmd).await.context("eval")?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Serve => {
             let (app, _) = App::build(config, BuildOptions::default(), None).await.context("starting Tradewind")?;
             let shutdown = CancellationToken::new();
-            let _signals = tradewind::cluster::signals::cancel_on_signal(shutdown.clone());
+            let _signals = tradewind_cluster::signals::cancel_on_signal(shutdown.clone());
             tracing::info!(brain = %app.swarm.env().brain.name(), memory = app.memory.backend(), "serving");
-            let report = tradewind::cluster::run_serve(app.clone(), shutdown).await.context("serve")?;
+            let report = tradewind_app::runtime::run_serve(app.clone(), shutdown).await.context("serve")?;
             app.shutdown_channels().await;
             tracing::info!(answered = report.answered, unfinished = report.unfinished, "stopped");
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Gateway => {
             let shutdown = CancellationToken::new();
-            let _signals = tradewind::cluster::signals::cancel_on_signal(shutdown.clone());
-            tradewind::cluster::run_gateway(&config, shutdown).await.context("gateway")?;
+            let _signals = tradewind_cluster::signals::cancel_on_signal(shutdown.clone());
+            tradewind_app::runtime::run_gateway(&config, shutdown).await.context("gateway")?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Worker => {
@@ -230,8 +234,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
             let (app, _) = App::build(config, BuildOptions::default(), None).await.context("starting the worker")?;
             let shutdown = CancellationToken::new();
-            let _signals = tradewind::cluster::signals::cancel_on_signal(shutdown.clone());
-            let report = tradewind::cluster::run_worker(app.clone(), shutdown).await.context("worker")?;
+            let _signals = tradewind_cluster::signals::cancel_on_signal(shutdown.clone());
+            let report = tradewind_app::runtime::run_worker(app.clone(), shutdown).await.context("worker")?;
             app.shutdown_channels().await;
             tracing::info!(
                 completed = report.completed,
@@ -242,11 +246,11 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Deadletters(args) => {
-            tradewind::deadletters::run(config, args).await.context("dead letters")?;
+            deadletters::run(config, args).await.context("dead letters")?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Bench(args) => {
-            tradewind::bench::run(config, args).await.context("benchmark")?;
+            tradewind_bench::run(config, args).await.context("benchmark")?;
             Ok(std::process::ExitCode::SUCCESS)
         }
     }
@@ -255,7 +259,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
 /// With in-process memory a transcript would die with the process, so the
 /// CLI also exports it as JSON Lines under the data folder.
 async fn export_transcript(app: &App, inquiry_id: &str) {
-    if let Err(e) = tradewind::output::export_transcript(app, inquiry_id).await {
+    if let Err(e) = output::export_transcript(app, inquiry_id).await {
         tracing::warn!(inquiry_id, error = %e, "could not export transcript");
     }
 }

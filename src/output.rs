@@ -8,6 +8,7 @@ fn outcome_header<T>(title: &str, o: &AgentOutcome<T>, ms: f64) -> String {
         AgentOutcome::Done { .. } => format!("── {title} ({ms:.1} ms)"),
         AgentOutcome::TimedOut { after_ms } => format!("── {title}: TIMED OUT after {after_ms} ms"),
         AgentOutcome::Failed { error } => format!("── {title}: FAILED: {error}"),
+        AgentOutcome::Skipped { reason } => format!("── {title}: not run ({reason})"),
     }
 }
 
@@ -19,11 +20,11 @@ pub fn render_result(message: &str, r: &SwarmResult) -> String {
     }
     let _ = writeln!(s, "\n── Reply to the customer");
     let _ = writeln!(s, "{}\n", r.reply);
-    let _ = writeln!(s, "{}", outcome_header("Sales proposal draft", &r.proposal, r.timings.proposal_ms));
+    let _ = writeln!(s, "{}", outcome_header("Sales proposal draft", &r.proposal, r.timings.agent("proposal")));
     if let Some(p) = r.proposal.value() {
         let _ = writeln!(s, "{}\n", p.markdown.trim_end());
     }
-    let _ = writeln!(s, "{}", outcome_header("Customs pre-check", &r.customs, r.timings.customs_ms));
+    let _ = writeln!(s, "{}", outcome_header("Customs pre-check", &r.customs, r.timings.agent("customs")));
     if let Some(c) = r.customs.value() {
         let _ = writeln!(s, "Risk: {}\n{}", c.risk.as_str().to_uppercase(), c.summary);
         for f in &c.findings {
@@ -35,7 +36,7 @@ pub fn render_result(message: &str, r: &SwarmResult) -> String {
         }
         s.push('\n');
     }
-    let _ = writeln!(s, "{}", outcome_header("FAQ cards", &r.faq_cards, r.timings.faq_ms));
+    let _ = writeln!(s, "{}", outcome_header("FAQ cards", &r.faq_cards, r.timings.agent("faq")));
     if let Some(cards) = r.faq_cards.value() {
         for c in cards {
             let answer: String = c.answer.chars().take(240).collect();
@@ -49,11 +50,22 @@ pub fn render_result(message: &str, r: &SwarmResult) -> String {
             );
         }
     }
+    // Agents beyond the three above print as their JSON outputs.
+    for (name, o) in &r.others {
+        let _ = writeln!(s, "{}", outcome_header(name, o, r.timings.agent(name)));
+        if let Some(v) = o.value() {
+            let _ = writeln!(s, "{}\n", clip(&v.to_string(), 600));
+        }
+    }
     let t = &r.timings;
+    let agents: Vec<String> = t.agents.iter().map(|(n, ms)| format!("{n} {ms:.1}")).collect();
     let _ = writeln!(
         s,
-        "\n── Timings: intake {:.1} ms · fan-out {:.1} ms (proposal {:.1}, customs {:.1}, faq {:.1}) · total {:.1} ms\n",
-        t.intake_ms, t.fanout_ms, t.proposal_ms, t.customs_ms, t.faq_ms, t.total_ms
+        "\n── Timings: intake {:.1} ms · fan-out {:.1} ms ({}) · total {:.1} ms\n",
+        t.intake_ms,
+        t.fanout_ms,
+        agents.join(", "),
+        t.total_ms
     );
     s
 }
@@ -100,7 +112,7 @@ fn clip(s: &str, n: usize) -> String {
 
 /// The `--json` view: exactly the keys the CLI promises.
 pub fn json_view(r: &SwarmResult) -> serde_json::Value {
-    serde_json::json!({
+    let mut v = serde_json::json!({
         "inquiry_id": r.inquiry_id,
         "reply": r.reply,
         "proposal": r.proposal,
@@ -108,35 +120,45 @@ pub fn json_view(r: &SwarmResult) -> serde_json::Value {
         "faq_cards": r.faq_cards,
         "timings": r.timings,
         "inquiry": r.inquiry,
-    })
+    });
+    // Other agents' outputs, under their names, when any ran.
+    if !r.others.is_empty() {
+        v["others"] = serde_json::json!(r.others);
+    }
+    v
 }
 
-fn export_path(config: &crate::Config, inquiry_id: &str) -> std::path::PathBuf {
+fn export_path(config: &tradewind_app::Config, inquiry_id: &str) -> std::path::PathBuf {
     let safe: String = inquiry_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
     let root = config.knowledge.data_dir.parent().map(|p| p.to_path_buf()).unwrap_or_default();
     root.join("transcripts").join(format!("{safe}.jsonl"))
 }
 
-pub async fn export_transcript(app: &crate::App, inquiry_id: &str) -> Result<(), crate::AppError> {
+pub async fn export_transcript(app: &tradewind_app::App, inquiry_id: &str) -> Result<(), tradewind_app::AppError> {
     let steps = app.transcript(inquiry_id).await?;
     let path = export_path(&app.config, inquiry_id);
     let mut out = String::new();
     for s in &steps {
-        out.push_str(&serde_json::to_string(s).map_err(|e| crate::AppError::Internal(e.to_string()))?);
+        out.push_str(&serde_json::to_string(s).map_err(|e| tradewind_app::AppError::Internal(e.to_string()))?);
         out.push('\n');
     }
     if let Some(dir) = path.parent() {
-        tokio::fs::create_dir_all(dir).await.map_err(|e| crate::AppError::Internal(e.to_string()))?;
+        tokio::fs::create_dir_all(dir).await.map_err(|e| tradewind_app::AppError::Internal(e.to_string()))?;
     }
-    tokio::fs::write(&path, out).await.map_err(|e| crate::AppError::Internal(e.to_string()))
+    tokio::fs::write(&path, out).await.map_err(|e| tradewind_app::AppError::Internal(e.to_string()))
 }
 
-pub fn read_exported(config: &crate::Config, inquiry_id: &str) -> Result<Vec<TranscriptStep>, crate::AppError> {
+pub fn read_exported(
+    config: &tradewind_app::Config,
+    inquiry_id: &str,
+) -> Result<Vec<TranscriptStep>, tradewind_app::AppError> {
     let path = export_path(config, inquiry_id);
     let text = std::fs::read_to_string(&path)
-        .map_err(|_| crate::AppError::NotFound(format!("no transcript for inquiry '{inquiry_id}'")))?;
+        .map_err(|_| tradewind_app::AppError::NotFound(format!("no transcript for inquiry '{inquiry_id}'")))?;
     text.lines()
         .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).map_err(|e| crate::AppError::Internal(format!("{}: {e}", path.display()))))
+        .map(|l| {
+            serde_json::from_str(l).map_err(|e| tradewind_app::AppError::Internal(format!("{}: {e}", path.display())))
+        })
         .collect()
 }

@@ -1,10 +1,8 @@
 //! Bad input gets a clear, bounded answer; nothing panics and nothing
 //! internal reaches the customer.
 
-mod support;
-
-use support::spawn_app;
-use tradewind::{AppError, IncomingMessage};
+use tradewind_app::{AppError, IncomingMessage};
+use tradewind_testkit::spawn_app;
 
 fn msg(text: impl Into<String>) -> IncomingMessage {
     IncomingMessage { channel: "test".into(), user: "bad".into(), text: text.into() }

@@ -3,8 +3,6 @@
 //! redeliveries, a worker killed mid-inquiry, completion exactly once, and
 //! graceful shutdown that finishes or hands back in-flight work.
 
-mod support;
-
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -12,14 +10,15 @@ use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
-use tradewind::cluster::keys::{inquiry_id_for, Keys};
-use tradewind::cluster::{InProcessIngress, RedisIngress, Running, Worker, WorkerReport, WorkerStats};
-use tradewind::gateway::{InboundMessage, Ingress, OutboundReply, Submitted};
-use tradewind::{AppError, Config};
 use tradewind_agents::{offline_brain, Brain, BrainError, BrainReply, BrainTask};
-use tradewind_tools::{Dispatcher, ToolCtx};
+use tradewind_app::runtime::cluster_settings;
+use tradewind_app::{AppError, Config};
+use tradewind_cluster::keys::{inquiry_id_for, Keys};
+use tradewind_cluster::{InProcessIngress, RedisIngress, Running, Worker, WorkerReport, WorkerStats};
+use tradewind_ports::ingress::{InboundMessage, Ingress, OutboundReply, Submitted};
+use tradewind_tools::{ToolCtx, ToolHost};
 
-use support::{fast_cluster, spawn_app_with, test_config, unique_prefix, TestApp};
+use tradewind_testkit::{fast_cluster, spawn_app_with, test_config, unique_prefix, TestApp};
 
 const TEXTS: [&str; 3] = [
     "We need 800 of your 48V 20Ah e-bike battery packs delivered to Hamburg. Nordlicht Energie GmbH, +49 40 1234567",
@@ -58,7 +57,7 @@ impl Brain for GateBrain {
     fn is_offline(&self) -> bool {
         true
     }
-    async fn run(&self, task: &BrainTask, tools: &Dispatcher, ctx: &ToolCtx) -> Result<BrainReply, BrainError> {
+    async fn run(&self, task: &BrainTask, tools: &dyn ToolHost, ctx: &ToolCtx) -> Result<BrainReply, BrainError> {
         if task.agent == "intake" && task.user.contains(self.mark) {
             let _ = self.started.send(task.user.clone());
             match self.delay {
@@ -87,7 +86,7 @@ impl Brain for JitterBrain {
     fn is_offline(&self) -> bool {
         true
     }
-    async fn run(&self, task: &BrainTask, tools: &Dispatcher, ctx: &ToolCtx) -> Result<BrainReply, BrainError> {
+    async fn run(&self, task: &BrainTask, tools: &dyn ToolHost, ctx: &ToolCtx) -> Result<BrainReply, BrainError> {
         if task.agent == "intake" {
             let h = task.user.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b)));
             tokio::time::sleep(Duration::from_millis(h % 16)).await;
@@ -120,7 +119,7 @@ async fn gateway(prefix: &str, edit: impl FnOnce(&mut Config)) -> Gateway {
     fast_cluster(&mut c);
     edit(&mut c);
     let stop = CancellationToken::new();
-    let (ingress, pump) = RedisIngress::start(&c, stop.clone()).await.expect("gateway starts");
+    let (ingress, pump) = RedisIngress::start(&cluster_settings(&c), stop.clone()).await.expect("gateway starts");
     let replies = ingress.subscribe();
     Gateway { ingress, replies, stop, pump: Some(pump), _dir: dir }
 }
@@ -188,7 +187,8 @@ async fn worker(prefix: &str, brain: Option<Arc<dyn Brain>>, edit: impl FnOnce(&
         brain,
     )
     .await;
-    let w = Worker::connect(app.app.clone()).await.expect("worker connects");
+    let w =
+        Worker::connect(Arc::new(app.app.clone()), &cluster_settings(&app.app.config)).await.expect("worker connects");
     let stats = w.stats();
     let token = CancellationToken::new();
     let mut task = JoinSet::new();
@@ -251,7 +251,7 @@ fn assert_chat_order(replies: &[OutboundReply]) {
 }
 
 async fn pending_count(prefix: &str, shards: usize) -> usize {
-    let client = redis::Client::open(support::redis_url()).expect("redis url");
+    let client = redis::Client::open(tradewind_testkit::redis_url()).expect("redis url");
     let mut conn = client.get_multiplexed_async_connection().await.expect("redis");
     let keys = Keys::new(prefix, "inquiries", shards);
     let mut total = 0;
@@ -269,7 +269,7 @@ async fn pending_count(prefix: &str, shards: usize) -> usize {
 async fn serve_answers_each_chat_in_order_and_drops_redeliveries() {
     let t = spawn_app_with(fast_cluster, Some(Arc::new(JitterBrain(Arc::new(offline_brain()))))).await;
     let shutdown = CancellationToken::new();
-    let (ingress, running) = InProcessIngress::start(t.app.clone(), shutdown.clone());
+    let (ingress, running) = InProcessIngress::start(Arc::new(t.app.clone()), &t.app.config.cluster, shutdown.clone());
     let mut rx = ingress.subscribe();
     for i in 0..10 {
         for chat in ["a", "b", "c"] {
@@ -303,7 +303,7 @@ async fn serve_finishes_accepted_inquiries_on_shutdown_and_replies_to_oversized_
     let (brain, mut started) = gate("SLOW", Some(Duration::from_millis(300)));
     let t = spawn_app_with(fast_cluster, Some(brain)).await;
     let shutdown = CancellationToken::new();
-    let (ingress, running) = InProcessIngress::start(t.app.clone(), shutdown.clone());
+    let (ingress, running) = InProcessIngress::start(Arc::new(t.app.clone()), &t.app.config.cluster, shutdown.clone());
     let mut rx = ingress.subscribe();
     for i in 0..3 {
         ingress.submit(msg(&format!("c{i}"), &format!("c{i}-0"), &format!("SLOW {}", TEXTS[0]))).await.unwrap();
@@ -312,7 +312,7 @@ async fn serve_finishes_accepted_inquiries_on_shutdown_and_replies_to_oversized_
     started.recv().await.unwrap();
     shutdown.cancel();
     let report = running.wait().await.unwrap();
-    assert_eq!(report, tradewind::cluster::InProcessReport { answered: 4, unfinished: 0 });
+    assert_eq!(report, tradewind_cluster::InProcessReport { answered: 4, unfinished: 0 });
     let replies = collect(&mut rx, 4, Duration::from_secs(5), Duration::ZERO).await;
     let big = replies.iter().find(|r| r.chat_id == "big").unwrap();
     assert_eq!(big.error.as_deref(), Some("too_large"));
@@ -458,7 +458,7 @@ async fn a_reclaimed_entry_that_was_completed_is_not_run_or_answered_again() {
     let mut g = gateway(&prefix, |_| {}).await;
     let mut traces = g.ingress.traces();
     let keys = Keys::new(&prefix, "inquiries", 4);
-    let client = redis::Client::open(support::redis_url()).unwrap();
+    let client = redis::Client::open(tradewind_testkit::redis_url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     for s in 0..4 {
         let _: () = redis::cmd("XGROUP")
@@ -493,7 +493,7 @@ async fn a_reclaimed_entry_that_was_completed_is_not_run_or_answered_again() {
     assert_eq!(pending_count(&prefix, 4).await, 2);
     let helper = spawn_app_with(|c| c.memory.prefix = prefix.clone(), None).await;
     let ran =
-        tradewind::cluster::process::answer(&helper.app, &stored, inquiry_id_for(&stored), &CancellationToken::new())
+        tradewind_cluster::process::answer(&helper.app, &stored, inquiry_id_for(&stored), &CancellationToken::new())
             .await;
     assert!(ran.reply.error.is_none());
     let _: () = redis::cmd("SET").arg(keys.done("web", "d-0")).arg("inq-earlier").query_async(&mut conn).await.unwrap();
@@ -577,7 +577,7 @@ async fn a_worker_that_lost_its_lease_is_fenced_off_and_the_inquiry_is_answered_
     // While it runs, the worker "stalls": its leases pass to someone else
     // for two seconds.
     let keys = Keys::new(&prefix, "inquiries", 4);
-    let client = redis::Client::open(support::redis_url()).unwrap();
+    let client = redis::Client::open(tradewind_testkit::redis_url()).unwrap();
     let mut conn = client.get_multiplexed_async_connection().await.unwrap();
     for s in 0..4 {
         let _: () = redis::cmd("SET")

@@ -3,12 +3,10 @@
 //! vehicles, stock, an imported HS nomenclature searched through the
 //! knowledge index, and the labelled evaluation set.
 
-mod support;
-
 use std::path::Path;
 use std::sync::Arc;
-use support::{spawn_app, spawn_app_with};
 use tradewind_core::{CustomerId, CustomsReport, Finding, RiskLevel, SwarmResult};
+use tradewind_testkit::{spawn_app, spawn_app_with};
 use tradewind_tools::builtin::{SuggestHs, SuggestHsArgs};
 use tradewind_tools::{Recorder, ToolCtx};
 
@@ -130,7 +128,7 @@ fn hs_fixture() -> &'static Path {
 async fn an_imported_nomenclature_checks_codes_and_is_searched_through_the_knowledge_index() {
     let t = spawn_app_with(
         |c| {
-            let lists = tradewind::app::lists_dir(c);
+            let lists = tradewind_app::lists::lists_dir(c);
             let report =
                 tradewind_tools::customs::import_nomenclature_csv(hs_fixture(), &lists).expect("fixture imports");
             assert_eq!(report.subheadings, 10);
@@ -199,11 +197,11 @@ async fn products_we_do_not_sell_get_hs_leads_that_need_confirmation() {
 #[tokio::test]
 async fn the_labelled_set_is_judged_as_labelled() {
     let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/customs-cases.jsonl"));
-    let cases = tradewind::eval::customs::read_cases(path).expect("cases parse");
+    let cases = tradewind_eval::customs::read_cases(path).expect("cases parse");
     assert!(cases.len() >= 25);
     let report =
-        tradewind::eval::customs::evaluate(&tradewind::Config::default(), path, &cases).await.expect("eval runs");
-    let shown = tradewind::eval::customs::render(&report);
+        tradewind_eval::customs::evaluate(&tradewind_app::Config::default(), path, &cases).await.expect("eval runs");
+    let shown = tradewind_eval::customs::render(&report);
     assert_eq!(report.failed, 0, "{shown}");
     assert_eq!(report.under_called, 0, "a missed risk is the costliest mistake:\n{shown}");
     assert!(report.accuracy >= 0.9, "{shown}");

@@ -3,14 +3,12 @@
 //! server answering every completion after 300 ms; the proposal agent gets
 //! a 100 ms deadline, the others plenty.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
-use support::spawn_app_with;
-use tradewind_agents::scripted::ScriptedLlm;
-use tradewind_agents::{OpenAiBrain, OpenAiConfig};
 use tradewind_core::{AgentOutcome, StepKind};
+use tradewind_llm::{OpenAiBrain, OpenAiConfig};
+use tradewind_testkit::spawn_app_with;
+use tradewind_testkit::ScriptedLlm;
 
 #[tokio::test]
 async fn a_straggler_times_out_and_the_other_agents_still_deliver() {
@@ -26,9 +24,9 @@ async fn a_straggler_times_out_and_the_other_agents_still_deliver() {
     .unwrap();
     let t = spawn_app_with(
         |c| {
-            c.deadlines.proposal_ms = 100;
-            c.deadlines.customs_ms = 10_000;
-            c.deadlines.faq_ms = 10_000;
+            c.deadlines.set("proposal", 100);
+            c.deadlines.set("customs", 10_000);
+            c.deadlines.set("faq", 10_000);
         },
         Some(Arc::new(brain)),
     )
@@ -41,7 +39,11 @@ async fn a_straggler_times_out_and_the_other_agents_still_deliver() {
     let customs = r.customs.value().expect("customs still delivers");
     assert_eq!(customs.risk, tradewind_core::RiskLevel::Review);
     assert!(r.faq_cards.value().is_some(), "faq still delivers");
-    assert!(r.timings.proposal_ms < 250.0, "cancelled at its deadline, not after the model answered: {:?}", r.timings);
+    assert!(
+        r.timings.agent("proposal") < 250.0,
+        "cancelled at its deadline, not after the model answered: {:?}",
+        r.timings
+    );
 
     let steps = t.app.transcript(&r.inquiry_id).await.unwrap();
     assert!(steps.iter().any(|s| matches!(&s.kind, StepKind::Note { message } if message.contains("deadline"))));

@@ -2,14 +2,12 @@
 //! output never overrides the rules, and every prompt and model reply is in
 //! the transcript.
 
-mod support;
-
 use std::sync::Arc;
 use std::time::Duration;
-use support::spawn_app_with;
-use tradewind_agents::scripted::ScriptedLlm;
-use tradewind_agents::{OpenAiBrain, OpenAiConfig};
 use tradewind_core::{RiskLevel, StepKind};
+use tradewind_llm::{OpenAiBrain, OpenAiConfig};
+use tradewind_testkit::spawn_app_with;
+use tradewind_testkit::ScriptedLlm;
 
 #[tokio::test]
 async fn the_swarm_runs_on_the_openai_brain_and_rules_still_decide_customs() {

@@ -1,10 +1,8 @@
 //! End to end: real Redis memory, real qdrant-edge index, the offline brain,
 //! English and Chinese inquiries, checked by content.
 
-mod support;
-
-use support::spawn_app;
 use tradewind_core::{AgentOutcome, MissingField, RiskLevel, StepKind};
+use tradewind_testkit::spawn_app;
 
 const HAMBURG: &str =
     "We need 800 of your 48V 20Ah e-bike battery packs delivered to Hamburg. Nordlicht Energie GmbH, +49 40 1234567";
@@ -172,7 +170,7 @@ async fn phone_and_credit_code_unify_a_customer_across_channels() {
     assert!(first.customer.starts_with("u:"), "unified id once phone and credit code are known: {}", first.customer);
     let other = t
         .app
-        .handle_message(tradewind::IncomingMessage {
+        .handle_message(tradewind_app::IncomingMessage {
             channel: "telegram".into(),
             user: "555".into(),
             text: "Hello again, 统一社会信用代码 91310000MA1FL5YX2K, phone +86 138 0013 8000. Please add 300 of the 36V 10Ah downtube batteries.".into(),

@@ -2,17 +2,11 @@
 //! (teloxide pointed at it through the custom API URL): long polling and
 //! webhook mode, FAQ buttons, redelivery, and bad input.
 
-#[path = "support/fake_telegram.rs"]
-mod fake_telegram;
-#[path = "support/stack.rs"]
-mod stack;
-mod support;
-
-use fake_telegram::{callback_update, text_update, FakeTelegram, TOKEN};
 use serde_json::{json, Value};
-use stack::{start_stack, Stack};
 use std::time::Duration;
-use tradewind::config::TelegramMode;
+use tradewind_app::config::TelegramMode;
+use tradewind_testkit::fake_telegram::{callback_update, text_update, FakeTelegram, TOKEN};
+use tradewind_testkit::{start_stack, Stack};
 
 const WAIT: Duration = Duration::from_secs(30);
 const SECRET: &str = "webhook-secret_0123456789";

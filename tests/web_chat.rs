@@ -2,13 +2,9 @@
 //! the chat's event stream, bad bodies get clear errors, and the chat page
 //! and its embed snippet are served.
 
-#[path = "support/stack.rs"]
-mod stack;
-mod support;
-
 use serde_json::{json, Value};
-use stack::{start_stack, Stack};
 use std::time::Duration;
+use tradewind_testkit::{start_stack, Stack};
 
 const WAIT: Duration = Duration::from_secs(30);
 

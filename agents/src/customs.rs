@@ -2,30 +2,80 @@
 //! dangerous goods and stock, aggregated into a risk level by rules. A model
 //! may phrase the summary; it never changes the level or the findings.
 
+use async_trait::async_trait;
 use serde_json::json;
-use tradewind_core::{Citation, CustomsReport, Finding, RiskLevel, StepKind, StructuredInquiry};
+use std::time::Duration;
+use tradewind_core::{Citation, CustomsReport, Finding, RiskLevel, StructuredInquiry};
 use tradewind_tools::builtin::{
-    CheckDestination, CheckDestinationArgs, CheckStock, ClassifyHs, DangerousGoods, DgArgs, ParseInquiry, ScreenParty,
+    CheckDestination, CheckDestinationArgs, CheckStock, ClassifyHs, DangerousGoods, DgArgs, PushCard, ScreenParty,
     ScreenPartyArgs, SkuArgs, SkuQty, SuggestHs, SuggestHsArgs,
 };
 use tradewind_tools::customs::{self as rules, ModeBasis};
 use tradewind_tools::{Tool, ToolCtx};
 
-use crate::brain::{BrainError, BrainTask};
-use crate::Env;
+use crate::agent::{Agent, AgentInput, AgentOutput};
+use crate::{BrainError, BrainTask, Env};
 
 /// Products we do not sell get HS suggestions, up to this many per inquiry.
 const MAX_SUGGESTED_PRODUCTS: usize = 3;
 
-pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<CustomsReport, BrainError> {
+pub const NAME: &str = "customs";
+
+/// The pre-check for logistics and compliance; its report goes to the
+/// logistics sink as soon as it is ready.
+pub struct CustomsAgent;
+
+#[async_trait]
+impl Agent for CustomsAgent {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn deadline(&self) -> Duration {
+        Duration::from_secs(30)
+    }
+
+    fn tools(&self) -> &'static [&'static str] {
+        &[
+            ClassifyHs::NAME,
+            DangerousGoods::NAME,
+            CheckStock::NAME,
+            SuggestHs::NAME,
+            CheckDestination::NAME,
+            ScreenParty::NAME,
+            PushCard::NAME,
+        ]
+    }
+
+    async fn run(&self, env: &Env, ctx: &ToolCtx, input: AgentInput<'_>) -> Result<AgentOutput, BrainError> {
+        let si = input.inquiry;
+        let r = check(env, ctx, si, input.text).await?;
+        let body = crate::render(
+            env,
+            "customs",
+            &json!({
+                "inquiry_id": ctx.inquiry_id.as_ref(), "risk": r.risk.as_str(), "summary": r.summary,
+                "findings": r.findings, "documents": r.documents,
+                "destination": crate::proposal::destination_text(si), "party": si.company,
+            }),
+        );
+        let title = format!("Customs pre-check {}: {}", ctx.inquiry_id, r.risk.as_str());
+        let id = format!("{}-customs", ctx.inquiry_id);
+        crate::deliver(env, ctx, "logistics", "customs", id, title, body, &r).await;
+        Ok(AgentOutput::Customs(r))
+    }
+}
+
+/// The verdict: rule findings aggregated by rules; a model may only phrase
+/// the summary.
+pub async fn check(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, text: &str) -> Result<CustomsReport, BrainError> {
     let d = &env.dispatcher;
     let mut findings: Vec<Finding> = Vec::new();
 
     // The mode of transport changes the dangerous-goods rules. The
-    // structured inquiry does not carry it, so it is read from the message
-    // that intake parsed, then from a sea-only Incoterm.
-    let text = inquiry_text(ctx);
-    let modes = rules::transport_modes(text.as_deref().unwrap_or_default(), si.incoterm.as_deref());
+    // structured inquiry does not carry it, so it is read from the message,
+    // then from a sea-only Incoterm.
+    let modes = rules::transport_modes(text, si.incoterm.as_deref());
     let mode_args: Option<Vec<String>> = match modes.basis {
         ModeBasis::Stated(_) => Some(modes.modes.iter().map(|m| m.as_str().to_string()).collect()),
         // The tool reads the Incoterm itself, so that its finding says why.
@@ -164,15 +214,4 @@ pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Cus
         }
     };
     Ok(CustomsReport { risk, findings, summary, documents })
-}
-
-/// The customer's message as intake parsed it, from this inquiry's
-/// transcript (both brains run the rule parser on the raw text).
-fn inquiry_text(ctx: &ToolCtx) -> Option<String> {
-    ctx.recorder.snapshot().into_iter().find_map(|s| match s.kind {
-        StepKind::ToolCall { tool, args, .. } if tool == ParseInquiry::NAME => {
-            args.get("text").and_then(|t| t.as_str()).map(str::to_string)
-        }
-        _ => None,
-    })
 }

@@ -5,12 +5,15 @@ use async_trait::async_trait;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
 use tradewind_core::{FaqCard, Lang, StructuredInquiry};
-use tradewind_tools::builtin::{SearchKnowledge, SearchKnowledgeArgs};
-use tradewind_tools::{Dispatcher, ToolCtx};
+use tradewind_tools::builtin::{PushCard, SearchKnowledge, SearchKnowledgeArgs};
+use tradewind_tools::{Tool, ToolCtx, ToolHost};
 
-use crate::brain::{BrainError, BrainReply, BrainTask, OutputSpec, Plan};
-use crate::Env;
+use crate::agent::{Agent, AgentInput, AgentOutput};
+use crate::offline::Plan;
+use crate::{BrainError, BrainReply, BrainTask, Env, OutputSpec};
 
 /// What the brain returns: the questions to answer.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -50,14 +53,51 @@ pub struct OfflineFaq;
 
 #[async_trait]
 impl Plan for OfflineFaq {
-    async fn run(&self, task: &BrainTask, _tools: &Dispatcher, _ctx: &ToolCtx) -> Result<BrainReply, BrainError> {
+    async fn run(&self, task: &BrainTask, _tools: &dyn ToolHost, _ctx: &ToolCtx) -> Result<BrainReply, BrainError> {
         let questions = task.facts.get("rule_questions").cloned().unwrap_or_else(|| json!([]));
         let v = json!({ "questions": questions });
         Ok(BrainReply { content: v.to_string(), json: Some(v), steps: 0, ..Default::default() })
     }
 }
 
-pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Vec<FaqCard>, BrainError> {
+pub const NAME: &str = "faq";
+
+/// Cards for customer service, answered only from the FAQ base; each card
+/// goes to the customer-service sink as soon as the set is ready.
+pub struct FaqAgent;
+
+#[async_trait]
+impl Agent for FaqAgent {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn deadline(&self) -> Duration {
+        Duration::from_secs(30)
+    }
+
+    fn tools(&self) -> &'static [&'static str] {
+        &[SearchKnowledge::NAME, PushCard::NAME]
+    }
+
+    fn offline_plan(&self) -> Option<Arc<dyn Plan>> {
+        Some(Arc::new(OfflineFaq))
+    }
+
+    async fn run(&self, env: &Env, ctx: &ToolCtx, input: AgentInput<'_>) -> Result<AgentOutput, BrainError> {
+        let cards = cards(env, ctx, input.inquiry).await?;
+        for (i, card) in cards.iter().enumerate() {
+            let body = crate::render(env, "faq_card", &serde_json::to_value(card).unwrap_or_default());
+            let id = format!("{}-faq-{}", ctx.inquiry_id, i + 1);
+            crate::deliver(env, ctx, "customer_service", "faq_card", id, card.question.clone(), body, card).await;
+        }
+        Ok(AgentOutput::Faq(cards))
+    }
+}
+
+/// The cards: the likely questions (from the brain, else the rules), each
+/// answered by the best FAQ chunk, de-duplicated, at most [`MAX_CARDS`].
+pub async fn cards(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Vec<FaqCard>, BrainError> {
     let has_battery = si.items.iter().any(|i| env.services.catalog.get(&i.sku).is_some_and(|p| p.battery.is_some()));
     let eu_or_uk = si.destination.as_ref().is_some_and(|d| is_eu_or_uk(&d.country));
     let rule_questions = likely_questions(si, has_battery, eu_or_uk);

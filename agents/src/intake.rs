@@ -5,18 +5,19 @@ use async_trait::async_trait;
 use serde_json::json;
 use tradewind_core::{Destination, Lang, StructuredInquiry};
 use tradewind_tools::builtin::{Facts, NoArgs, ParseInquiry, ParseInquiryArgs, RecallCustomer, Recalled};
-use tradewind_tools::{Dispatcher, ToolCtx};
+use tradewind_tools::{call_typed, ToolCtx, ToolHost};
 
-use crate::brain::{BrainError, BrainReply, BrainTask, OutputSpec, Plan};
+use crate::offline::Plan;
 use crate::Env;
+use crate::{BrainError, BrainReply, BrainTask, OutputSpec};
 
 /// Offline plan: the rule-based parser, through its tool.
 pub struct OfflineIntake;
 
 #[async_trait]
 impl Plan for OfflineIntake {
-    async fn run(&self, task: &BrainTask, tools: &Dispatcher, ctx: &ToolCtx) -> Result<BrainReply, BrainError> {
-        let si = tools.call_typed::<ParseInquiry>(ctx, &ParseInquiryArgs { text: task.user.clone() }).await?;
+    async fn run(&self, task: &BrainTask, tools: &dyn ToolHost, ctx: &ToolCtx) -> Result<BrainReply, BrainError> {
+        let si = call_typed::<ParseInquiry>(tools, ctx, &ParseInquiryArgs { text: task.user.clone() }).await?;
         let v = serde_json::to_value(&si).map_err(|e| BrainError::BadOutput(e.to_string()))?;
         Ok(BrainReply { content: v.to_string(), json: Some(v), steps: 1, ..Default::default() })
     }

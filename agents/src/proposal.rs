@@ -1,16 +1,19 @@
 //! The proposal agent: a grounded sales draft. Every figure comes from a
 //! tool result and carries a numbered citation.
 
+use async_trait::async_trait;
 use serde_json::{json, Value};
+use std::time::Duration;
 use tradewind_core::{Citation, Lang, Proposal, ProposalLine, StructuredInquiry};
 use tradewind_tools::builtin::{
-    CheckStock, KnowledgeHit, LookupProduct, LookupProductArgs, QuotePrice, SearchKnowledge, SearchKnowledgeArgs,
-    SkuQty,
+    CheckStock, KnowledgeHit, LookupProduct, LookupProductArgs, QuotePrice, RenderDocument, SearchKnowledge,
+    SearchKnowledgeArgs, SkuQty,
 };
-use tradewind_tools::{ToolCtx, ToolError};
+use tradewind_tools::{Tool, ToolCtx, ToolError};
 
-use crate::brain::{BrainError, BrainTask};
+use crate::agent::{Agent, AgentInput, AgentOutput};
 use crate::Env;
+use crate::{BrainError, BrainTask};
 
 /// Collects citations and hands out their numbers, de-duplicated.
 #[derive(Default)]
@@ -76,7 +79,33 @@ fn is_preamble(section: &str) -> bool {
     ["case studies", "competitor notes", "shipping and destination notes"].contains(&s.as_str())
 }
 
-pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Proposal, BrainError> {
+/// The sales draft. Its delivery waits for the customs verdict (the swarm
+/// sends it after the fan-out, with a banner when compliance must look).
+pub struct ProposalAgent;
+
+#[async_trait]
+impl Agent for ProposalAgent {
+    fn name(&self) -> &'static str {
+        NAME
+    }
+
+    fn deadline(&self) -> Duration {
+        Duration::from_secs(30)
+    }
+
+    fn tools(&self) -> &'static [&'static str] {
+        &[LookupProduct::NAME, QuotePrice::NAME, CheckStock::NAME, SearchKnowledge::NAME, RenderDocument::NAME]
+    }
+
+    async fn run(&self, env: &Env, ctx: &ToolCtx, input: AgentInput<'_>) -> Result<AgentOutput, BrainError> {
+        draft(env, ctx, input.inquiry).await.map(AgentOutput::Proposal)
+    }
+}
+
+pub const NAME: &str = "proposal";
+
+/// Builds the draft: every figure from a tool result, with its citation.
+pub async fn draft(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Proposal, BrainError> {
     let mut refs = Refs::default();
     let mut lines = Vec::new();
     let mut line_facts = Vec::new();
@@ -178,7 +207,7 @@ pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Pro
         // sales the draft: the template draft carries the same cited figures.
         Err(e) if !env.brain.is_offline() => {
             ctx.recorder.note("proposal", format!("model draft failed ({e}); used the template draft"));
-            crate::brain::BrainReply::default()
+            crate::BrainReply::default()
         }
         Err(e) => return Err(e),
     };

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use tradewind_core::{Lang, MissingField, StructuredInquiry};
 use tradewind_tools::ToolCtx;
 
-use crate::brain::BrainTask;
+use crate::BrainTask;
 use crate::Env;
 
 /// Words that must never reach a customer in a model-written reply. The

@@ -1,49 +1,45 @@
-//! The swarm: intake, a parallel fan-out of the proposal, customs and FAQ
-//! agents (each under its own deadline), then the customer's reply.
+//! The swarm: intake, a parallel fan-out of the registered agents (each
+//! under its own deadline, with only its own tools), then the customer's
+//! reply.
 //!
-//! The fan-out is `tokio::join!` inside the inquiry's own task, so every
+//! The fan-out is a `join_all` inside the inquiry's own task, so every
 //! branch is owned by the call: a straggler past its deadline is dropped
 //! (cancelled) and reported as timed out while the others still deliver.
 
-use serde::Serialize;
+use futures::future::join_all;
 use serde_json::json;
-use std::future::Future;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tradewind_core::{
-    now_ms, unified_customer_id, AgentOutcome, CustomerId, Inquiry, RiskLevel, StepKind, StructuredInquiry,
-    SwarmResult, Timings,
+    now_ms, unified_customer_id, AgentOutcome, CustomerId, CustomsReport, FaqCard, Inquiry, Proposal, RiskLevel,
+    StepKind, SwarmResult, Timings,
 };
-use tradewind_memory::{MemoryError, Turn};
-use tradewind_tools::builtin::{NoArgs, PushArgs, PushCard, RecallCustomer, RememberCustomer};
+use tradewind_ports::memory::{MemoryError, Turn};
+use tradewind_ports::AppError;
+use tradewind_tools::builtin::{NoArgs, RecallCustomer, RememberCustomer};
 use tradewind_tools::{Recorder, ToolCtx};
 
-use crate::brain::BrainError;
-use crate::Env;
+use crate::agent::{Agent, AgentInput, AgentOutput};
+use crate::{BrainError, Env};
 
 #[derive(Debug, Clone)]
 pub struct SwarmConfig {
     pub intake_deadline: Duration,
-    pub proposal_deadline: Duration,
-    pub customs_deadline: Duration,
-    pub faq_deadline: Duration,
     pub reply_deadline: Duration,
+    /// Deadlines by agent name, overriding each agent's own.
+    pub agent_deadlines: BTreeMap<String, Duration>,
     /// Messages longer than this are refused with a clear error.
     pub max_message_bytes: usize,
-    /// Push results to the configured sinks.
-    pub deliver: bool,
 }
 
 impl Default for SwarmConfig {
     fn default() -> Self {
         Self {
             intake_deadline: Duration::from_secs(20),
-            proposal_deadline: Duration::from_secs(30),
-            customs_deadline: Duration::from_secs(30),
-            faq_deadline: Duration::from_secs(30),
             reply_deadline: Duration::from_secs(20),
+            agent_deadlines: BTreeMap::new(),
             max_message_bytes: 16 * 1024,
-            deliver: true,
         }
     }
 }
@@ -62,38 +58,79 @@ pub enum SwarmError {
     Memory(#[from] MemoryError),
 }
 
+impl From<SwarmError> for AppError {
+    fn from(e: SwarmError) -> Self {
+        match e {
+            SwarmError::EmptyMessage => AppError::BadInput("the message is empty".into()),
+            SwarmError::TooLarge { .. } => AppError::TooLarge(e.to_string()),
+            SwarmError::IntakeTimeout(_) => AppError::Timeout(e.to_string()),
+            SwarmError::Intake(_) => AppError::Internal(e.to_string()),
+            SwarmError::Memory(m) => AppError::Unavailable(m.to_string()),
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Swarm {
     env: Env,
     config: Arc<SwarmConfig>,
+    agents: Arc<Vec<Arc<dyn Agent>>>,
 }
 
-async fn timed<T, F>(deadline: Duration, fut: F) -> (AgentOutcome<T>, f64)
-where
-    F: Future<Output = Result<T, BrainError>>,
-{
+/// How one agent ended, and how long it ran.
+struct Ran {
+    name: &'static str,
+    outcome: AgentOutcome<AgentOutput>,
+    ms: f64,
+}
+
+async fn run_agent(agent: &dyn Agent, env: &Env, ctx: ToolCtx, input: AgentInput<'_>, deadline: Duration) -> Ran {
     let start = Instant::now();
-    let out = match tokio::time::timeout(deadline, fut).await {
-        Ok(Ok(value)) => AgentOutcome::Done { value },
-        Ok(Err(e)) => AgentOutcome::Failed { error: e.to_string() },
-        Err(_) => AgentOutcome::TimedOut { after_ms: deadline.as_millis() as u64 },
+    let name = agent.name();
+    // The agent sees only its own tools.
+    let env = Env { dispatcher: env.dispatcher.scoped(agent.tools()), ..env.clone() };
+    let outcome = match tokio::time::timeout(deadline, agent.run(&env, &ctx, input)).await {
+        Ok(Ok(value)) => {
+            ctx.recorder.record(name, 0.0, StepKind::Output { value: value.transcript_value() });
+            AgentOutcome::Done { value }
+        }
+        Ok(Err(e)) => {
+            ctx.recorder.note(name, format!("{name} failed: {e}"));
+            AgentOutcome::Failed { error: e.to_string() }
+        }
+        Err(_) => {
+            let after_ms = deadline.as_millis() as u64;
+            ctx.recorder.note(name, format!("{name} passed its {after_ms} ms deadline and was cancelled"));
+            AgentOutcome::TimedOut { after_ms }
+        }
     };
-    (out, start.elapsed().as_secs_f64() * 1000.0)
+    Ran { name, outcome, ms: start.elapsed().as_secs_f64() * 1000.0 }
 }
 
-fn outcome_note<T>(ctx: &ToolCtx, agent: &str, o: &AgentOutcome<T>) {
-    match o {
-        AgentOutcome::Done { .. } => {}
-        AgentOutcome::TimedOut { after_ms } => {
-            ctx.recorder.note(agent, format!("{agent} passed its {after_ms} ms deadline and was cancelled"))
-        }
-        AgentOutcome::Failed { error } => ctx.recorder.note(agent, format!("{agent} failed: {error}")),
+/// The typed slot of a built-in agent's outcome.
+fn typed<T>(ran: Option<AgentOutcome<AgentOutput>>, pick: impl Fn(AgentOutput) -> Option<T>) -> AgentOutcome<T> {
+    match ran {
+        None => AgentOutcome::Skipped { reason: "not registered".into() },
+        Some(AgentOutcome::Done { value }) => match pick(value) {
+            Some(v) => AgentOutcome::Done { value: v },
+            None => AgentOutcome::Failed { error: "the agent returned an output of another kind".into() },
+        },
+        Some(AgentOutcome::TimedOut { after_ms }) => AgentOutcome::TimedOut { after_ms },
+        Some(AgentOutcome::Failed { error }) => AgentOutcome::Failed { error },
+        Some(AgentOutcome::Skipped { reason }) => AgentOutcome::Skipped { reason },
     }
 }
 
 impl Swarm {
+    /// A swarm running the agents Tradewind ships.
     pub fn new(env: Env, config: SwarmConfig) -> Self {
-        Self { env, config: Arc::new(config) }
+        Self { env, config: Arc::new(config), agents: Arc::new(crate::agent::builtin()) }
+    }
+
+    /// Registers one more agent; it runs in the fan-out beside the others.
+    pub fn with_agent(mut self, agent: Arc<dyn Agent>) -> Self {
+        Arc::make_mut(&mut self.agents).push(agent);
+        self
     }
 
     pub fn env(&self) -> &Env {
@@ -102,6 +139,15 @@ impl Swarm {
 
     pub fn config(&self) -> &SwarmConfig {
         &self.config
+    }
+
+    pub fn agents(&self) -> &[Arc<dyn Agent>] {
+        &self.agents
+    }
+
+    /// An agent's deadline: the config's override, else its own.
+    pub fn deadline_of(&self, agent: &dyn Agent) -> Duration {
+        self.config.agent_deadlines.get(agent.name()).copied().unwrap_or_else(|| agent.deadline())
     }
 
     /// A fresh, time-ordered inquiry id.
@@ -178,35 +224,66 @@ impl Swarm {
 
         // Fan-out.
         let tf = Instant::now();
-        let (pctx, cctx, fctx) = (ctx.for_agent("proposal"), ctx.for_agent("customs"), ctx.for_agent("faq"));
-        let ((proposal, proposal_ms), (customs, customs_ms), (faq, faq_ms)) = tokio::join!(
-            timed(self.config.proposal_deadline, self.proposal_branch(&pctx, &si)),
-            timed(self.config.customs_deadline, self.customs_branch(&cctx, &si)),
-            timed(self.config.faq_deadline, self.faq_branch(&fctx, &si)),
-        );
+        let input = AgentInput { inquiry: &si, text };
+        let runs = join_all(self.agents.iter().map(|a| {
+            let deadline = self.deadline_of(a.as_ref());
+            run_agent(a.as_ref(), env, ctx.for_agent(a.name()), input, deadline)
+        }))
+        .await;
         let fanout_ms = tf.elapsed().as_secs_f64() * 1000.0;
-        outcome_note(&ctx, "proposal", &proposal);
-        outcome_note(&ctx, "customs", &customs);
-        outcome_note(&ctx, "faq", &faq);
+        let mut agent_ms = BTreeMap::new();
+        let mut outcomes: BTreeMap<&'static str, AgentOutcome<AgentOutput>> = BTreeMap::new();
+        for ran in runs {
+            agent_ms.insert(ran.name.to_string(), ran.ms);
+            outcomes.insert(ran.name, ran.outcome);
+        }
+        let proposal: AgentOutcome<Proposal> = typed(outcomes.remove(crate::proposal::NAME), |o| match o {
+            AgentOutput::Proposal(p) => Some(p),
+            _ => None,
+        });
+        let customs: AgentOutcome<CustomsReport> = typed(outcomes.remove(crate::customs::NAME), |o| match o {
+            AgentOutput::Customs(c) => Some(c),
+            _ => None,
+        });
+        let faq: AgentOutcome<Vec<FaqCard>> = typed(outcomes.remove(crate::faq::NAME), |o| match o {
+            AgentOutput::Faq(f) => Some(f),
+            _ => None,
+        });
+        let posts = [
+            (crate::proposal::NAME, post_value(&proposal)),
+            (crate::customs::NAME, post_value(&customs)),
+            (crate::faq::NAME, post_value(&faq)),
+        ];
+        for (name, v) in posts {
+            if let Some(v) = v {
+                self.post(&inquiry.id, name, &v).await;
+            }
+        }
+        let others: BTreeMap<String, AgentOutcome<serde_json::Value>> = outcomes
+            .into_iter()
+            .map(|(name, o)| {
+                let o = typed(Some(o), |v| Some(serde_json::to_value(AgentOutputJson(&v)).unwrap_or_default()));
+                (name.to_string(), o)
+            })
+            .collect();
 
         // The sales draft goes out after the fan-out so that it can carry the
         // customs verdict: sales must never send a quote compliance has stopped.
         let risk = customs.value().map(|c| c.risk);
         if let Some(p) = proposal.value() {
-            let pctx = ctx.for_agent("proposal");
-            let banner = match (risk, &customs) {
-                (Some(r), _) if r >= RiskLevel::High => format!(
+            let pctx = ctx.for_agent(crate::proposal::NAME);
+            let banner = match risk {
+                Some(r) if r >= RiskLevel::High => format!(
                     "> **Customs pre-check: {}. Do not send this draft until compliance has cleared it.**\n\n",
                     r.as_str().to_uppercase()
                 ),
-                (None, _) => {
-                    "> **Customs pre-check did not finish; do not send this draft until it has.**\n\n".to_string()
-                }
+                None => "> **Customs pre-check did not finish; do not send this draft until it has.**\n\n".to_string(),
                 _ => String::new(),
             };
             let title = format!("Proposal draft {}", inquiry.id);
             let body = format!("{banner}{}", p.markdown);
-            self.deliver(&pctx, "sales", "proposal", format!("{}-proposal", inquiry.id), title, body, p).await;
+            let id = format!("{}-proposal", inquiry.id);
+            crate::deliver(env, &pctx, "sales", "proposal", id, title, body, p).await;
         }
 
         // The customer's reply.
@@ -230,11 +307,10 @@ impl Swarm {
             proposal,
             customs,
             faq_cards: faq,
+            others,
             timings: Timings {
                 intake_ms,
-                proposal_ms,
-                customs_ms,
-                faq_ms,
+                agents: agent_ms,
                 fanout_ms,
                 total_ms: started.elapsed().as_secs_f64() * 1000.0,
             },
@@ -267,94 +343,30 @@ impl Swarm {
         }
     }
 
-    async fn post<T: Serialize>(&self, inquiry_id: &str, key: &str, value: &T) {
+    async fn post<T: serde::Serialize>(&self, inquiry_id: &str, key: &str, value: &T) {
         let v = serde_json::to_value(value).unwrap_or_default();
         if let Err(e) = self.env.services.memory.post(inquiry_id, key, &v).await {
             tracing::warn!(inquiry_id, key, error = %e, "could not post to blackboard");
         }
     }
+}
 
-    async fn deliver(
-        &self,
-        ctx: &ToolCtx,
-        sink: &str,
-        kind: &str,
-        id: String,
-        title: String,
-        body: String,
-        payload: &impl Serialize,
-    ) {
-        if !self.config.deliver || !self.env.services.sinks.contains_key(sink) {
-            return;
-        }
-        let args = PushArgs {
-            sink: sink.into(),
-            kind: kind.into(),
-            delivery_id: id,
-            title,
-            body,
-            payload_json: serde_json::to_string(payload).ok(),
-        };
-        if let Err(e) = self.env.dispatcher.call_typed::<PushCard>(ctx, &args).await {
-            ctx.recorder.note(ctx.agent, format!("delivery to {sink} failed: {e}"));
+/// Any agent output as JSON, for agents without a typed slot.
+struct AgentOutputJson<'a>(&'a AgentOutput);
+
+impl serde::Serialize for AgentOutputJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            AgentOutput::Proposal(p) => p.serialize(s),
+            AgentOutput::Customs(c) => c.serialize(s),
+            AgentOutput::Faq(f) => f.serialize(s),
+            AgentOutput::Json(v) => v.serialize(s),
         }
     }
+}
 
-    async fn proposal_branch(
-        &self,
-        ctx: &ToolCtx,
-        si: &StructuredInquiry,
-    ) -> Result<tradewind_core::Proposal, BrainError> {
-        let p = crate::proposal::run(&self.env, ctx, si).await?;
-        ctx.recorder.record(
-            "proposal",
-            0.0,
-            StepKind::Output { value: json!({"lines": p.lines, "citations": p.citations.len()}) },
-        );
-        self.post(&ctx.inquiry_id, "proposal", &p).await;
-        Ok(p)
-    }
-
-    async fn customs_branch(
-        &self,
-        ctx: &ToolCtx,
-        si: &StructuredInquiry,
-    ) -> Result<tradewind_core::CustomsReport, BrainError> {
-        let r = crate::customs::run(&self.env, ctx, si).await?;
-        ctx.recorder.record(
-            "customs",
-            0.0,
-            StepKind::Output { value: json!({"risk": r.risk, "findings": r.findings.len()}) },
-        );
-        self.post(&ctx.inquiry_id, "customs", &r).await;
-        let body = crate::render(
-            &self.env,
-            "customs",
-            &json!({
-                "inquiry_id": ctx.inquiry_id.as_ref(), "risk": r.risk.as_str(), "summary": r.summary,
-                "findings": r.findings, "documents": r.documents,
-                "destination": crate::proposal::destination_text(si), "party": si.company,
-            }),
-        );
-        let title = format!("Customs pre-check {}: {}", ctx.inquiry_id, r.risk.as_str());
-        self.deliver(ctx, "logistics", "customs", format!("{}-customs", ctx.inquiry_id), title, body, &r).await;
-        Ok(r)
-    }
-
-    async fn faq_branch(
-        &self,
-        ctx: &ToolCtx,
-        si: &StructuredInquiry,
-    ) -> Result<Vec<tradewind_core::FaqCard>, BrainError> {
-        let cards = crate::faq::run(&self.env, ctx, si).await?;
-        self.post(&ctx.inquiry_id, "faq", &cards).await;
-        for (i, card) in cards.iter().enumerate() {
-            let body = crate::render(&self.env, "faq_card", &serde_json::to_value(card).unwrap_or_default());
-            let id = format!("{}-faq-{}", ctx.inquiry_id, i + 1);
-            self.deliver(ctx, "customer_service", "faq_card", id, card.question.clone(), body, card).await;
-        }
-        Ok(cards)
-    }
+fn post_value<T: serde::Serialize>(o: &AgentOutcome<T>) -> Option<serde_json::Value> {
+    o.value().and_then(|v| serde_json::to_value(v).ok())
 }
 
 fn clip(s: &str, max_chars: usize) -> String {

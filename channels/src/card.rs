@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use tradewind_core::{CustomsReport, FaqCard, Lang, Proposal, RiskLevel};
-use tradewind_tools::Delivery;
+use tradewind_ports::sink::Delivery;
 
 /// How urgent the card looks: header colours, emphasis and button styles.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -213,7 +213,7 @@ impl Card {
                     let total: f64 = p.lines.iter().map(|x| x.total_usd).sum();
                     let lead = p.lines.iter().map(|x| x.lead_time_days).max();
                     if !p.lines.is_empty() {
-                        let money = tradewind_tools::templates::format_money(total);
+                        let money = tradewind_core::format_money(total);
                         card.headline = Some(money.clone());
                         card.headline_label = Some(l.total_label.into());
                         card.fields.push(CardField::new(l.total.0, l.total.1, format!("USD {money}")));

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use std::sync::Arc;
-use tradewind_tools::{Delivery, Sink, SinkError};
+use tradewind_ports::sink::{Delivery, Sink, SinkError};
 
 /// Delivers to every inner sink, in order, even when one fails; reports
 /// every failure. A retry is safe: channel sinks are idempotent by delivery

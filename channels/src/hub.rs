@@ -23,14 +23,14 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tradewind_core::now_ms;
-use tradewind_tools::{Delivery, Sink, SinkError};
+use tradewind_ports::outbox::{DeadLetter, DeliveryStore, PendingRecord, StoreError, DEFAULT_STALE_AFTER};
+use tradewind_ports::sink::{Delivery, Sink, SinkError};
 
 use crate::adapters::{adapter_for, Adapter, Verdict};
 use crate::card::{Card, CardLinks};
 use crate::limit::{Rate, RateLimiter};
 use crate::render::CardTemplates;
 use crate::spec::ChannelSpec;
-use crate::store::{DeadLetter, DeliveryStore, PendingRecord, StoreConfig, StoreError, DEFAULT_STALE_AFTER};
 use crate::transport::{HttpTransport, Transport};
 use crate::ChannelError;
 
@@ -141,16 +141,15 @@ impl ChannelHub {
         })
     }
 
-    /// The production wiring: the store `store` names, reqwest, and the
-    /// embedded card templates (or overrides from `templates_dir`).
-    pub async fn connect(
+    /// The production wiring: the given store, reqwest, and the embedded
+    /// card templates (or overrides from `templates_dir`).
+    pub fn connect(
         config: HubConfig,
-        store: &StoreConfig,
+        store: Arc<dyn DeliveryStore>,
         templates_dir: Option<&std::path::Path>,
     ) -> Result<Arc<Self>, ChannelError> {
         let transport = HttpTransport::new(config.request_timeout).map_err(|e| ChannelError::Transport(e.0))?;
         let templates = CardTemplates::load(templates_dir)?;
-        let store = store.open().await?;
         Ok(Self::new(config, store, Arc::new(transport), Arc::new(templates)))
     }
 

@@ -5,12 +5,12 @@
 //! One `Card` model is built from a `Delivery`; each channel's adapter
 //! renders it through a handlebars template in `prompts/cards/`, within the
 //! channel's size limits, and signs it where the channel signs. Channel
-//! sinks implement `tradewind_tools::Sink`, so the swarm's delivery path
-//! reaches them unchanged. Behind every sink: a bounded queue and a worker
+//! sinks implement the `Sink` port, so the swarm's delivery path reaches
+//! them unchanged. Behind every sink: a bounded queue and a worker
 //! owned by the `ChannelHub`, a token-bucket rate limiter per destination,
 //! retries with jittered backoff honouring `retry_after`, idempotency by
-//! delivery id (in process, and in Redis when configured), and dead letters
-//! an operator can list.
+//! delivery id (through the `DeliveryStore` port: in process, or Redis when
+//! configured), and dead letters an operator can list.
 //!
 //! Sink specs (`wecom:<url>`, `feishu:<url>?secret=…`, `dingtalk:<url>`,
 //! `slack:<url>`, `telegram:<chat_id>`) are documented in `spec`.
@@ -23,7 +23,6 @@ pub mod limit;
 pub mod render;
 pub mod sign;
 pub mod spec;
-pub mod store;
 pub mod text;
 pub mod transport;
 
@@ -35,10 +34,7 @@ pub use limit::{Rate, RateLimiter};
 pub use render::CardTemplates;
 pub use sign::{dingtalk_sign, feishu_sign};
 pub use spec::{is_channel_spec, split_sink_specs, CardFormat, ChannelKind, ChannelSpec};
-pub use store::{
-    list_dead_letters, DeadLetter, DeliveryStore, InProcessStore, PendingRecord, RedisStore, RedisStoreOptions,
-    StoreConfig, StoreError,
-};
+pub use tradewind_ports::outbox::{DeadLetter, DeliveryStore, PendingRecord, StoreError};
 pub use transport::{HttpReply, HttpTransport, Transport, TransportError};
 
 #[derive(Debug, thiserror::Error)]

@@ -7,11 +7,9 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 use support::*;
-use tradewind_channels::{
-    list_dead_letters, CardTemplates, ChannelHub, ChannelSpec, FanoutSink, HttpTransport, HubConfig, InProcessStore,
-    StoreConfig,
-};
-use tradewind_tools::Sink;
+use tradewind_channels::{CardTemplates, ChannelHub, ChannelSpec, FanoutSink, HttpTransport, HubConfig};
+use tradewind_memory::{read_dead_letter_file, InProcessStore};
+use tradewind_ports::Sink;
 
 const WAIT: Duration = Duration::from_secs(10);
 const WECOM_OK: &str = r#"{"errcode":0,"errmsg":"ok"}"#;
@@ -307,11 +305,10 @@ async fn dead_letters_outlive_the_process_in_a_file() {
     drop(hub);
 
     // What `tradewind deadletters` runs, in another process.
-    let config = StoreConfig { redis_url: None, prefix: "tw:".into(), dead_letter_file: Some(file) };
-    let listed = list_dead_letters(&config, 10).await.unwrap();
+    let listed = read_dead_letter_file(&file, 10).await.unwrap();
     let ids: Vec<&str> = listed.iter().map(|d| d.delivery.delivery_id.as_str()).collect();
     assert_eq!(ids.len(), 2);
     assert!(ids.contains(&"file-1") && ids.contains(&"file-2"));
     assert!(listed.iter().all(|d| d.attempts == 3 && d.error.contains("gave up")));
-    assert_eq!(list_dead_letters(&config, 1).await.unwrap().len(), 1);
+    assert_eq!(read_dead_letter_file(&file, 1).await.unwrap().len(), 1);
 }

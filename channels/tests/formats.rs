@@ -10,7 +10,7 @@ use sha2::Sha256;
 use std::time::Duration;
 use support::*;
 use tradewind_channels::{dingtalk_sign, feishu_sign, CardLinks, ChannelSpec, HubConfig};
-use tradewind_tools::Sink;
+use tradewind_ports::Sink;
 
 const WAIT: Duration = Duration::from_secs(10);
 

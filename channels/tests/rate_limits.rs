@@ -14,7 +14,7 @@ use std::time::Duration;
 use support::*;
 use tokio::time::Instant;
 use tradewind_channels::{ChannelSpec, HttpReply, HubConfig, Transport, TransportError};
-use tradewind_tools::Sink;
+use tradewind_ports::Sink;
 
 /// Records when each request went out; answers from a script, then `ok`.
 struct Recording {

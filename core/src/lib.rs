@@ -18,6 +18,21 @@ pub use output::{
 };
 pub use transcript::{StepKind, TranscriptStep};
 
+/// `1234.5` → `1,234.50`.
+pub fn format_money(v: f64) -> String {
+    let cents = (v * 100.0).round() as i64;
+    let (whole, frac) = (cents.abs() / 100, cents.abs() % 100);
+    let digits = whole.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    format!("{}{out}.{frac:02}", if cents < 0 { "-" } else { "" })
+}
+
 /// Milliseconds since the Unix epoch; the one clock every record uses.
 pub fn now_ms() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)

@@ -2,6 +2,7 @@
 //! customer's reply, each with the citations that ground it.
 
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 use crate::inquiry::StructuredInquiry;
 
@@ -97,9 +98,19 @@ pub struct FaqCard {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum AgentOutcome<T> {
-    Done { value: T },
-    TimedOut { after_ms: u64 },
-    Failed { error: String },
+    Done {
+        value: T,
+    },
+    TimedOut {
+        after_ms: u64,
+    },
+    Failed {
+        error: String,
+    },
+    /// Not run for this inquiry (not registered, or nothing it reads changed).
+    Skipped {
+        reason: String,
+    },
 }
 
 impl<T> AgentOutcome<T> {
@@ -114,12 +125,19 @@ impl<T> AgentOutcome<T> {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Timings {
     pub intake_ms: f64,
-    pub proposal_ms: f64,
-    pub customs_ms: f64,
-    pub faq_ms: f64,
+    /// Wall time of each fanned-out agent, by agent name.
+    #[serde(default)]
+    pub agents: BTreeMap<String, f64>,
     /// Wall time of the parallel fan-out.
     pub fanout_ms: f64,
     pub total_ms: f64,
+}
+
+impl Timings {
+    /// One agent's wall time; 0 when it did not run.
+    pub fn agent(&self, name: &str) -> f64 {
+        self.agents.get(name).copied().unwrap_or(0.0)
+    }
 }
 
 /// Everything one inquiry produced.
@@ -132,5 +150,8 @@ pub struct SwarmResult {
     pub proposal: AgentOutcome<Proposal>,
     pub customs: AgentOutcome<CustomsReport>,
     pub faq_cards: AgentOutcome<Vec<FaqCard>>,
+    /// Agents beyond the three above, by name, with their JSON outputs.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub others: BTreeMap<String, AgentOutcome<serde_json::Value>>,
     pub timings: Timings,
 }

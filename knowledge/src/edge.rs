@@ -29,9 +29,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use crate::embed::Embedder;
 use crate::payload_keys as pk;
 use crate::sparse::{Bm25Encoder, SparseVec};
+use crate::Embedder;
 use crate::{
     Chunk, Hit, KnowledgeError, KnowledgeIndex, SearchQuery, DENSE_VECTOR, RRF_DENSE_WEIGHT, RRF_K, RRF_SPARSE_WEIGHT,
     SPARSE_VECTOR,

@@ -7,18 +7,7 @@ use async_openai::Client;
 use async_trait::async_trait;
 
 use crate::text::{fold_fullwidth, is_stopword, runs, stem, Run};
-use crate::KnowledgeError;
-
-/// Turns texts into dense vectors of a fixed dimension.
-#[async_trait]
-pub trait Embedder: Send + Sync {
-    /// Identifies the vector space; an index built with one embedder is not
-    /// searchable with another.
-    fn name(&self) -> &str;
-    fn dim(&self) -> usize;
-    /// One vector per input, in order.
-    async fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, KnowledgeError>;
-}
+use crate::{Embedder, KnowledgeError};
 
 /// Default dimension of [`HashEmbedder`].
 pub const HASH_EMBEDDER_DIM: usize = 384;

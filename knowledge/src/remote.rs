@@ -19,9 +19,9 @@ use qdrant_client::{Payload, Qdrant};
 use serde_json::{Map, Value};
 
 use crate::edge::{chunk_from_payload, chunk_payload, collect_source_hashes, has_signal, sort_hits};
-use crate::embed::Embedder;
 use crate::payload_keys as pk;
 use crate::sparse::Bm25Encoder;
+use crate::Embedder;
 use crate::{
     Chunk, Hit, KnowledgeError, KnowledgeIndex, SearchQuery, DENSE_VECTOR, RRF_DENSE_WEIGHT, RRF_K, RRF_SPARSE_WEIGHT,
     SPARSE_VECTOR,

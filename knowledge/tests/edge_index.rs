@@ -5,9 +5,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use tradewind_knowledge::edge::EdgeIndex;
-use tradewind_knowledge::embed::{Embedder, HashEmbedder};
 use tradewind_knowledge::ingest::{ingest, IngestOptions};
 use tradewind_knowledge::{kb, open_default, Hit, KnowledgeIndex, SearchQuery};
+use tradewind_knowledge::{Embedder, HashEmbedder};
 
 const FAQ_EN: &str = "# Frequently asked questions
 

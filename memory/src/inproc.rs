@@ -19,7 +19,9 @@ use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use async_trait::async_trait;
 use tradewind_core::{now_ms, CustomerId, SwarmResult, TranscriptStep};
 
-use crate::{CustomerFacts, CustomerView, Memory, MemoryConfig, MemoryError, Turn, RECENT_INQUIRIES_KEPT};
+use tradewind_ports::memory::{
+    CustomerFacts, CustomerView, Memory, MemoryConfig, MemoryError, Turn, RECENT_INQUIRIES_KEPT,
+};
 
 /// Upper bound on shards; more buys nothing on a handful of cores.
 const MAX_SHARDS: usize = 32;
@@ -338,7 +340,7 @@ impl Memory for InProcessMemory {
             let recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
             recent.iter().take(limit).cloned().collect()
         };
-        Ok(crate::dedup_keep_first(window))
+        Ok(tradewind_ports::memory::dedup_keep_first(window))
     }
 }
 

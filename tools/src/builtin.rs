@@ -5,13 +5,14 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tradewind_core::{Catalog, Citation, Finding, Product, RiskLevel, StructuredInquiry};
-use tradewind_knowledge::{KnowledgeIndex, SearchQuery};
-use tradewind_memory::{CustomerFacts, Memory};
 use tradewind_nlp::Intake;
+use tradewind_ports::knowledge::{KnowledgeIndex, SearchQuery};
+use tradewind_ports::memory::{CustomerFacts, Memory};
 
 use crate::customs::{self, DestinationRules, ScreeningHit, ScreeningList, ScreeningOutcome};
-use crate::dispatch::{Registry, Tool, ToolCtx, ToolError};
-use crate::sinks::{Delivery, Sink};
+use crate::dispatch::{Registry, Tool};
+use tradewind_ports::sink::{Delivery, Sink};
+use tradewind_ports::tool::{ToolCtx, ToolError};
 
 /// Where catalog citations point.
 pub const CATALOG_SOURCE: &str = "kb/catalog.jsonl";

@@ -1,4 +1,5 @@
-//! The `Tool` trait, its object-safe form, the registry and the dispatcher.
+//! The `Tool` trait, its object-safe form, the registry and the dispatcher
+//! (the `ToolHost` adapter every brain calls tools through).
 
 use async_trait::async_trait;
 use schemars::JsonSchema;
@@ -8,66 +9,9 @@ use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
-use tradewind_core::{CustomerId, StepKind};
-
-use crate::schema;
-use crate::transcript::Recorder;
-
-/// What the caller should do about a failed call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ToolErrorKind {
-    /// The model (or plan) sent something wrong; tell it and let it retry.
-    TellModel,
-    /// A passing fault (network, busy backend); retrying may succeed.
-    Retry,
-    /// A bug or a broken backend; stop the agent.
-    Fatal,
-}
-
-#[derive(Debug, Clone, thiserror::Error, PartialEq)]
-pub enum ToolError {
-    #[error("invalid arguments for {tool}: {message}")]
-    InvalidArgs { tool: String, message: String },
-    #[error("unknown tool '{0}'")]
-    UnknownTool(String),
-    #[error("not found: {0}")]
-    NotFound(String),
-    #[error("rejected: {0}")]
-    Rejected(String),
-    #[error("temporarily unavailable: {0}")]
-    Transient(String),
-    #[error("internal error: {0}")]
-    Internal(String),
-}
-
-impl ToolError {
-    pub fn kind(&self) -> ToolErrorKind {
-        match self {
-            ToolError::InvalidArgs { .. }
-            | ToolError::UnknownTool(_)
-            | ToolError::NotFound(_)
-            | ToolError::Rejected(_) => ToolErrorKind::TellModel,
-            ToolError::Transient(_) => ToolErrorKind::Retry,
-            ToolError::Internal(_) => ToolErrorKind::Fatal,
-        }
-    }
-}
-
-/// Who is calling: the inquiry, the agent and the customer, plus the
-/// recorder that keeps the transcript.
-#[derive(Clone, Debug)]
-pub struct ToolCtx {
-    pub inquiry_id: Arc<str>,
-    pub agent: &'static str,
-    pub customer: CustomerId,
-    pub recorder: Arc<Recorder>,
-}
-
-impl ToolCtx {
-    pub fn for_agent(&self, agent: &'static str) -> ToolCtx {
-        ToolCtx { agent, ..self.clone() }
-    }
-}
+use tradewind_core::StepKind;
+use tradewind_ports::schema;
+use tradewind_ports::tool::{ToolCtx, ToolError, ToolHost};
 
 /// A typed tool. Implement this; the registry wraps it as a `DynTool`.
 pub trait Tool: Send + Sync + 'static {
@@ -165,11 +109,23 @@ impl Registry {
 #[derive(Clone)]
 pub struct Dispatcher {
     registry: Arc<Registry>,
+    /// When set, the only tools this dispatcher runs: an agent's own list.
+    allowed: Option<&'static [&'static str]>,
 }
 
 impl Dispatcher {
     pub fn new(registry: Registry) -> Self {
-        Self { registry: Arc::new(registry) }
+        Self { registry: Arc::new(registry), allowed: None }
+    }
+
+    /// The same tools, restricted to `allowed`: a call to any other tool is
+    /// refused (and recorded) before it runs.
+    pub fn scoped(&self, allowed: &'static [&'static str]) -> Self {
+        Self { registry: self.registry.clone(), allowed: Some(allowed) }
+    }
+
+    fn permits(&self, name: &str) -> bool {
+        self.allowed.is_none_or(|a| a.contains(&name))
     }
 
     pub fn registry(&self) -> &Registry {
@@ -192,6 +148,9 @@ impl Dispatcher {
 
     async fn call_inner(&self, ctx: &ToolCtx, name: &str, raw: Value) -> Result<Value, ToolError> {
         let tool = self.registry.get(name).ok_or_else(|| ToolError::UnknownTool(name.to_string()))?;
+        if !self.permits(name) {
+            return Err(ToolError::Rejected(format!("the {} agent may not use the tool '{name}'", ctx.agent)));
+        }
         let errs = schema::validate(tool.parameters(), &raw);
         if !errs.is_empty() {
             return Err(ToolError::InvalidArgs { tool: name.to_string(), message: errs.join("; ") });
@@ -207,8 +166,36 @@ impl Dispatcher {
         T::Args: Serialize,
         T::Output: DeserializeOwned,
     {
-        let raw = serde_json::to_value(args).map_err(|e| ToolError::Internal(format!("{}: args: {e}", T::NAME)))?;
-        let out = self.call(ctx, T::NAME, raw).await?;
-        serde_json::from_value(out).map_err(|e| ToolError::Internal(format!("{}: output: {e}", T::NAME)))
+        call_typed::<T>(self, ctx, args).await
     }
+}
+
+#[async_trait]
+impl ToolHost for Dispatcher {
+    fn names(&self) -> Vec<&'static str> {
+        self.registry.names().into_iter().filter(|n| self.permits(n)).collect()
+    }
+
+    fn definitions(&self, only: &[&str]) -> Vec<Value> {
+        let mut defs = self.registry.openai_functions(only);
+        defs.retain(|d| d.pointer("/function/name").and_then(Value::as_str).is_some_and(|n| self.permits(n)));
+        defs
+    }
+
+    async fn call(&self, ctx: &ToolCtx, name: &str, raw: Value) -> Result<Value, ToolError> {
+        Dispatcher::call(self, ctx, name, raw).await
+    }
+}
+
+/// A typed call through any tool host: the arguments and the output are
+/// Rust types, the call itself is validated and recorded like a model's.
+pub async fn call_typed<T>(host: &dyn ToolHost, ctx: &ToolCtx, args: &T::Args) -> Result<T::Output, ToolError>
+where
+    T: Tool,
+    T::Args: Serialize,
+    T::Output: DeserializeOwned,
+{
+    let raw = serde_json::to_value(args).map_err(|e| ToolError::Internal(format!("{}: args: {e}", T::NAME)))?;
+    let out = host.call(ctx, T::NAME, raw).await?;
+    serde_json::from_value(out).map_err(|e| ToolError::Internal(format!("{}: output: {e}", T::NAME)))
 }

@@ -10,12 +10,11 @@
 pub mod builtin;
 pub use tradewind_customs as customs;
 pub mod dispatch;
-pub mod schema;
 pub mod sinks;
 pub mod templates;
-pub mod transcript;
 
 pub use builtin::{registry, Services};
-pub use dispatch::{Dispatcher, DynTool, Registry, Tool, ToolCtx, ToolError, ToolErrorKind};
-pub use sinks::{CollectSink, Delivery, DirSink, Sink, SinkError, StdoutSink};
-pub use transcript::Recorder;
+pub use dispatch::{call_typed, Dispatcher, DynTool, Registry, Tool};
+pub use sinks::{CollectSink, DirSink, StdoutSink};
+pub use tradewind_ports::schema;
+pub use tradewind_ports::{Delivery, Recorder, Sink, SinkError, ToolCtx, ToolError, ToolErrorKind, ToolHost};

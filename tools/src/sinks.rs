@@ -1,41 +1,10 @@
-//! Delivery sinks: where results go (sales, logistics, customer service).
-//!
-//! In this version a sink is a folder of files, stdout, or an in-process
-//! collector; chat channels implement the same trait later.
+//! Sink adapters: a folder of files, stdout, and an in-process collector.
+//! (Chat channels are adapters of the same port in `tradewind-channels`.)
 
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Mutex;
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Delivery {
-    /// "sales", "logistics" or "customer_service".
-    pub audience: String,
-    /// "proposal", "customs", "faq_card", "reply".
-    pub kind: String,
-    pub inquiry_id: String,
-    /// Stable id of this delivery; a retried push with the same id is a no-op.
-    pub delivery_id: String,
-    pub title: String,
-    /// Human-readable body (Markdown).
-    pub body: String,
-    /// The structured value behind the body.
-    pub payload: serde_json::Value,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum SinkError {
-    #[error("sink '{sink}' failed: {message}")]
-    Failed { sink: String, message: String },
-}
-
-#[async_trait]
-pub trait Sink: Send + Sync {
-    fn name(&self) -> &str;
-    /// Deliver; returns where it went (a path, "stdout", ...).
-    async fn deliver(&self, d: &Delivery) -> Result<String, SinkError>;
-}
+use tradewind_ports::sink::{Delivery, Sink, SinkError};
 
 /// Writes each delivery as `<dir>/<inquiry>/<delivery_id>.md` plus a `.json`
 /// twin, via a temp file and rename so readers never see half a file and a

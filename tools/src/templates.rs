@@ -24,20 +24,7 @@ handlebars_helper!(money: |v: f64| format_money(v));
 handlebars_helper!(join: |v: Vec<String>, sep: str| v.join(sep));
 handlebars_helper!(upper: |v: str| v.to_uppercase());
 
-/// `1234.5` → `1,234.50`.
-pub fn format_money(v: f64) -> String {
-    let cents = (v * 100.0).round() as i64;
-    let (whole, frac) = (cents.abs() / 100, cents.abs() % 100);
-    let digits = whole.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    format!("{}{out}.{frac:02}", if cents < 0 { "-" } else { "" })
-}
+pub use tradewind_core::format_money;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TemplateError {

@@ -15,8 +15,9 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-use tradewind_channels::{CardTemplates, ChannelHub, HubConfig, InProcessStore, Rate, Transport};
-use tradewind_tools::Delivery;
+use tradewind_channels::{CardTemplates, ChannelHub, HubConfig, Rate, Transport};
+use tradewind_memory::InProcessStore;
+use tradewind_ports::Delivery;
 
 /// One request as the receiver saw it.
 #[derive(Debug, Clone)]

@@ -1,0 +1,324 @@
+//! The application: wiring the ports to their adapters, and the one
+//! function every front end calls (`App::handle_message`). Front ends (CLI,
+//! HTTP, chat channels) only unpack their input and map the result.
+
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+use tradewind_agents::{offline_brain, Brain, Env, Swarm, SwarmConfig, SwarmError};
+use tradewind_core::{now_ms, Catalog, Inquiry, SwarmResult, TranscriptStep};
+use tradewind_knowledge::{Embedder, HashEmbedder, IngestOptions, IngestSummary, KnowledgeIndex};
+use tradewind_knowledge::{OpenAiEmbedder, OpenAiEmbedderConfig};
+use tradewind_llm::{OpenAiBrain, OpenAiConfig};
+use tradewind_memory::{InProcessMemory, Memory, MemoryConfig};
+use tradewind_ports::{AppError, Application, IncomingMessage};
+use tradewind_redis::RedisMemory;
+use tradewind_tools::customs::{DestinationRules, DgRules, HsGlossary, StockPolicy};
+use tradewind_tools::{CollectSink, DirSink, Dispatcher, Services, Sink, StdoutSink};
+
+use crate::config::Config;
+use crate::lists::load_nomenclature;
+
+#[derive(Clone)]
+pub struct App {
+    pub swarm: Swarm,
+    pub memory: Arc<dyn Memory>,
+    pub index: Arc<dyn KnowledgeIndex>,
+    pub config: Config,
+    /// Present when a sink is "memory" (benchmarks, `serve`).
+    pub collected: Option<Arc<CollectSink>>,
+    /// Chat-card channels, when any sink names one; drained on shutdown.
+    pub channels: Option<Arc<tradewind_channels::ChannelHub>>,
+    /// Bounds the inquiries running at once (`[limits] max_inflight`).
+    inflight: Arc<tokio::sync::Semaphore>,
+}
+
+/// How `App::build` should prepare the knowledge index.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildOptions {
+    /// Ingest the knowledge base (idempotent: unchanged files cost nothing).
+    pub ingest: bool,
+    /// Hide the progress bar.
+    pub quiet: bool,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        Self { ingest: true, quiet: true }
+    }
+}
+
+impl App {
+    /// Wires every port to the adapter the config chooses. The brain is
+    /// passed in when a caller (a test, the benchmark) needs a specific one.
+    pub async fn build(
+        config: Config,
+        opts: BuildOptions,
+        brain: Option<Arc<dyn Brain>>,
+    ) -> Result<(App, Option<IngestSummary>), AppError> {
+        let memory: Arc<dyn Memory> = {
+            let mc = MemoryConfig {
+                prefix: config.memory.prefix.clone(),
+                max_turns: config.memory.max_turns,
+                turn_ttl_secs: config.memory.turn_ttl_secs,
+                record_ttl_secs: config.memory.record_ttl_secs,
+            };
+            match &config.memory.redis_url {
+                Some(url) => Arc::new(
+                    RedisMemory::connect(url, mc)
+                        .await
+                        .map_err(|e| AppError::Unavailable(format!("redis at {url}: {e}")))?,
+                ),
+                None => Arc::new(InProcessMemory::new(mc)),
+            }
+        };
+
+        let embedder: Arc<dyn Embedder> = match config.knowledge.embedder.as_str() {
+            "hash" => Arc::new(HashEmbedder::default()),
+            "openai" => {
+                let base =
+                    config.llm.base_url.clone().ok_or_else(|| {
+                        AppError::Config("knowledge.embedder = \"openai\" needs [llm] base_url".into())
+                    })?;
+                Arc::new(
+                    OpenAiEmbedder::new(OpenAiEmbedderConfig::new(
+                        base,
+                        config.llm.api_key.clone().unwrap_or_default(),
+                        config.knowledge.embedding_model.clone(),
+                        config.knowledge.embedding_dim,
+                    ))
+                    .map_err(|e| AppError::Config(format!("embedder: {e}")))?,
+                )
+            }
+            other => return Err(AppError::Config(format!("unknown embedder '{other}' (use \"hash\" or \"openai\")"))),
+        };
+        let index: Arc<dyn KnowledgeIndex> = match &config.knowledge.qdrant_url {
+            Some(url) => tradewind_knowledge::open_remote(url, &config.knowledge.collection, embedder)
+                .await
+                .map_err(|e| AppError::Unavailable(format!("qdrant at {url}: {e}")))?,
+            None => tradewind_knowledge::open_default(&config.knowledge.data_dir, embedder).await.map_err(|e| {
+                AppError::Unavailable(format!("knowledge index in {}: {e}", config.knowledge.data_dir.display()))
+            })?,
+        };
+
+        let index: Arc<dyn KnowledgeIndex> =
+            Arc::new(tradewind_knowledge::cache::CachedIndex::new(index, 4096, Duration::from_secs(60)));
+        let (mut docs, catalog) = knowledge_documents(config.knowledge.kb_dir.as_deref())?;
+        // The HS nomenclature in force (imported, else built in) is searched
+        // through the knowledge index, so its subheadings are ingested too.
+        let hs = load_nomenclature(&config)?;
+        docs.push(hs.index_document());
+        let summary = if opts.ingest {
+            Some(
+                tradewind_knowledge::ingest(
+                    index.as_ref(),
+                    docs,
+                    &IngestOptions { quiet: opts.quiet, ..IngestOptions::default() },
+                )
+                .await
+                .map_err(|e| AppError::Unavailable(format!("ingest: {e}")))?,
+            )
+        } else {
+            None
+        };
+
+        let mut sinks: BTreeMap<String, Arc<dyn Sink>> = BTreeMap::new();
+        let mut collected: Option<Arc<CollectSink>> = None;
+        // Chat-channel sinks share one hub: its workers, per-robot rate
+        // limiters and delivery store (Redis under the memory prefix when
+        // configured). Outbound Telegram uses the same bot as inbound.
+        let mut channels: Option<Arc<tradewind_channels::ChannelHub>> = None;
+        let channel_env = |k: &str| {
+            match k {
+                "TELEGRAM_BOT_TOKEN" => config.telegram.token.clone().or_else(|| std::env::var(k).ok()),
+                "TELEGRAM_API_URL" => Some(config.telegram.api_url.clone()),
+                _ => std::env::var(k).ok(),
+            }
+            .filter(|v| !v.trim().is_empty())
+        };
+        for (name, spec) in [
+            ("sales", &config.sinks.sales),
+            ("logistics", &config.sinks.logistics),
+            ("customer_service", &config.sinks.customer_service),
+        ] {
+            let mut parts: Vec<Arc<dyn Sink>> = Vec::new();
+            for part in tradewind_channels::split_sink_specs(spec) {
+                if let Some(dir) = part.strip_prefix("dir:") {
+                    parts.push(Arc::new(DirSink::new(name, dir)));
+                } else if part == "stdout" {
+                    parts.push(Arc::new(StdoutSink::new(name)));
+                } else if part == "memory" {
+                    parts.push(collected.get_or_insert_with(|| Arc::new(CollectSink::new("memory", 2_000))).clone());
+                } else if part == "none" {
+                } else if tradewind_channels::is_channel_spec(part) {
+                    let bad = |e: tradewind_channels::ChannelError| AppError::Config(format!("sink {name}: {e}"));
+                    let channel = tradewind_channels::ChannelSpec::parse_with(part, &channel_env).map_err(bad)?;
+                    let hub = match &channels {
+                        Some(hub) => hub.clone(),
+                        None => {
+                            let store = crate::outbox::open(&config)
+                                .await
+                                .map_err(|e| AppError::Unavailable(format!("chat channel sinks: {e}")))?;
+                            let links =
+                                tradewind_channels::CardLinks { console_url: channel_env("TRADEWIND_PUBLIC_URL") };
+                            let hub_config = tradewind_channels::HubConfig { links, ..Default::default() };
+                            let hub = tradewind_channels::ChannelHub::connect(hub_config, store, None)
+                                .map_err(|e| AppError::Unavailable(format!("chat channel sinks: {e}")))?;
+                            channels.insert(hub).clone()
+                        }
+                    };
+                    parts.push(hub.sink(name, &channel).map_err(bad)?);
+                } else {
+                    // Only the scheme is echoed: the rest may be a webhook secret.
+                    let kind = part.split(':').next().unwrap_or_default();
+                    return Err(AppError::Config(format!(
+                        "sink {name}: unknown kind '{kind}'; use dir:<path>, stdout, memory, none, or wecom:, feishu:, lark:, dingtalk:, slack:, telegram: (several separated by commas)"
+                    )));
+                }
+            }
+            match parts.len() {
+                0 => {}
+                1 => {
+                    sinks.insert(name.to_string(), parts.remove(0));
+                }
+                _ => {
+                    sinks.insert(name.to_string(), Arc::new(tradewind_channels::FanoutSink::new(name, parts)));
+                }
+            }
+        }
+
+        let templates = tradewind_tools::templates::load(None).map_err(|e| AppError::Config(e.to_string()))?;
+        let destinations = DestinationRules::embedded().map_err(|e| AppError::Config(e.to_string()))?;
+        // Imported lists (data/lists) when there are any, else the demo list.
+        let screening = crate::lists::load_screening(&config)?;
+        let intake = tradewind_nlp::Intake::new(&catalog);
+        let services = Services {
+            catalog: Arc::new(catalog),
+            index: index.clone(),
+            memory: memory.clone(),
+            intake: Arc::new(intake),
+            templates: Arc::new(templates),
+            sinks: Arc::new(sinks),
+            destinations: Arc::new(destinations),
+            screening: Arc::new(screening),
+            hs: Arc::new(hs),
+            hs_glossary: Arc::new(HsGlossary::embedded().map_err(|e| AppError::Config(e.to_string()))?),
+            dg_rules: Arc::new(DgRules::embedded().map_err(|e| AppError::Config(e.to_string()))?),
+            stock_policy: Arc::new(StockPolicy::embedded().map_err(|e| AppError::Config(e.to_string()))?),
+        };
+        let dispatcher = Dispatcher::new(tradewind_tools::registry(&services));
+        let brain: Arc<dyn Brain> = match brain {
+            Some(b) => b,
+            None => match &config.llm.base_url {
+                Some(base) => Arc::new(
+                    OpenAiBrain::new(OpenAiConfig {
+                        base_url: base.clone(),
+                        api_key: config.llm.api_key.clone(),
+                        model: config.llm.model.clone(),
+                        call_timeout: Duration::from_millis(config.llm.call_timeout_ms),
+                        max_retries: config.llm.max_retries,
+                        ..OpenAiConfig::default()
+                    })
+                    .map_err(|e| AppError::Config(e.to_string()))?,
+                ),
+                None => Arc::new(offline_brain()),
+            },
+        };
+        let d = &config.deadlines;
+        let swarm_config = SwarmConfig {
+            intake_deadline: Duration::from_millis(d.intake_ms),
+            reply_deadline: Duration::from_millis(d.reply_ms),
+            agent_deadlines: d.agent_overrides().map_err(AppError::Config)?,
+            max_message_bytes: config.limits.max_message_bytes,
+        };
+        let swarm = Swarm::new(Env { services, dispatcher, brain }, swarm_config);
+        let inflight = Arc::new(tokio::sync::Semaphore::new(config.limits.max_inflight.max(1)));
+        Ok((App { swarm, memory, index, config, collected, channels, inflight }, summary))
+    }
+
+    /// The application function: one message in, everything out.
+    pub async fn handle_message(&self, msg: IncomingMessage) -> Result<SwarmResult, AppError> {
+        self.handle_message_with_id(msg, Swarm::new_inquiry_id()).await
+    }
+
+    /// The same, under a caller-chosen inquiry id: the cluster derives it from
+    /// the channel's message id so that a rerun after a crash stores its
+    /// result under the same id (exactly-once completion).
+    pub async fn handle_message_with_id(
+        &self,
+        msg: IncomingMessage,
+        inquiry_id: String,
+    ) -> Result<SwarmResult, AppError> {
+        let inquiry = Inquiry {
+            id: inquiry_id,
+            channel: msg.channel,
+            channel_user: msg.user,
+            text: msg.text,
+            received_at_ms: now_ms(),
+        };
+        // Validate before queueing, so bad input is refused at once.
+        if inquiry.text.trim().is_empty() {
+            return Err(SwarmError::EmptyMessage.into());
+        }
+        let _permit = self
+            .inflight
+            .acquire()
+            .await
+            .map_err(|_| AppError::Unavailable("the application is shutting down".into()))?;
+        Ok(self.swarm.handle(inquiry).await?)
+    }
+
+    /// Drain queued chat cards (with their deadline) before the process exits.
+    pub async fn shutdown_channels(&self) {
+        if let Some(h) = &self.channels {
+            h.shutdown().await;
+        }
+    }
+
+    pub async fn transcript(&self, inquiry_id: &str) -> Result<Vec<TranscriptStep>, AppError> {
+        let steps = self.memory.transcript(inquiry_id).await.map_err(|e| AppError::Unavailable(e.to_string()))?;
+        if steps.is_empty() {
+            return Err(AppError::NotFound(format!("no transcript for inquiry '{inquiry_id}'")));
+        }
+        Ok(steps)
+    }
+}
+
+/// The documents to ingest and the catalog: from `kb_dir` when given, else
+/// the demo base compiled into the binary.
+pub fn knowledge_documents(kb_dir: Option<&Path>) -> Result<(Vec<(String, Vec<u8>)>, Catalog), AppError> {
+    match kb_dir {
+        None => Ok((tradewind_knowledge::kb::embedded_documents(), tradewind_knowledge::kb::embedded_catalog())),
+        Some(dir) => {
+            let docs = tradewind_knowledge::read_dir_documents(dir)
+                .map_err(|e| AppError::BadInput(format!("knowledge folder {}: {e}", dir.display())))?;
+            let catalog = docs
+                .iter()
+                .find(|(p, _)| p.ends_with("catalog.jsonl"))
+                .map(|(_, bytes)| {
+                    let text = String::from_utf8_lossy(bytes);
+                    Catalog::from_jsonl(&text).map_err(AppError::BadInput)
+                })
+                .transpose()?
+                .unwrap_or_else(tradewind_knowledge::kb::embedded_catalog);
+            Ok((docs, catalog))
+        }
+    }
+}
+
+#[async_trait]
+impl Application for App {
+    async fn handle(&self, msg: IncomingMessage, inquiry_id: String) -> Result<SwarmResult, AppError> {
+        self.handle_message_with_id(msg, inquiry_id).await
+    }
+
+    async fn stored_result(&self, inquiry_id: &str) -> Result<Option<SwarmResult>, AppError> {
+        self.memory.result(inquiry_id).await.map_err(|e| AppError::Unavailable(e.to_string()))
+    }
+
+    fn max_message_bytes(&self) -> usize {
+        self.config.limits.max_message_bytes
+    }
+}

@@ -1,0 +1,312 @@
+//! `tradewind bench`: throughput and latency figures, printed so runs can be
+//! compared. Figures live here, never in timed tests.
+//!
+//! Settings: offline brain with in-process memory (on one core), offline
+//! brain with Redis, the OpenAI brain against the scripted server at a fixed
+//! per-completion latency (with fan-out efficiency), and many concurrent
+//! inquiries in one process (errors and peak RSS).
+
+pub mod cluster;
+
+use serde::Serialize;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::task::JoinSet;
+use tradewind_app::samples::SAMPLES;
+use tradewind_app::{App, AppError, BuildOptions, Config, IncomingMessage};
+use tradewind_llm::{OpenAiBrain, OpenAiConfig};
+use tradewind_scripted_llm::ScriptedLlm;
+
+#[derive(Debug, Clone, clap::Args)]
+pub struct BenchArgs {
+    /// Inquiries per offline setting.
+    #[arg(long, default_value_t = 2000)]
+    pub n: usize,
+    /// Inquiries for the scripted-LLM setting.
+    #[arg(long, default_value_t = 40)]
+    pub llm_n: usize,
+    /// Fixed latency of each scripted completion, in ms.
+    #[arg(long, default_value_t = 200)]
+    pub llm_latency_ms: u64,
+    /// Inquiries in flight at once in the concurrency setting.
+    #[arg(long, default_value_t = 1000)]
+    pub concurrent: usize,
+    /// Settings to run, comma-separated: offline-inproc, offline-redis, openai-scripted, concurrent.
+    #[arg(long, default_value = "concurrent,offline-inproc,offline-redis,openai-scripted")]
+    pub only: String,
+    /// Print one JSON object instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// `tradewind bench cluster`: gateway → Redis Streams → workers.
+    #[command(subcommand)]
+    pub command: Option<BenchCommand>,
+}
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum BenchCommand {
+    /// Inquiries/s and queueing overhead end to end through a gateway, Redis Streams and workers (needs REDIS_URL).
+    Cluster(crate::cluster::ClusterBenchArgs),
+}
+
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Figures {
+    pub setting: String,
+    pub inquiries: usize,
+    pub concurrency: usize,
+    pub errors: usize,
+    pub throughput_per_s: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fanout_efficiency_mean: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fanout_efficiency_p99: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_rss_mb: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+pub fn percentile(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+fn message(i: usize) -> IncomingMessage {
+    let s = &SAMPLES[i % SAMPLES.len()];
+    IncomingMessage { channel: "bench".into(), user: format!("{}-{}", s.channel_user, i % 97), text: s.text.into() }
+}
+
+/// Peak resident set size of this process, from /proc (Linux).
+pub fn peak_rss_mb() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024.0)
+}
+
+fn bench_config(base: &Config, dir: &std::path::Path) -> Config {
+    let mut c = base.clone();
+    c.knowledge.data_dir = dir.join("knowledge");
+    c.knowledge.kb_dir = None;
+    // In-process sinks: writing files would measure the disk, not the swarm.
+    c.sinks.sales = "memory".into();
+    c.sinks.logistics = "memory".into();
+    c.sinks.customer_service = "memory".into();
+    c.memory.prefix = format!("twbench:{}:", std::process::id());
+    c
+}
+
+/// Runs `n` inquiries, `concurrency` at a time, on the current runtime.
+async fn drive(app: &App, n: usize, concurrency: usize) -> (Vec<f64>, Vec<f64>, usize, Duration) {
+    let mut lat = Vec::with_capacity(n);
+    let mut eff = Vec::new();
+    let mut errors = 0;
+    let start = Instant::now();
+    let mut set = JoinSet::new();
+    let mut next = 0usize;
+    while next < n || !set.is_empty() {
+        while next < n && set.len() < concurrency {
+            let app = app.clone();
+            let msg = message(next);
+            set.spawn(async move {
+                let t = Instant::now();
+                let r = app.handle_message(msg).await;
+                (t.elapsed().as_secs_f64() * 1000.0, r)
+            });
+            next += 1;
+        }
+        match set.join_next().await {
+            Some(Ok((ms, Ok(r)))) => {
+                lat.push(ms);
+                let t = &r.timings;
+                let slowest = t.agents.values().copied().fold(0.0, f64::max);
+                if slowest > 0.0 {
+                    eff.push(t.fanout_ms / slowest);
+                }
+            }
+            Some(Ok((_, Err(AppError::BadInput(_))))) => {}
+            Some(Ok((_, Err(_)))) | Some(Err(_)) => errors += 1,
+            None => break,
+        }
+    }
+    let wall = start.elapsed();
+    lat.sort_by(f64::total_cmp);
+    eff.sort_by(f64::total_cmp);
+    (lat, eff, errors, wall)
+}
+
+fn figures(setting: &str, n: usize, concurrency: usize, lat: &[f64], errors: usize, wall: Duration) -> Figures {
+    Figures {
+        setting: setting.into(),
+        inquiries: n,
+        concurrency,
+        errors,
+        throughput_per_s: lat.len() as f64 / wall.as_secs_f64().max(1e-9),
+        p50_ms: percentile(lat, 0.50),
+        p99_ms: percentile(lat, 0.99),
+        ..Default::default()
+    }
+}
+
+async fn offline_setting(base: &Config, name: &str, n: usize, redis: Option<String>) -> Result<Figures, AppError> {
+    let dir = tempdir()?;
+    let mut cfg = bench_config(base, &dir);
+    cfg.memory.redis_url = redis;
+    let (app, _) = App::build(cfg, BuildOptions { ingest: true, quiet: true }, None).await?;
+    // Warm up caches and connections so the figures describe steady state.
+    let _ = drive(&app, 50, 1).await;
+    // One core: the inquiries run on a current-thread runtime of their own.
+    let app2 = app.clone();
+    let (lat, _, errors, wall) = std::thread::scope(|s| {
+        s.spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| AppError::Internal(e.to_string()))?;
+            Ok::<_, AppError>(rt.block_on(drive(&app2, n, 1)))
+        })
+        .join()
+        .map_err(|_| AppError::Internal("benchmark thread panicked".into()))?
+    })?;
+    // qdrant-edge flushes when the index drops, so the folder must outlive the app.
+    drop(app);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(figures(name, n, 1, &lat, errors, wall))
+}
+
+fn tempdir() -> Result<std::path::PathBuf, AppError> {
+    let d =
+        std::env::temp_dir().join(format!("tradewind-bench-{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&d).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(d)
+}
+
+pub async fn run(base: Config, args: BenchArgs) -> Result<Vec<Figures>, AppError> {
+    if let Some(BenchCommand::Cluster(c)) = args.command.clone() {
+        crate::cluster::run(base, c).await?;
+        return Ok(Vec::new());
+    }
+    let only: Vec<&str> = args.only.split(',').map(str::trim).collect();
+    let mut all = Vec::new();
+    let say = |f: &Figures| {
+        if !args.json {
+            print_row(f);
+        }
+    };
+    if !args.json {
+        println!(
+            "{:<18} {:>6} {:>5} {:>6} {:>11} {:>9} {:>9} {:>9} {:>9}",
+            "setting", "n", "conc", "errors", "inq/s", "p50 ms", "p99 ms", "fan-out", "RSS MB"
+        );
+    }
+    if only.contains(&"concurrent") {
+        let dir = tempdir()?;
+        let cfg = bench_config(&base, &dir);
+        let (app, _) = App::build(cfg, BuildOptions { ingest: true, quiet: true }, None).await?;
+        let n = args.concurrent;
+        let (lat, _, errors, wall) = drive(&app, n, n).await;
+        let mut f = figures("concurrent", n, n, &lat, errors, wall);
+        f.peak_rss_mb = peak_rss_mb();
+        f.note = Some("offline brain, in-process memory, all inquiries in flight at once, multi-thread runtime".into());
+        say(&f);
+        all.push(f);
+        drop(app);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    if only.contains(&"offline-inproc") {
+        let mut f = offline_setting(&base, "offline-inproc", args.n, None).await?;
+        f.note = Some("offline brain, in-process memory, one core, sequential".into());
+        say(&f);
+        all.push(f);
+    }
+    if only.contains(&"offline-redis") {
+        let url = base.memory.redis_url.clone().or_else(|| std::env::var("REDIS_URL").ok());
+        let f = match url {
+            Some(url) => {
+                let mut f = offline_setting(&base, "offline-redis", args.n, Some(url)).await?;
+                f.note = Some("offline brain, Redis memory, one core, sequential".into());
+                f
+            }
+            None => Figures {
+                setting: "offline-redis".into(),
+                note: Some("not run: set REDIS_URL (scripts/bench.sh starts a redis-server for you)".into()),
+                ..Default::default()
+            },
+        };
+        say(&f);
+        all.push(f);
+    }
+    if only.contains(&"openai-scripted") {
+        let latency = Duration::from_millis(args.llm_latency_ms);
+        let server = ScriptedLlm::start_auto(latency).await.map_err(|e| AppError::Internal(e.to_string()))?;
+        let dir = tempdir()?;
+        let cfg = bench_config(&base, &dir);
+        let brain = OpenAiBrain::new(OpenAiConfig {
+            base_url: server.base_url(),
+            api_key: Some("bench".into()),
+            model: "scripted".into(),
+            call_timeout: Duration::from_secs(10),
+            max_retries: 0,
+            ..OpenAiConfig::default()
+        })
+        .map_err(|e| AppError::Config(e.to_string()))?;
+        let (app, _) = App::build(cfg, BuildOptions { ingest: true, quiet: true }, Some(Arc::new(brain))).await?;
+        let n = args.llm_n;
+        let conc = n.min(20);
+        let (lat, eff, errors, wall) = drive(&app, n, conc).await;
+        let mut f = figures("openai-scripted", n, conc, &lat, errors, wall);
+        f.fanout_efficiency_mean = Some(eff.iter().sum::<f64>() / eff.len().max(1) as f64);
+        f.fanout_efficiency_p99 = Some(percentile(&eff, 0.99));
+        f.note = Some(format!(
+            "OpenAI brain via async-openai against the scripted server at {} ms per completion; fan-out = fan-out wall time / slowest branch",
+            args.llm_latency_ms
+        ));
+        say(&f);
+        all.push(f);
+        drop(app);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    if args.json {
+        println!("{}", serde_json::json!({ "figures": all, "peak_rss_mb": peak_rss_mb() }));
+    } else {
+        for f in &all {
+            if let Some(n) = &f.note {
+                println!("  {}: {}", f.setting, n);
+            }
+        }
+    }
+    Ok(all)
+}
+
+fn print_row(f: &Figures) {
+    let opt = |v: Option<f64>, p: usize| v.map(|x| format!("{x:.p$}")).unwrap_or_else(|| "-".into());
+    println!(
+        "{:<18} {:>6} {:>5} {:>6} {:>11.1} {:>9.3} {:>9.3} {:>9} {:>9}",
+        f.setting,
+        f.inquiries,
+        f.concurrency,
+        f.errors,
+        f.throughput_per_s,
+        f.p50_ms,
+        f.p99_ms,
+        opt(f.fanout_efficiency_mean, 3),
+        opt(f.peak_rss_mb, 1)
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_uses_nearest_rank() {
+        let v: Vec<f64> = (1..=100).map(f64::from).collect();
+        assert_eq!(percentile(&v, 0.5), 50.0);
+        assert_eq!(percentile(&v, 0.99), 99.0);
+        assert_eq!(percentile(&[], 0.5), 0.0);
+    }
+}

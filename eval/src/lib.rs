@@ -1,0 +1,22 @@
+//! `tradewind eval`: quality figures for the customs engine, measured on
+//! labelled cases (name pairs for screening, inquiries for verdicts).
+
+pub mod customs;
+pub mod screening;
+
+use tradewind_app::{AppError, Config};
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum EvalCommand {
+    /// Precision, recall and F1 of name screening at each outcome threshold, plus latency.
+    Screening(screening::ScreeningEvalArgs),
+    /// Risk levels of labelled inquiries against their expected levels.
+    Customs(customs::CustomsEvalArgs),
+}
+
+pub async fn run(config: Config, cmd: EvalCommand) -> Result<(), AppError> {
+    match cmd {
+        EvalCommand::Screening(a) => screening::run(config, a).await,
+        EvalCommand::Customs(a) => customs::run(config, a).await,
+    }
+}

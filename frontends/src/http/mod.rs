@@ -1,0 +1,205 @@
+//! The HTTP front end (axum): the web chat API (`POST /v1/messages`, replies
+//! over server-sent events), the embeddable chat page, `/healthz`, and the
+//! Telegram webhook when that mode is on. Every error response comes from
+//! `AppError::http_status()`.
+
+pub mod assets;
+pub mod hub;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::sse::{KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+use crate::{check_size, InFlight};
+use tradewind_ports::ingress::{InboundMessage, Ingress, Submitted};
+use tradewind_ports::AppError;
+
+pub const CHANNEL: &str = "web";
+/// Chat and message ids travel in URLs and Redis keys: short and plain.
+const MAX_ID_LEN: usize = 128;
+const MAX_USER_LEN: usize = 256;
+
+pub struct HttpState {
+    pub ingress: Arc<dyn Ingress>,
+    pub hub: Arc<hub::WebHub>,
+    pub inflight: Arc<InFlight>,
+    pub max_message_bytes: usize,
+    pub max_body_bytes: usize,
+    /// Ends the event streams once the shutdown drain is over.
+    pub closing: CancellationToken,
+}
+
+/// All routes; `extra` (the Telegram webhook) is merged in when present.
+pub fn router(state: Arc<HttpState>, extra: Option<Router>) -> Router {
+    let max_body = state.max_body_bytes;
+    let mut r = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/v1/messages", post(post_message))
+        .route("/v1/chats/{chat_id}/events", get(events))
+        .route("/chat", get(assets::chat_page))
+        .route("/chat/app.js", get(assets::chat_app_js))
+        .route("/chat.js", get(assets::embed_js))
+        .fallback(not_found)
+        .with_state(state);
+    if let Some(extra) = extra {
+        r = r.merge(extra);
+    }
+    r.layer(DefaultBodyLimit::max(max_body))
+}
+
+/// An `AppError` as an HTTP response: status from the one mapping, the
+/// reason for 4xx (it is about the caller's input), and only the
+/// customer-safe message for 5xx (the cause goes to the log).
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        Self(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let code = self.0.http_status();
+        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let message = self.0.customer_message();
+        let error = if code >= 500 {
+            tracing::error!(error = %self.0, "request failed");
+            message.to_string()
+        } else {
+            self.0.to_string()
+        };
+        (status, Json(serde_json::json!({"error": error, "message": message, "status": code}))).into_response()
+    }
+}
+
+/// A body that could not be read: over the limit (413) or broken (400).
+pub fn body_error(rejection: BytesRejection) -> AppError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge("the request body is over the size limit".into())
+    } else {
+        AppError::BadInput(format!("cannot read the request body: {}", rejection.body_text()))
+    }
+}
+
+async fn healthz() -> impl IntoResponse {
+    Json(serde_json::json!({"status": "ok"}))
+}
+
+async fn not_found() -> ApiError {
+    ApiError(AppError::NotFound("no such route".into()))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PostMessage {
+    /// The conversation; absent starts a new one (its id is returned).
+    #[serde(default, alias = "session_id")]
+    chat_id: Option<String>,
+    /// The customer within the web channel; defaults to the chat. An
+    /// embedding site that knows its users should set it server-side.
+    #[serde(default)]
+    user: Option<String>,
+    text: String,
+    /// The client's own id for the message, making retries idempotent.
+    #[serde(default)]
+    message_id: Option<String>,
+}
+
+fn check_id(what: &str, id: &str) -> Result<(), AppError> {
+    let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':');
+    if id.is_empty() || id.len() > MAX_ID_LEN || !id.bytes().all(plain) {
+        return Err(AppError::BadInput(format!(
+            "{what} must be 1-{MAX_ID_LEN} characters of A-Z, a-z, 0-9, '-', '_', '.', ':'"
+        )));
+    }
+    Ok(())
+}
+
+async fn post_message(
+    State(s): State<Arc<HttpState>>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let body = body.map_err(body_error)?;
+    let req: PostMessage =
+        serde_json::from_slice(&body).map_err(|e| AppError::BadInput(format!("malformed JSON body: {e}")))?;
+    let chat_id = match req.chat_id {
+        Some(c) => {
+            check_id("chat_id", &c)?;
+            c
+        }
+        None => uuid::Uuid::new_v4().to_string(),
+    };
+    let message_id = match req.message_id {
+        Some(m) => {
+            check_id("message_id", &m)?;
+            // Scoped to the chat: two browsers may both call theirs "1".
+            format!("{chat_id}/{m}")
+        }
+        None => uuid::Uuid::new_v4().to_string(),
+    };
+    let user = req.user.unwrap_or_else(|| chat_id.clone());
+    if user.trim().is_empty() || user.len() > MAX_USER_LEN {
+        return Err(AppError::BadInput(format!("user must be 1-{MAX_USER_LEN} bytes")).into());
+    }
+    check_size(&req.text, s.max_message_bytes)?;
+    if req.text.trim().is_empty() {
+        return Err(AppError::BadInput("text is empty".into()).into());
+    }
+    let msg = InboundMessage {
+        channel: CHANNEL.into(),
+        chat_id: chat_id.clone(),
+        user,
+        message_id: message_id.clone(),
+        text: req.text,
+        received_at_ms: tradewind_core::now_ms(),
+    };
+    // Owed before it is submitted: the reply may come back first.
+    let owed = s.inflight.add(CHANNEL, &message_id);
+    let settle = || {
+        if owed {
+            s.inflight.done(CHANNEL, &message_id);
+        }
+    };
+    let submitted = s.ingress.submit(msg).await.inspect_err(|_| settle())?;
+    let (status, label) = match submitted {
+        Submitted::Accepted => (StatusCode::ACCEPTED, "accepted"),
+        Submitted::Duplicate => {
+            settle();
+            (StatusCode::OK, "duplicate")
+        }
+    };
+    let events = format!("/v1/chats/{chat_id}/events");
+    Ok((
+        status,
+        Json(serde_json::json!({"status": label, "message_id": message_id, "chat_id": chat_id, "events": events})),
+    )
+        .into_response())
+}
+
+async fn events(
+    State(s): State<Arc<HttpState>>,
+    Path(chat_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<impl IntoResponse, ApiError> {
+    check_id("chat_id", &chat_id)?;
+    // Sent by browsers when they reconnect; replies up to it were seen.
+    let after =
+        headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
+    let stream = s.hub.stream(chat_id, after, s.closing.clone());
+    // Proxies (nginx) buffer responses unless told not to, which would hold
+    // replies back until the buffer fills.
+    Ok((
+        [(header::CACHE_CONTROL, "no-cache"), (header::HeaderName::from_static("x-accel-buffering"), "no")],
+        Sse::new(stream).keep_alive(KeepAlive::default()),
+    ))
+}

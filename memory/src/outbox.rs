@@ -1,0 +1,180 @@
+//! The in-process adapter of the `DeliveryStore` port: what outbound
+//! delivery remembers (sent markers, claims, dead letters), in bounded sets,
+//! with dead letters also appended to a JSON Lines file when one is
+//! configured, so they outlive the process and `tradewind deadletters` can
+//! read them. The Redis adapter (`tradewind-redis`) keeps one of these in
+//! front of Redis, through the `*_local` methods.
+//!
+//! Keys are `<destination key>:<delivery id>`; the destination key is a
+//! hash, so no webhook secret is ever stored.
+//!
+//! A claim that outlives `stale_after` belongs to a process that stopped
+//! mid-delivery: another process may take it over, and listings show it as
+//! a stranded dead letter, so nothing queued is silently lost.
+
+use async_trait::async_trait;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tradewind_core::now_ms;
+use tradewind_ports::outbox::{DeadLetter, DeliveryStore, PendingRecord, StoreError};
+
+/// Bounds of the in-process store.
+#[derive(Debug, Clone)]
+pub struct StoreLimits {
+    pub delivered: usize,
+    pub dead: usize,
+}
+
+impl Default for StoreLimits {
+    fn default() -> Self {
+        Self { delivered: 100_000, dead: 10_000 }
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    delivered: HashSet<String>,
+    order: VecDeque<String>,
+    claims: HashMap<String, PendingRecord>,
+    dead: VecDeque<DeadLetter>,
+}
+
+pub struct InProcessStore {
+    inner: Mutex<Inner>,
+    limits: StoreLimits,
+    /// Dead letters are appended here too (JSON Lines), when set.
+    file: Option<PathBuf>,
+    /// Serialises appends so lines never interleave.
+    file_lock: tokio::sync::Mutex<()>,
+}
+
+impl InProcessStore {
+    pub fn new(file: Option<PathBuf>) -> Self {
+        Self::with_limits(file, StoreLimits::default())
+    }
+
+    pub fn with_limits(file: Option<PathBuf>, limits: StoreLimits) -> Self {
+        Self { inner: Mutex::new(Inner::default()), limits, file, file_lock: tokio::sync::Mutex::new(()) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The newest `limit` dead letters kept in this process.
+    pub fn dead_local_list(&self, limit: usize) -> Vec<DeadLetter> {
+        self.lock().dead.iter().take(limit).cloned().collect()
+    }
+
+    /// Records a delivery in this process only.
+    pub fn remember_local(&self, key: &str) {
+        let mut s = self.lock();
+        s.claims.remove(key);
+        if s.delivered.insert(key.to_string()) {
+            s.order.push_back(key.to_string());
+            while s.order.len() > self.limits.delivered {
+                if let Some(old) = s.order.pop_front() {
+                    s.delivered.remove(&old);
+                }
+            }
+        }
+    }
+
+    /// Keeps a dead letter in this process only (not in the file).
+    pub fn dead_local(&self, key: &str, record: &DeadLetter) {
+        let mut s = self.lock();
+        s.claims.remove(key);
+        s.dead.push_front(record.clone());
+        s.dead.truncate(self.limits.dead);
+    }
+
+    /// Drops a claim in this process only.
+    pub fn release_local(&self, key: &str) {
+        self.lock().claims.remove(key);
+    }
+
+    fn stale_local(&self, stale_after: Duration) -> Vec<DeadLetter> {
+        let cutoff = now_ms().saturating_sub(stale_after.as_millis() as u64);
+        self.lock()
+            .claims
+            .values()
+            .filter(|p| p.claimed_at_ms <= cutoff)
+            .map(|p| DeadLetter::stranded(p, stale_after))
+            .collect()
+    }
+
+    async fn append_file(&self, record: &DeadLetter) -> Result<(), StoreError> {
+        let Some(path) = &self.file else { return Ok(()) };
+        let io = |e: std::io::Error| StoreError::Unavailable(format!("{}: {e}", path.display()));
+        let mut line = serde_json::to_string(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        line.push('\n');
+        let _guard = self.file_lock.lock().await;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            tokio::fs::create_dir_all(dir).await.map_err(io)?;
+        }
+        let mut f = tokio::fs::OpenOptions::new().create(true).append(true).open(path).await.map_err(io)?;
+        f.write_all(line.as_bytes()).await.map_err(io)?;
+        f.flush().await.map_err(io)?;
+        Ok(())
+    }
+}
+
+/// The last `limit` records of a dead-letter file, newest first. Lines that
+/// do not parse are skipped (a torn last line after a crash), not fatal.
+pub async fn read_dead_letter_file(path: &std::path::Path, limit: usize) -> Result<Vec<DeadLetter>, StoreError> {
+    let text = match tokio::fs::read_to_string(path).await {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(StoreError::Unavailable(format!("{}: {e}", path.display()))),
+    };
+    Ok(text.lines().rev().filter_map(|l| serde_json::from_str(l).ok()).take(limit).collect())
+}
+
+#[async_trait]
+impl DeliveryStore for InProcessStore {
+    fn backend(&self) -> &'static str {
+        "in-process"
+    }
+
+    async fn is_delivered(&self, key: &str) -> Result<bool, StoreError> {
+        Ok(self.lock().delivered.contains(key))
+    }
+
+    async fn claim(&self, key: &str, pending: &PendingRecord, stale_after: Duration) -> Result<bool, StoreError> {
+        let mut s = self.lock();
+        if s.delivered.contains(key) {
+            return Ok(false);
+        }
+        if let Some(cur) = s.claims.get(key) {
+            if pending.claimed_at_ms.saturating_sub(cur.claimed_at_ms) < stale_after.as_millis() as u64 {
+                return Ok(false);
+            }
+        }
+        s.claims.insert(key.to_string(), pending.clone());
+        Ok(true)
+    }
+
+    async fn mark_delivered(&self, key: &str) -> Result<(), StoreError> {
+        self.remember_local(key);
+        Ok(())
+    }
+
+    async fn dead_letter(&self, key: &str, record: &DeadLetter) -> Result<(), StoreError> {
+        self.dead_local(key, record);
+        self.append_file(record).await
+    }
+
+    async fn dead_letters(&self, limit: usize, stale_after: Duration) -> Result<Vec<DeadLetter>, StoreError> {
+        let mut out = self.stale_local(stale_after);
+        match &self.file {
+            Some(path) => out.extend(read_dead_letter_file(path, limit).await?),
+            None => out.extend(self.lock().dead.iter().take(limit).cloned()),
+        }
+        out.sort_by_key(|d| std::cmp::Reverse(d.at_ms));
+        out.truncate(limit);
+        Ok(out)
+    }
+}

@@ -1,0 +1,759 @@
+//! One behaviour suite, run against both backends, plus backend-specific
+//! checks (bounded storage and throughput in process; corruption, outages,
+//! reconnects and the single-round-trip read on Redis).
+//!
+//! Redis tests need `REDIS_URL`; they fail loudly without it rather than
+//! skip, so a green run always means both backends were exercised. Each test
+//! uses its own random key prefix, so tests run in parallel on one server.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::future::join_all;
+use futures::StreamExt;
+use serde_json::json;
+use tradewind_core::{
+    AgentOutcome, CustomerId, Lang, StepKind, StructuredInquiry, SwarmResult, Timings, TranscriptStep,
+};
+use tradewind_memory::{
+    CustomerFacts, InProcessLimits, InProcessMemory, Memory, MemoryConfig, MemoryError, Turn, MAX_PAST_INQUIRIES,
+};
+use tradewind_redis::{RedisMemory, RedisOptions};
+
+/// The suite assumes memories built with `test_config`.
+const MAX_TURNS: usize = 5;
+
+fn test_config(prefix: &str) -> MemoryConfig {
+    MemoryConfig { prefix: prefix.to_owned(), max_turns: MAX_TURNS, turn_ttl_secs: 600, record_ttl_secs: 600 }
+}
+
+fn unique_prefix() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("twtest:{}:{nanos:x}:{}:", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+fn turn(at_ms: u64, text: &str) -> Turn {
+    Turn {
+        role: if at_ms.is_multiple_of(2) { "customer" } else { "assistant" }.into(),
+        text: text.into(),
+        at_ms,
+        inquiry_id: format!("inq-{at_ms}"),
+    }
+}
+
+fn step(inquiry: &str, seq: u32) -> TranscriptStep {
+    let kind = match seq % 3 {
+        0 => StepKind::ToolCall {
+            tool: "price_lookup".into(),
+            args: json!({"sku": "TW-BP-4820", "qty": seq}),
+            result: Some(json!({"unit_price_usd": 12.5})),
+            error: None,
+        },
+        1 => StepKind::Note { message: format!("note {seq} — 备注") },
+        _ => StepKind::ModelReply { content: "ok".into(), prompt_tokens: 10, completion_tokens: seq },
+    };
+    TranscriptStep {
+        inquiry_id: inquiry.into(),
+        agent: "proposal".into(),
+        seq,
+        at_ms: 1_700_000_000_000 + seq as u64,
+        duration_ms: 1.5,
+        kind,
+    }
+}
+
+fn swarm_result(inquiry: &str) -> SwarmResult {
+    SwarmResult {
+        inquiry_id: inquiry.into(),
+        customer: "c:cli:local".into(),
+        inquiry: StructuredInquiry::empty(Lang::Zh),
+        reply: format!("reply to {inquiry}"),
+        proposal: AgentOutcome::TimedOut { after_ms: 800 },
+        customs: AgentOutcome::Failed { error: "no rules".into() },
+        faq_cards: AgentOutcome::Done { value: Vec::new() },
+        others: Default::default(),
+        timings: Timings { total_ms: 12.0, ..Timings::default() },
+    }
+}
+
+/// `SwarmResult` has no `PartialEq`; compare what would be stored.
+fn same_result(a: &SwarmResult, b: &SwarmResult) -> bool {
+    serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
+}
+
+fn facts(company: Option<&str>, past: &[&str]) -> CustomerFacts {
+    CustomerFacts {
+        company: company.map(Into::into),
+        past_inquiries: past.iter().map(|s| s.to_string()).collect(),
+        ..CustomerFacts::default()
+    }
+}
+
+/// What `remember` must return: the documented Rust merge, applied in order.
+fn oracle(steps: &[&CustomerFacts]) -> CustomerFacts {
+    let mut acc = CustomerFacts::default();
+    for s in steps {
+        acc.merge(s);
+    }
+    acc
+}
+
+/// The contract every backend meets.
+async fn exercise(mem: &dyn Memory) {
+    facts_merge(mem).await;
+    turns_are_bounded_and_ordered(mem).await;
+    link_moves_channel_data(mem).await;
+    blackboard_posts(mem).await;
+    transcript_keeps_order(mem).await;
+    results_and_recent(mem).await;
+    concurrent_remembers_lose_nothing(mem).await;
+}
+
+async fn facts_merge(mem: &dyn Memory) {
+    let id = CustomerId::channel("telegram", "1001");
+    let view = mem.load_customer(&id).await.unwrap();
+    assert_eq!(view.id, id);
+    assert_eq!(view.facts, CustomerFacts::default());
+    assert!(view.recent_turns.is_empty());
+
+    let a = CustomerFacts {
+        company: Some("Hamburg Ebike GmbH".into()),
+        country: Some("DE".into()),
+        lang: Some(Lang::En),
+        past_inquiries: vec!["i1".into()],
+        ..CustomerFacts::default()
+    };
+    let b = CustomerFacts {
+        phone: Some("+49401234567".into()),
+        contact_name: Some("Jörg / 约格".into()),
+        // Duplicates in the newer list are kept, as `CustomerFacts::merge` does.
+        past_inquiries: vec!["i2".into(), "i1".into(), "i2".into()],
+        ..CustomerFacts::default()
+    };
+    let c =
+        CustomerFacts { company: Some("Hamburg E-Bike GmbH".into()), lang: Some(Lang::Zh), ..CustomerFacts::default() };
+    assert_eq!(mem.remember(&id, &a).await.unwrap(), oracle(&[&a]));
+    assert_eq!(mem.remember(&id, &b).await.unwrap(), oracle(&[&a, &b]));
+    let merged = mem.remember(&id, &c).await.unwrap();
+    assert_eq!(merged, oracle(&[&a, &b, &c]));
+    assert_eq!(merged.company.as_deref(), Some("Hamburg E-Bike GmbH"));
+    assert_eq!(merged.phone.as_deref(), Some("+49401234567"));
+    assert_eq!(mem.load_customer(&id).await.unwrap().facts, merged);
+
+    // Past inquiries are bounded, newest first.
+    let many: Vec<String> = (0..30).map(|i| format!("p{i}")).collect();
+    let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+    let d = facts(None, &refs[..25]);
+    let merged = mem.remember(&id, &d).await.unwrap();
+    assert_eq!(merged, oracle(&[&a, &b, &c, &d]));
+    assert_eq!(merged.past_inquiries.len(), MAX_PAST_INQUIRIES);
+    assert_eq!(merged.past_inquiries[0], "p0");
+    assert_eq!(merged.company.as_deref(), Some("Hamburg E-Bike GmbH"));
+}
+
+async fn turns_are_bounded_and_ordered(mem: &dyn Memory) {
+    let id = CustomerId::channel("http", "turns");
+    mem.push_turns(&id, &[]).await.unwrap();
+    mem.push_turns(&id, &[turn(1, "a"), turn(2, "b")]).await.unwrap();
+    let view = mem.load_customer(&id).await.unwrap();
+    assert_eq!(view.recent_turns, vec![turn(1, "a"), turn(2, "b")]);
+
+    let batch: Vec<Turn> = (3..=9).map(|i| turn(i, &format!("t{i}"))).collect();
+    mem.push_turns(&id, &batch).await.unwrap();
+    mem.push_turns(&id, &[turn(10, "last")]).await.unwrap();
+    let got = mem.load_customer(&id).await.unwrap().recent_turns;
+    let want: Vec<Turn> = (6..=9).map(|i| turn(i, &format!("t{i}"))).chain([turn(10, "last")]).collect();
+    assert_eq!(got.len(), MAX_TURNS);
+    assert_eq!(got, want);
+}
+
+async fn link_moves_channel_data(mem: &dyn Memory) {
+    let channel = CustomerId::channel("wechat", "wx-77");
+    let unified = CustomerId::Unified("9f".repeat(32));
+
+    let uf = CustomerFacts {
+        company: Some("Old Name Ltd".into()),
+        email: Some("buyer@example.com".into()),
+        past_inquiries: vec!["u-old".into()],
+        ..CustomerFacts::default()
+    };
+    let cf = CustomerFacts {
+        company: Some("New Name Ltd".into()),
+        credit_code: Some("91310000MA1FL5YX2K".into()),
+        past_inquiries: vec!["c-new".into()],
+        ..CustomerFacts::default()
+    };
+    mem.remember(&unified, &uf).await.unwrap();
+    mem.remember(&channel, &cf).await.unwrap();
+    // Interleaved timestamps: the merged history must come out in time order.
+    mem.push_turns(&unified, &[turn(2, "u2"), turn(4, "u4"), turn(6, "u6")]).await.unwrap();
+    mem.push_turns(&channel, &[turn(1, "c1"), turn(3, "c3"), turn(5, "c5"), turn(7, "c7")]).await.unwrap();
+
+    mem.link(&channel, &unified).await.unwrap();
+
+    let mut want_facts = uf.clone();
+    want_facts.merge(&cf);
+    let want_turns: Vec<Turn> = vec![turn(3, "c3"), turn(4, "u4"), turn(5, "c5"), turn(6, "u6"), turn(7, "c7")];
+    for who in [&channel, &unified] {
+        let view = mem.load_customer(who).await.unwrap();
+        assert_eq!(view.id, unified, "{who:?} resolves to the unified id");
+        assert_eq!(view.facts, want_facts);
+        assert_eq!(view.recent_turns, want_turns);
+    }
+
+    // Writes through the channel id land on the unified record.
+    let phone = CustomerFacts { phone: Some("+8613800138000".into()), ..CustomerFacts::default() };
+    let merged = mem.remember(&channel, &phone).await.unwrap();
+    assert_eq!(merged.email.as_deref(), Some("buyer@example.com"));
+    assert_eq!(merged.phone.as_deref(), Some("+8613800138000"));
+    mem.push_turns(&channel, &[turn(8, "c8")]).await.unwrap();
+    let view = mem.load_customer(&unified).await.unwrap();
+    assert_eq!(view.facts, merged);
+    assert_eq!(view.recent_turns.last(), Some(&turn(8, "c8")));
+
+    // Linking again (nothing left under the channel) and linking to itself
+    // change nothing.
+    mem.link(&channel, &unified).await.unwrap();
+    mem.link(&unified, &unified).await.unwrap();
+    let again = mem.load_customer(&channel).await.unwrap();
+    assert_eq!(again, view);
+
+    // A fresh channel id linked to an unknown unified id simply moves over.
+    let lone = CustomerId::channel("cli", "lone");
+    let lone_unified = CustomerId::Unified("ab".repeat(32));
+    mem.remember(&lone, &facts(Some("Solo Co"), &[])).await.unwrap();
+    mem.link(&lone, &lone_unified).await.unwrap();
+    let view = mem.load_customer(&lone_unified).await.unwrap();
+    assert_eq!(view.facts.company.as_deref(), Some("Solo Co"));
+    assert!(view.recent_turns.is_empty());
+}
+
+async fn blackboard_posts(mem: &dyn Memory) {
+    assert!(mem.blackboard("bb-none").await.unwrap().is_empty());
+    mem.post("bb-1", "intake", &json!({"items": 2})).await.unwrap();
+    mem.post("bb-1", "customs", &json!({"risk": "review", "note": "UN3480 — 锂电池"})).await.unwrap();
+    mem.post("bb-1", "intake", &json!({"items": 3})).await.unwrap();
+    mem.post("bb-2", "faq", &json!(["card"])).await.unwrap();
+    let board = mem.blackboard("bb-1").await.unwrap();
+    let want: BTreeMap<String, serde_json::Value> = [
+        ("customs".to_string(), json!({"risk": "review", "note": "UN3480 — 锂电池"})),
+        ("intake".to_string(), json!({"items": 3})),
+    ]
+    .into_iter()
+    .collect();
+    assert_eq!(board, want);
+}
+
+async fn transcript_keeps_order(mem: &dyn Memory) {
+    assert!(mem.transcript("tr-none").await.unwrap().is_empty());
+    let steps: Vec<TranscriptStep> = (0..7).map(|i| step("tr-1", i)).collect();
+    mem.append_transcript("tr-1", &steps[..3]).await.unwrap();
+    mem.append_transcript("tr-1", &[]).await.unwrap();
+    mem.append_transcript("tr-1", &steps[3..]).await.unwrap();
+    mem.append_transcript("tr-2", &[step("tr-2", 0)]).await.unwrap();
+    assert_eq!(mem.transcript("tr-1").await.unwrap(), steps);
+}
+
+async fn results_and_recent(mem: &dyn Memory) {
+    assert!(mem.result("res-none").await.unwrap().is_none());
+    assert!(mem.recent_inquiries(5).await.unwrap().is_empty());
+    for id in ["res-1", "res-2", "res-3"] {
+        mem.save_result(&swarm_result(id)).await.unwrap();
+    }
+    let got = mem.result("res-2").await.unwrap().unwrap();
+    assert!(same_result(&got, &swarm_result("res-2")));
+    assert_eq!(mem.recent_inquiries(2).await.unwrap(), vec!["res-3", "res-2"]);
+    assert_eq!(mem.recent_inquiries(10).await.unwrap(), vec!["res-3", "res-2", "res-1"]);
+    assert!(mem.recent_inquiries(0).await.unwrap().is_empty());
+
+    // Saving again moves the inquiry to the front without listing it twice.
+    let mut updated = swarm_result("res-1");
+    updated.reply = "revised".into();
+    mem.save_result(&updated).await.unwrap();
+    assert_eq!(mem.result("res-1").await.unwrap().unwrap().reply, "revised");
+    assert_eq!(mem.recent_inquiries(10).await.unwrap(), vec!["res-1", "res-3", "res-2"]);
+}
+
+async fn concurrent_remembers_lose_nothing(mem: &dyn Memory) {
+    let id = CustomerId::channel("http", "race");
+    let n = MAX_PAST_INQUIRIES;
+    let writes = (0..n).map(|i| {
+        let f = CustomerFacts { past_inquiries: vec![format!("race-{i}")], ..CustomerFacts::default() };
+        let id = id.clone();
+        async move { mem.remember(&id, &f).await.unwrap() }
+    });
+    join_all(writes).await;
+    let mut got = mem.load_customer(&id).await.unwrap().facts.past_inquiries;
+    got.sort();
+    let mut want: Vec<String> = (0..n).map(|i| format!("race-{i}")).collect();
+    want.sort();
+    assert_eq!(got, want, "a concurrent read-merge-write lost an update");
+}
+
+/// Two memories (different prefixes) must not see each other's data.
+async fn exercise_isolation(a: &dyn Memory, b: &dyn Memory) {
+    let chan = CustomerId::channel("telegram", "iso");
+    let uni = CustomerId::Unified("cd".repeat(32));
+    a.remember(&chan, &facts(Some("A only"), &["ia"])).await.unwrap();
+    a.push_turns(&chan, &[turn(1, "a")]).await.unwrap();
+    a.link(&chan, &uni).await.unwrap();
+    a.post("iso-inq", "k", &json!(1)).await.unwrap();
+    a.append_transcript("iso-inq", &[step("iso-inq", 1)]).await.unwrap();
+    a.save_result(&swarm_result("iso-inq")).await.unwrap();
+
+    let view = b.load_customer(&chan).await.unwrap();
+    assert_eq!(view.id, chan, "link leaked across prefixes");
+    assert_eq!(view.facts, CustomerFacts::default());
+    assert!(view.recent_turns.is_empty());
+    assert_eq!(b.load_customer(&uni).await.unwrap().facts, CustomerFacts::default());
+    assert!(b.blackboard("iso-inq").await.unwrap().is_empty());
+    assert!(b.transcript("iso-inq").await.unwrap().is_empty());
+    assert!(b.result("iso-inq").await.unwrap().is_none());
+    assert!(b.recent_inquiries(10).await.unwrap().is_empty());
+    // And `a` still sees its own.
+    assert_eq!(a.load_customer(&chan).await.unwrap().facts.company.as_deref(), Some("A only"));
+}
+
+/// With 1-second TTLs, turns, blackboards, transcripts and results vanish;
+/// facts (no TTL) stay.
+async fn exercise_ttl(mem: &dyn Memory) {
+    let id = CustomerId::channel("cli", "ttl");
+    mem.remember(&id, &facts(Some("Keeps"), &[])).await.unwrap();
+    mem.push_turns(&id, &[turn(1, "gone soon")]).await.unwrap();
+    mem.post("ttl-inq", "k", &json!(true)).await.unwrap();
+    mem.append_transcript("ttl-inq", &[step("ttl-inq", 1)]).await.unwrap();
+    mem.save_result(&swarm_result("ttl-inq")).await.unwrap();
+    assert_eq!(mem.load_customer(&id).await.unwrap().recent_turns.len(), 1);
+    assert!(mem.result("ttl-inq").await.unwrap().is_some());
+
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+
+    let view = mem.load_customer(&id).await.unwrap();
+    assert!(view.recent_turns.is_empty());
+    assert_eq!(view.facts.company.as_deref(), Some("Keeps"));
+    assert!(mem.blackboard("ttl-inq").await.unwrap().is_empty());
+    assert!(mem.transcript("ttl-inq").await.unwrap().is_empty());
+    assert!(mem.result("ttl-inq").await.unwrap().is_none());
+
+    // An expired list starts afresh rather than resurrecting old entries.
+    mem.push_turns(&id, &[turn(2, "new")]).await.unwrap();
+    assert_eq!(mem.load_customer(&id).await.unwrap().recent_turns, vec![turn(2, "new")]);
+}
+
+fn short_ttl(prefix: &str) -> MemoryConfig {
+    MemoryConfig { turn_ttl_secs: 1, record_ttl_secs: 1, ..test_config(prefix) }
+}
+
+// ---------------------------------------------------------------- in-process
+
+#[tokio::test]
+async fn inproc_behaviour() {
+    exercise(&InProcessMemory::new(test_config("tw:"))).await;
+}
+
+#[tokio::test]
+async fn inproc_isolation() {
+    let a = InProcessMemory::new(test_config("a:"));
+    let b = InProcessMemory::new(test_config("b:"));
+    exercise_isolation(&a, &b).await;
+}
+
+#[tokio::test]
+async fn inproc_ttl() {
+    exercise_ttl(&InProcessMemory::new(short_ttl("tw:"))).await;
+}
+
+#[tokio::test]
+async fn inproc_storage_is_bounded() {
+    let limits = InProcessLimits { max_inquiries: 256, max_customers: 256 };
+    let mem = InProcessMemory::with_limits(test_config("tw:"), limits);
+    for i in 0..5_000 {
+        let inq = format!("inq-{i}");
+        mem.post(&inq, "k", &json!(i)).await.unwrap();
+        mem.append_transcript(&inq, &[step(&inq, 0)]).await.unwrap();
+        mem.save_result(&swarm_result(&inq)).await.unwrap();
+        let id = CustomerId::channel("bench", &i.to_string());
+        mem.push_turns(&id, &[turn(i, "x")]).await.unwrap();
+    }
+    // Caps are per shard (rounded up): at most one spare entry per shard.
+    assert!(mem.stored_inquiries() <= 256 + 32, "inquiries {}", mem.stored_inquiries());
+    assert!(mem.stored_customers() <= 256 + 32, "customers {}", mem.stored_customers());
+    assert!(mem.result("inq-4999").await.unwrap().is_some());
+    assert_eq!(mem.transcript("inq-4999").await.unwrap().len(), 1);
+    assert!(mem.result("inq-0").await.unwrap().is_none());
+    assert_eq!(mem.recent_inquiries(2).await.unwrap(), vec!["inq-4999", "inq-4998"]);
+}
+
+/// The benchmark's shape: 1000 concurrent tasks, each a full inquiry's worth
+/// of memory traffic on one shared instance. Returns the elapsed time.
+async fn thousand_concurrent_inquiries(mem: Arc<dyn Memory>) -> Duration {
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..1000u64)
+        .map(|i| {
+            let mem = Arc::clone(&mem);
+            tokio::spawn(async move {
+                // A few customers shared by many inquiries, to contend on purpose.
+                let id = CustomerId::channel("bench", &(i % 50).to_string());
+                let inq = format!("bench-{i}");
+                mem.load_customer(&id).await?;
+                mem.remember(&id, &facts(Some("Bench Co"), &[&inq])).await?;
+                mem.push_turns(&id, &[turn(i, "q"), turn(i, "a")]).await?;
+                mem.post(&inq, "intake", &json!({"i": i})).await?;
+                mem.append_transcript(&inq, &[step(&inq, 0), step(&inq, 1)]).await?;
+                mem.save_result(&swarm_result(&inq)).await?;
+                mem.result(&inq).await
+            })
+        })
+        .collect();
+    for t in join_all(tasks).await {
+        assert!(t.unwrap().unwrap().is_some());
+    }
+    let elapsed = started.elapsed();
+    eprintln!("{}: 1000 concurrent inquiries in {elapsed:?} ({:.0}/s)", mem.backend(), 1000.0 / elapsed.as_secs_f64());
+    assert_eq!(mem.recent_inquiries(2000).await.unwrap().len(), 1000);
+    let shared = mem.load_customer(&CustomerId::channel("bench", "7")).await.unwrap();
+    assert_eq!(shared.recent_turns.len(), 20, "max_turns of the default config");
+    elapsed
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inproc_handles_1000_concurrent_inquiries() {
+    let elapsed = thousand_concurrent_inquiries(Arc::new(InProcessMemory::default())).await;
+    // Generous: a debug build on a shared box is still far above this.
+    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+}
+
+// --------------------------------------------------------------------- redis
+
+fn redis_url() -> String {
+    match std::env::var("REDIS_URL") {
+        Ok(url) if !url.trim().is_empty() => url,
+        _ => panic!("REDIS_URL not set: run the tests through scripts/test.sh, which starts redis-server"),
+    }
+}
+
+/// Deletes a test's keys so a long-lived dev server does not fill up.
+struct Cleanup {
+    url: String,
+    prefix: String,
+}
+
+impl Drop for Cleanup {
+    // Runs during unwinding too, so it must never panic.
+    fn drop(&mut self) {
+        let Ok(client) = redis::Client::open(self.url.as_str()) else {
+            return;
+        };
+        let Ok(mut conn) = client.get_connection() else {
+            return;
+        };
+        let pattern = format!("{}*", self.prefix);
+        let keys: Vec<String> = redis::cmd("KEYS").arg(&pattern).query(&mut conn).unwrap_or_default();
+        if !keys.is_empty() {
+            let _: Result<i64, _> = redis::cmd("DEL").arg(keys).query(&mut conn);
+        }
+    }
+}
+
+async fn redis_memory(config: MemoryConfig) -> (RedisMemory, Cleanup) {
+    let url = redis_url();
+    let cleanup = Cleanup { url: url.clone(), prefix: config.prefix.clone() };
+    let mem = RedisMemory::connect(&url, config).await.unwrap();
+    (mem, cleanup)
+}
+
+async fn raw_conn() -> redis::aio::MultiplexedConnection {
+    redis::Client::open(redis_url()).unwrap().get_multiplexed_async_connection().await.unwrap()
+}
+
+#[tokio::test]
+async fn redis_behaviour() {
+    let (mem, _c) = redis_memory(test_config(&unique_prefix())).await;
+    assert_eq!(mem.backend(), "redis");
+    mem.ping().await.unwrap();
+    exercise(&mem).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn redis_handles_1000_concurrent_inquiries() {
+    let config = MemoryConfig { prefix: unique_prefix(), ..MemoryConfig::default() };
+    let (mem, _c) = redis_memory(config).await;
+    let elapsed = thousand_concurrent_inquiries(Arc::new(mem)).await;
+    // Every call shares one multiplexed connection; none may hit the 2 s
+    // response timeout, and the whole burst stays well inside this.
+    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+}
+
+#[tokio::test]
+async fn redis_isolation() {
+    let (a, _ca) = redis_memory(test_config(&unique_prefix())).await;
+    let (b, _cb) = redis_memory(test_config(&unique_prefix())).await;
+    exercise_isolation(&a, &b).await;
+}
+
+#[tokio::test]
+async fn redis_ttl() {
+    let (mem, _c) = redis_memory(short_ttl(&unique_prefix())).await;
+    exercise_ttl(&mem).await;
+}
+
+#[tokio::test]
+async fn redis_key_layout() {
+    let prefix = unique_prefix();
+    let (mem, _c) = redis_memory(test_config(&prefix)).await;
+    let chan = CustomerId::channel("telegram", "55");
+    let uni = CustomerId::Unified("ef".repeat(32));
+    mem.remember(&chan, &facts(Some("X"), &[])).await.unwrap();
+    mem.push_turns(&chan, &[turn(1, "x")]).await.unwrap();
+    mem.link(&chan, &uni).await.unwrap();
+    mem.post("inq-9", "k", &json!(1)).await.unwrap();
+    mem.append_transcript("inq-9", &[step("inq-9", 1)]).await.unwrap();
+    mem.save_result(&swarm_result("inq-9")).await.unwrap();
+
+    let mut conn = raw_conn().await;
+    let mut keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}*")).query_async(&mut conn).await.unwrap();
+    keys.sort();
+    let u = uni.key();
+    let mut want = vec![
+        format!("{prefix}bb:inq-9"),
+        format!("{prefix}cust:{u}:facts"),
+        format!("{prefix}cust:{u}:turns"),
+        format!("{prefix}link:c:telegram:55"),
+        format!("{prefix}recent"),
+        format!("{prefix}res:inq-9"),
+        format!("{prefix}tr:inq-9"),
+    ];
+    want.sort();
+    assert_eq!(keys, want, "channel keys must be gone after the link");
+    let target: String =
+        redis::cmd("GET").arg(format!("{prefix}link:c:telegram:55")).query_async(&mut conn).await.unwrap();
+    assert_eq!(target, u);
+    let ttl: i64 = redis::cmd("TTL").arg(format!("{prefix}cust:{u}:turns")).query_async(&mut conn).await.unwrap();
+    assert!(ttl > 0 && ttl <= 600, "turns carry the turn TTL, got {ttl}");
+    let ttl: i64 = redis::cmd("TTL").arg(format!("{prefix}res:inq-9")).query_async(&mut conn).await.unwrap();
+    assert!(ttl > 0 && ttl <= 600, "results carry the record TTL, got {ttl}");
+    let ttl: i64 = redis::cmd("TTL").arg(format!("{prefix}cust:{u}:facts")).query_async(&mut conn).await.unwrap();
+    assert_eq!(ttl, -1, "facts do not expire");
+}
+
+fn assert_corrupt<T: std::fmt::Debug>(got: Result<T, MemoryError>) {
+    match got {
+        Err(MemoryError::Corrupt(msg)) => eprintln!("corrupt as expected: {msg}"),
+        other => panic!("expected Corrupt, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn redis_corrupt_records_are_reported_not_panicked() {
+    let prefix = unique_prefix();
+    let (mem, _c) = redis_memory(test_config(&prefix)).await;
+    let mut conn = raw_conn().await;
+    let set = |k: String, v: &'static str| redis::cmd("SET").arg(k).arg(v).clone();
+
+    let bad = CustomerId::channel("cli", "bad");
+    let good_u = CustomerId::Unified("01".repeat(32));
+    let _: () = set(format!("{prefix}cust:{}:facts", bad.key()), "{not json").query_async(&mut conn).await.unwrap();
+    assert_corrupt(mem.load_customer(&bad).await);
+    assert_corrupt(mem.remember(&bad, &facts(Some("x"), &[])).await);
+    // A failed link must not half-apply.
+    assert_corrupt(mem.link(&bad, &good_u).await);
+    let link: Option<String> =
+        redis::cmd("GET").arg(format!("{prefix}link:{}", bad.key())).query_async(&mut conn).await.unwrap();
+    assert!(link.is_none());
+
+    // Valid JSON of the wrong shape.
+    let odd = CustomerId::channel("cli", "odd");
+    let _: () = set(format!("{prefix}cust:{}:facts", odd.key()), "[1,2]").query_async(&mut conn).await.unwrap();
+    assert_corrupt(mem.load_customer(&odd).await);
+    assert_corrupt(mem.remember(&odd, &facts(Some("x"), &[])).await);
+
+    // A turn list that is not a list (WRONGTYPE inside the script).
+    let wrong = CustomerId::channel("cli", "wrongtype");
+    let _: () = set(format!("{prefix}cust:{}:turns", wrong.key()), "x").query_async(&mut conn).await.unwrap();
+    assert_corrupt(mem.load_customer(&wrong).await);
+
+    let turns_bad = CustomerId::channel("cli", "badturn");
+    let _: () = redis::cmd("RPUSH")
+        .arg(format!("{prefix}cust:{}:turns", turns_bad.key()))
+        .arg("nope")
+        .query_async(&mut conn)
+        .await
+        .map(|_: i64| ())
+        .unwrap();
+    assert_corrupt(mem.load_customer(&turns_bad).await);
+    assert_corrupt(mem.link(&turns_bad, &good_u).await);
+
+    let _: () = redis::cmd("RPUSH")
+        .arg(format!("{prefix}tr:t"))
+        .arg("{}")
+        .query_async(&mut conn)
+        .await
+        .map(|_: i64| ())
+        .unwrap();
+    assert_corrupt(mem.transcript("t").await);
+    let _: () = redis::cmd("HSET")
+        .arg(format!("{prefix}bb:b"))
+        .arg("k")
+        .arg("{")
+        .query_async(&mut conn)
+        .await
+        .map(|_: i64| ())
+        .unwrap();
+    assert_corrupt(mem.blackboard("b").await);
+    let _: () = set(format!("{prefix}res:r"), "42").query_async(&mut conn).await.unwrap();
+    assert_corrupt(mem.result("r").await);
+    let _: () = set(format!("{prefix}link:{}", CustomerId::channel("cli", "l").key()), "garbage")
+        .query_async(&mut conn)
+        .await
+        .unwrap();
+    assert_corrupt(mem.load_customer(&CustomerId::channel("cli", "l")).await);
+}
+
+/// Server-side proof that `load_customer` is one request: MONITOR logs every
+/// command in execution order, tagging the ones a script issues as `lua`. A
+/// sentinel sent after the call returns marks the end of its traffic, so the
+/// check needs no sleeps and ignores parallel tests (other prefixes).
+#[tokio::test]
+async fn redis_load_customer_is_a_single_round_trip() {
+    let prefix = unique_prefix();
+    let (mem, _c) = redis_memory(test_config(&prefix)).await;
+    let chan = CustomerId::channel("telegram", "rt");
+    let uni = CustomerId::Unified("aa".repeat(32));
+    mem.remember(&chan, &facts(Some("RT"), &["i"])).await.unwrap();
+    mem.push_turns(&chan, &[turn(1, "a"), turn(2, "b")]).await.unwrap();
+    mem.link(&chan, &uni).await.unwrap();
+
+    let client = redis::Client::open(redis_url()).unwrap();
+    let mut monitor = client.get_async_monitor().await.unwrap();
+    let mut feed = monitor.on_message::<String>();
+    let view = mem.load_customer(&chan).await.unwrap();
+    assert_eq!(view.id, uni);
+    assert_eq!(view.recent_turns.len(), 2);
+
+    let sentinel = format!("{prefix}sentinel");
+    let mut conn = raw_conn().await;
+    let _: Option<String> = redis::cmd("GET").arg(&sentinel).query_async(&mut conn).await.unwrap();
+    let mut ours = Vec::new();
+    loop {
+        let line = tokio::time::timeout(Duration::from_secs(5), feed.next())
+            .await
+            .expect("MONITOR fell silent before the sentinel")
+            .expect("MONITOR stream ended");
+        if line.contains(&sentinel) {
+            break;
+        }
+        if line.contains(&prefix) {
+            ours.push(line);
+        }
+    }
+    let from_client: Vec<&String> = ours.iter().filter(|l| !l.contains(" lua]")).collect();
+    assert_eq!(from_client.len(), 1, "expected one request, saw {from_client:#?}");
+    assert!(from_client[0].contains("\"EVALSHA\""), "{}", from_client[0]);
+    // The one request did follow the link and read facts and turns.
+    let in_script = ours.iter().filter(|l| l.contains(" lua]")).count();
+    assert_eq!(in_script, 3, "{ours:#?}");
+}
+
+#[tokio::test]
+async fn redis_unreachable_is_unavailable() {
+    let port = free_port();
+    let options = RedisOptions {
+        response_timeout: Duration::from_millis(500),
+        connection_timeout: Duration::from_millis(500),
+        reconnect_retries: 1,
+        max_reconnect_delay: Duration::from_millis(100),
+    };
+    let got = RedisMemory::connect_with(&format!("redis://127.0.0.1:{port}/"), test_config("x:"), options).await;
+    assert!(matches!(got, Err(MemoryError::Unavailable(_))), "{got:?}");
+    let got = RedisMemory::connect("not a url", test_config("x:")).await;
+    assert!(matches!(got, Err(MemoryError::Unavailable(_))), "{got:?}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// A private redis-server this test may kill; killed on drop.
+struct PrivateRedis {
+    child: std::process::Child,
+}
+
+impl PrivateRedis {
+    async fn start(port: u16) -> Self {
+        let child = std::process::Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server not on PATH: run the tests through scripts/test.sh");
+        // Guard first, so a server that never answers is still killed.
+        let server = Self { child };
+        let url = format!("redis://127.0.0.1:{port}/");
+        for _ in 0..100 {
+            if let Ok(client) = redis::Client::open(url.as_str()) {
+                if let Ok(mut c) = client.get_multiplexed_async_connection().await {
+                    if redis::cmd("PING").query_async::<String>(&mut c).await.is_ok() {
+                        return server;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("private redis-server on port {port} did not come up");
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Outage → `Unavailable` (no panic); recovery → the manager reconnects and
+/// the scripts, lost with the old server, are re-uploaded on first use.
+#[tokio::test]
+async fn redis_survives_a_server_restart() {
+    // The shared server proves the environment is set up; the restart itself
+    // happens on a private one so parallel tests are unaffected.
+    let _ = redis_url();
+    let port = free_port();
+    let url = format!("redis://127.0.0.1:{port}/");
+    let server = PrivateRedis::start(port).await;
+    let options = RedisOptions {
+        response_timeout: Duration::from_millis(500),
+        connection_timeout: Duration::from_millis(500),
+        reconnect_retries: 2,
+        max_reconnect_delay: Duration::from_millis(200),
+    };
+    let mem = RedisMemory::connect_with(&url, test_config("tw:"), options).await.unwrap();
+    let id = CustomerId::channel("cli", "restart");
+    mem.remember(&id, &facts(Some("Before"), &[])).await.unwrap();
+
+    drop(server);
+    let down = mem.load_customer(&id).await;
+    assert!(matches!(down, Err(MemoryError::Unavailable(_))), "{down:?}");
+    assert!(matches!(mem.remember(&id, &facts(None, &[])).await, Err(MemoryError::Unavailable(_))));
+
+    let _server = PrivateRedis::start(port).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    let view = loop {
+        match mem.load_customer(&id).await {
+            Ok(view) => break view,
+            Err(MemoryError::Unavailable(e)) if Instant::now() < deadline => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("did not recover: {e}"),
+        }
+    };
+    // A fresh server: data gone, but every script path works again.
+    assert_eq!(view.facts, CustomerFacts::default());
+    let merged = mem.remember(&id, &facts(Some("After"), &[])).await.unwrap();
+    assert_eq!(merged.company.as_deref(), Some("After"));
+    mem.push_turns(&id, &[turn(1, "x")]).await.unwrap();
+    mem.link(&id, &CustomerId::Unified("bb".repeat(32))).await.unwrap();
+    assert_eq!(mem.load_customer(&id).await.unwrap().facts.company.as_deref(), Some("After"));
+}

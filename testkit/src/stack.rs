@@ -1,0 +1,73 @@
+//! Tradewind's front ends on a real stack for tests: the app from
+//! `spawn_app` (Redis, qdrant-edge), `serve`'s `InProcessIngress`, and
+//! `frontends::start` on a free loopback port.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+use tradewind_app::runtime::frontends_config;
+use tradewind_app::Config;
+use tradewind_cluster::{InProcessIngress, InProcessReport, Running};
+use tradewind_frontends::{self as frontends, Frontends};
+
+use crate::app::{spawn_app, TestApp};
+
+pub struct Stack {
+    t: Option<TestApp>,
+    pub addr: SocketAddr,
+    pub shutdown: CancellationToken,
+    fronts: Option<Frontends>,
+    ingress: Option<Running<InProcessReport>>,
+}
+
+/// `edit` adjusts the front ends' config (Telegram, limits) on top of the
+/// test app's.
+pub async fn start_stack(edit: impl FnOnce(&mut Config)) -> Stack {
+    let t = spawn_app().await;
+    let mut config = t.app.config.clone();
+    config.http.bind = "127.0.0.1:0".into();
+    config.http.drain_ms = 5_000;
+    edit(&mut config);
+    let shutdown = CancellationToken::new();
+    let (ingress, running) = InProcessIngress::start(Arc::new(t.app.clone()), &config.cluster, shutdown.clone());
+    let fronts =
+        frontends::start(ingress, &frontends_config(&config), shutdown.clone()).await.expect("front ends start");
+    Stack { t: Some(t), addr: fronts.http_addr(), shutdown, fronts: Some(fronts), ingress: Some(running) }
+}
+
+// A test that fails before `stop` leaves the swarm's tasks to be dropped
+// with the runtime, after the stack: the app's temp folder must outlive
+// them (qdrant-edge flushes on drop), so it is leaked instead of removed.
+impl Drop for Stack {
+    fn drop(&mut self) {
+        if self.fronts.is_some() || self.ingress.is_some() {
+            if let Some(t) = self.t.take() {
+                std::mem::forget(t);
+            }
+        }
+    }
+}
+
+impl Stack {
+    pub fn app(&self) -> &TestApp {
+        self.t.as_ref().expect("the stack is running")
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Shuts down as `serve` does and returns how long it took.
+    pub async fn stop(mut self) -> Duration {
+        let started = Instant::now();
+        self.shutdown.cancel();
+        if let Some(f) = self.fronts.take() {
+            f.wait().await.expect("front ends stop cleanly");
+        }
+        if let Some(r) = self.ingress.take() {
+            r.wait().await.expect("ingress stops cleanly");
+        }
+        started.elapsed()
+    }
+}
