@@ -3,22 +3,44 @@
 //! operators can edit wording without a rebuild.
 
 use handlebars::{handlebars_helper, Handlebars};
+use include_dir::{include_dir, Dir};
 use std::path::Path;
 
-/// (name, source) of every template shipped in `prompts/`.
-pub const EMBEDDED: &[(&str, &str)] = &[
-    ("proposal.en", include_str!("../../prompts/proposal.en.md.hbs")),
-    ("proposal.zh", include_str!("../../prompts/proposal.zh.md.hbs")),
-    ("customs", include_str!("../../prompts/customs.md.hbs")),
-    ("reply.en", include_str!("../../prompts/reply.en.hbs")),
-    ("reply.zh", include_str!("../../prompts/reply.zh.hbs")),
-    ("faq_card", include_str!("../../prompts/faq_card.md.hbs")),
-    ("system.intake", include_str!("../../prompts/system/intake.hbs")),
-    ("system.proposal", include_str!("../../prompts/system/proposal.hbs")),
-    ("system.customs", include_str!("../../prompts/system/customs.hbs")),
-    ("system.faq", include_str!("../../prompts/system/faq.hbs")),
-    ("system.reply", include_str!("../../prompts/system/reply.hbs")),
-];
+/// Every template shipped in `prompts/` (chat-card templates excepted: the
+/// channels load those). Embedding the whole folder means a new agent's
+/// template is a new file there, with no table to edit.
+static PROMPTS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/../prompts");
+
+/// Where the chat channels keep their own templates.
+const CARDS_DIR: &str = "cards";
+
+/// `(name, source)` of every embedded template: `proposal.en.md.hbs` →
+/// `proposal.en`, `system/faq.hbs` → `system.faq`.
+pub fn embedded() -> Vec<(String, &'static str)> {
+    let mut out = Vec::new();
+    collect(&PROMPTS, &mut out);
+    out.sort();
+    out
+}
+
+fn collect(dir: &'static Dir<'static>, out: &mut Vec<(String, &'static str)>) {
+    for d in dir.dirs() {
+        if d.path() != std::path::Path::new(CARDS_DIR) {
+            collect(d, out);
+        }
+    }
+    for f in dir.files() {
+        let (Some(name), Some(src)) = (template_name(f.path()), f.contents_utf8()) else { continue };
+        out.push((name, src));
+    }
+}
+
+/// The template name of a file under `prompts/`, if it is a template.
+fn template_name(rel: &Path) -> Option<String> {
+    let s = rel.to_str()?;
+    let stem = s.strip_suffix(".md.hbs").or_else(|| s.strip_suffix(".hbs"))?;
+    Some(stem.replace(['/', '\\'], "."))
+}
 
 handlebars_helper!(money: |v: f64| format_money(v));
 handlebars_helper!(join: |v: Vec<String>, sep: str| v.join(sep));
@@ -41,14 +63,14 @@ pub fn load(override_dir: Option<&Path>) -> Result<Handlebars<'static>, Template
     hb.register_helper("money", Box::new(money));
     hb.register_helper("join", Box::new(join));
     hb.register_helper("upper", Box::new(upper));
-    for (name, src) in EMBEDDED {
+    let embedded = embedded();
+    for (name, src) in &embedded {
         hb.register_template_string(name, src)
             .map_err(|e| TemplateError::Bad { name: name.to_string(), message: e.to_string() })?;
     }
     if let Some(dir) = override_dir {
-        for (name, _) in EMBEDDED {
-            let rel = template_path(name);
-            let p = dir.join(&rel);
+        for (name, _) in &embedded {
+            let Some(p) = override_path(dir, name) else { continue };
             if let Ok(src) = std::fs::read_to_string(&p) {
                 hb.register_template_string(name, src)
                     .map_err(|e| TemplateError::Bad { name: p.display().to_string(), message: e.to_string() })?;
@@ -58,13 +80,24 @@ pub fn load(override_dir: Option<&Path>) -> Result<Handlebars<'static>, Template
     Ok(hb)
 }
 
-fn template_path(name: &str) -> String {
-    if let Some(rest) = name.strip_prefix("system.") {
-        return format!("system/{rest}.hbs");
+/// The file in `dir` that overrides the embedded template `name`: the same
+/// path under `prompts/`.
+fn override_path(dir: &Path, name: &str) -> Option<std::path::PathBuf> {
+    let mut found = None;
+    for_each_file(&PROMPTS, &mut |rel| {
+        if template_name(rel).as_deref() == Some(name) {
+            found = Some(dir.join(rel));
+        }
+    });
+    found
+}
+
+fn for_each_file(dir: &'static Dir<'static>, f: &mut impl FnMut(&Path)) {
+    for d in dir.dirs() {
+        for_each_file(d, f);
     }
-    match name {
-        "reply.en" | "reply.zh" => format!("{name}.hbs"),
-        _ => format!("{name}.md.hbs"),
+    for file in dir.files() {
+        f(file.path());
     }
 }
 
@@ -82,8 +115,13 @@ mod tests {
     #[test]
     fn every_embedded_template_compiles() {
         let hb = load(None).unwrap();
-        for (name, _) in EMBEDDED {
+        let names: Vec<String> = embedded().into_iter().map(|(n, _)| n).collect();
+        for name in ["proposal.en", "proposal.zh", "customs", "reply.en", "reply.zh", "faq_card", "system.intake"] {
+            assert!(names.iter().any(|n| n == name), "{name} is embedded: {names:?}");
+        }
+        for name in &names {
             assert!(hb.has_template(name), "{name}");
+            assert!(!name.starts_with("cards."), "card templates belong to the channels: {name}");
         }
     }
 }
