@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs every Tradewind test against real services.
+# Runs the lints (rustfmt, clippy with warnings as errors) and every
+# Tradewind test against real services.
 #
 # Starts a throwaway redis-server on a free loopback port (installing it with
 # apt-get first when it is missing and we are root), exports REDIS_URL, runs
@@ -54,10 +55,27 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
+# Lints first: they are cheap next to the tests, and a red lint should not
+# wait for a green test run to be seen.
+lint() {
+  echo "test.sh: cargo fmt --check" >&2
+  cargo fmt --all -- --check
+  echo "test.sh: cargo clippy -D warnings" >&2
+  cargo clippy --workspace --all-targets --locked -- -D warnings
+}
+
 ensure_redis
 start_redis
 LOG="$REDIS_DIR/cargo-test.log"
 set +e
+if [ -z "${TW_SKIP_LINT:-}" ]; then
+  lint
+  lint_status=$?
+  if [ "$lint_status" != 0 ]; then
+    echo "test.sh: lints failed" >&2
+    exit "$lint_status"
+  fi
+fi
 cargo test --workspace --locked "$@" 2>&1 | tee "$LOG"
 status=${PIPESTATUS[0]}
 set -e

@@ -108,7 +108,6 @@ pub fn compute_missing(si: &StructuredInquiry) -> Vec<MissingField> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Instant;
 
     use crate::testkit::product;
 
@@ -247,41 +246,18 @@ mod tests {
         }
     }
 
+    // How fast a megabyte or a typical message parses is measured by
+    // `tradewind bench parts`; here only what it yields.
     #[test]
-    fn one_megabyte_input_is_capped_and_fast() {
+    fn one_megabyte_input_is_capped() {
         let it = intake();
         let mut big = String::with_capacity(1 << 20);
         while big.len() < (1 << 20) {
             big.push_str("800 pcs 48V 20Ah battery packs to Hamburg, 汉堡 两千个 +49 40 1234567 a@b.de ");
         }
-        let t = Instant::now();
         let si = it.parse(&big);
-        let took = t.elapsed();
         assert_eq!(si.items.first().map(|i| i.sku.as_str()), Some("TW-BP-4820"));
         assert!(si.suspicious, "unvetted oversized input is flagged");
-        // Debug builds are slow; the bound still catches quadratic blow-ups.
-        assert!(took.as_millis() < 2000, "took {took:?}");
-    }
-
-    #[test]
-    fn typical_parse_is_fast() {
-        let t = Instant::now();
-        let it = intake();
-        eprintln!("Intake::new: {:?}", t.elapsed());
-        for (name, text) in [("SAMPLE_EN", SAMPLE_EN), ("SAMPLE_ZH", SAMPLE_ZH)] {
-            for _ in 0..10 {
-                let _ = it.parse(text);
-            }
-            let runs = 200u32;
-            let t = Instant::now();
-            for _ in 0..runs {
-                std::hint::black_box(it.parse(std::hint::black_box(text)));
-            }
-            let per = t.elapsed() / runs;
-            eprintln!("parse({name}): {per:?} per message");
-            // Generous for unoptimised test builds on a shared machine.
-            assert!(per.as_micros() < 2000, "{per:?}");
-        }
     }
 
     #[test]

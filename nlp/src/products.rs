@@ -379,7 +379,7 @@ impl ProductMatcher {
         // Specs by start token, with the token after them.
         let mut spec_at: Vec<Option<(Specs, usize)>> = vec![None; n];
         let mut spec_start: Vec<Option<usize>> = vec![None; n];
-        for i in 0..n {
+        for (i, at) in spec_at.iter_mut().enumerate() {
             let s = match doc.kind(i) {
                 Some(Kind::Word) => parse_specs(doc.norm_of(i)).map(|s| (s, i + 1)),
                 Some(Kind::Num) => cjk_spec_at(doc, i).map(|(s, e)| (Specs::one(s), e)),
@@ -389,7 +389,7 @@ impl ProductMatcher {
                 if doc.in_spans(i, &ctx.masks) {
                     continue;
                 }
-                spec_at[i] = Some((sp, e));
+                *at = Some((sp, e));
                 for slot in spec_start.iter_mut().take(e).skip(i) {
                     *slot = Some(i);
                 }
@@ -863,7 +863,7 @@ fn scan_quantities(doc: &Doc, ctx: &ScanContext, covered: &[bool]) -> Vec<Qty> {
                             && doc.toks[k].space_before
                             && doc.norm_of(k).len() == 3
                             && doc.norm_of(k).bytes().all(|b| b.is_ascii_digit())
-                            && !doc.glued(k + 1).then(|| doc.kind(k + 1) == Some(Kind::Word)).unwrap_or(false)
+                            && !(doc.glued(k + 1) && doc.kind(k + 1) == Some(Kind::Word))
                         {
                             run.push(' ');
                             run.push_str(doc.norm_of(k));
@@ -1537,7 +1537,7 @@ fn unmatched_phrases(doc: &Doc, mentions: &[Mention], ctx: &ScanContext) -> Vec<
             let w = doc.norm_of(k);
             match doc.kind(k) {
                 Some(Kind::Word) if !STOP.contains(&w) => latin += 1,
-                Some(Kind::Cjk) if !CJK_STOP.contains(w) && !(cjk > 0 && w.chars().all(is_cjk_numeral)) => cjk += 1,
+                Some(Kind::Cjk) if !(CJK_STOP.contains(w) || cjk > 0 && w.chars().all(is_cjk_numeral)) => cjk += 1,
                 _ => break,
             }
             k += 1;
