@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod identity;
+pub mod ids;
 pub mod inquiry;
 pub mod output;
 pub mod transcript;
