@@ -1,63 +1,59 @@
 //! A bounded set of recently seen message ids, for `serve`: a redelivered
 //! message is recognised for `ttl`, and at most `capacity` ids are kept (the
-//! oldest go first), so memory stays bounded whatever the traffic.
+//! least recently seen go first), so memory stays bounded whatever the
+//! traffic. It is a `moka` cache of first-seen times: moka bounds it and
+//! drops ids once their TTL has passed; the check against the caller's `now`
+//! decides what counts as a duplicate.
 
-use std::collections::{HashMap, VecDeque};
+use moka::ops::compute::{CompResult, Op};
+use moka::policy::EvictionPolicy;
+use moka::sync::Cache;
 use std::time::{Duration, Instant};
 
+/// moka refuses TTLs past 1000 years; anything near that means "forever".
+const MAX_TTL: Duration = Duration::from_secs(100 * 365 * 86_400);
+
 pub struct SeenSet {
-    at: HashMap<String, Instant>,
-    order: VecDeque<(String, Instant)>,
-    capacity: usize,
+    at: Cache<String, Instant>,
     ttl: Duration,
 }
 
 impl SeenSet {
     pub fn new(capacity: usize, ttl: Duration) -> Self {
-        Self { at: HashMap::new(), order: VecDeque::new(), capacity: capacity.max(1), ttl }
+        let at = Cache::builder()
+            .max_capacity(capacity.max(1) as u64)
+            // Every new id must be remembered; moka's default TinyLFU
+            // admission could refuse it when the set is full.
+            .eviction_policy(EvictionPolicy::lru())
+            .time_to_live(ttl.min(MAX_TTL))
+            .build();
+        Self { at, ttl }
     }
 
-    /// Records `key`; false when it was seen within the TTL.
-    pub fn insert(&mut self, key: String, now: Instant) -> bool {
-        self.evict(now);
-        if let Some(t) = self.at.get(&key) {
-            if now.duration_since(*t) < self.ttl {
-                return false;
-            }
-        }
-        self.at.insert(key.clone(), now);
-        self.order.push_back((key, now));
-        self.evict(now);
-        true
+    /// Records `key`; false when it was seen within the TTL. Atomic per key:
+    /// of two concurrent inserts of one id, exactly one gets true.
+    pub fn insert(&self, key: String, now: Instant) -> bool {
+        let outcome = self.at.entry(key).and_compute_with(|seen| match seen {
+            Some(seen) if now.saturating_duration_since(*seen.value()) < self.ttl => Op::Nop,
+            _ => Op::Put(now),
+        });
+        !matches!(outcome, CompResult::Unchanged(_))
     }
 
     /// Forgets `key` (the message could not be queued after all, so a
     /// redelivery must be accepted).
-    pub fn remove(&mut self, key: &str) {
-        self.at.remove(key);
+    pub fn remove(&self, key: &str) {
+        self.at.invalidate(key);
     }
 
+    /// Ids held, after moka has applied pending evictions.
     pub fn len(&self) -> usize {
-        self.at.len()
+        self.at.run_pending_tasks();
+        self.at.entry_count() as usize
     }
 
     pub fn is_empty(&self) -> bool {
-        self.at.is_empty()
-    }
-
-    fn evict(&mut self, now: Instant) {
-        while let Some((key, t)) = self.order.front() {
-            let expired = now.duration_since(*t) >= self.ttl;
-            if !expired && self.at.len() <= self.capacity && self.order.len() <= self.capacity.saturating_mul(2) {
-                break;
-            }
-            // A key re-inserted later has a newer time in `at`: only its own
-            // entry in `order` may remove it.
-            if self.at.get(key) == Some(t) {
-                self.at.remove(key);
-            }
-            self.order.pop_front();
-        }
+        self.len() == 0
     }
 }
 
@@ -67,16 +63,17 @@ mod tests {
 
     #[test]
     fn a_key_is_a_duplicate_until_its_ttl_passes() {
-        let mut s = SeenSet::new(10, Duration::from_secs(60));
+        let s = SeenSet::new(10, Duration::from_secs(60));
         let t = Instant::now();
         assert!(s.insert("a".into(), t));
         assert!(!s.insert("a".into(), t + Duration::from_secs(59)));
         assert!(s.insert("a".into(), t + Duration::from_secs(61)));
+        assert!(!s.insert("a".into(), t + Duration::from_secs(62)), "the TTL restarts from the re-insert");
     }
 
     #[test]
     fn capacity_bounds_memory_and_removal_reopens_a_key() {
-        let mut s = SeenSet::new(3, Duration::from_secs(60));
+        let s = SeenSet::new(3, Duration::from_secs(60));
         let t = Instant::now();
         for k in ["a", "b", "c", "d"] {
             assert!(s.insert(k.into(), t));
@@ -88,6 +85,24 @@ mod tests {
         for i in 0..1000 {
             s.insert(format!("k{i}"), t);
         }
-        assert!(s.len() <= 3 && s.order.len() <= 6);
+        assert!(s.len() <= 3);
+    }
+
+    #[test]
+    fn ids_are_dropped_once_their_ttl_passes() {
+        let s = SeenSet::new(10, Duration::from_millis(50));
+        assert!(s.insert("a".into(), Instant::now()));
+        std::thread::sleep(Duration::from_millis(150));
+        assert!(s.is_empty());
+    }
+
+    #[test]
+    fn concurrent_inserts_of_one_id_accept_it_once() {
+        let s = SeenSet::new(100, Duration::from_secs(60));
+        let accepted = std::thread::scope(|scope| {
+            let tasks: Vec<_> = (0..8).map(|_| scope.spawn(|| s.insert("m".into(), Instant::now()))).collect();
+            tasks.into_iter().map(|t| t.join()).filter(|r| matches!(r, Ok(true))).count()
+        });
+        assert_eq!(accepted, 1);
     }
 }

@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 use futures::FutureExt;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinSet;
@@ -31,7 +31,7 @@ pub struct InProcessReport {
 pub struct InProcessIngress {
     jobs: mpsc::Sender<InboundMessage>,
     replies: broadcast::Sender<OutboundReply>,
-    seen: Mutex<SeenSet>,
+    seen: SeenSet,
     shutdown: CancellationToken,
 }
 
@@ -51,7 +51,7 @@ impl InProcessIngress {
         let ingress = Arc::new(Self {
             jobs,
             replies: replies.clone(),
-            seen: Mutex::new(SeenSet::new(cfg.dedupe_capacity, Duration::from_secs(cfg.dedupe_ttl_secs))),
+            seen: SeenSet::new(cfg.dedupe_capacity, Duration::from_secs(cfg.dedupe_ttl_secs)),
             shutdown: shutdown.clone(),
         });
         let mut tasks = JoinSet::new();
@@ -64,9 +64,7 @@ impl InProcessIngress {
     }
 
     fn forget(&self, key: &str) {
-        if let Ok(mut seen) = self.seen.lock() {
-            seen.remove(key);
-        }
+        self.seen.remove(key);
     }
 }
 
@@ -78,11 +76,7 @@ impl Ingress for InProcessIngress {
             return Err(AppError::Unavailable("shutting down".into()));
         }
         let key = Self::seen_key(&msg);
-        let fresh = self
-            .seen
-            .lock()
-            .map_err(|_| AppError::Internal("dedupe set poisoned".into()))?
-            .insert(key.clone(), Instant::now());
+        let fresh = self.seen.insert(key.clone(), Instant::now());
         if !fresh {
             return Ok(Submitted::Duplicate);
         }

@@ -1,37 +1,42 @@
-//! In-process memory backend: sharded maps behind short-lived `std` locks.
+//! In-process memory backend: `moka` caches of per-id records, each record
+//! behind its own short-lived `std` lock.
 //!
 //! Built for the embedded default and the throughput benchmark (1000+
-//! inquiries/s from 1000 concurrent tasks): every operation hashes its key to
-//! one of a few dozen shards and holds that shard's lock only for a memcpy-sized
-//! critical section; nothing awaits while a lock is held. TTLs are enforced
-//! lazily by comparing stored deadlines with the clock on access, and both
-//! customers and inquiries are capped (oldest first out) so a long benchmark
-//! cannot grow memory without bound.
+//! inquiries/s from 1000 concurrent tasks): an operation locks only the one
+//! record it touches (two for `link`), for a memcpy-sized critical section;
+//! nothing awaits while a lock is held. Both customers and inquiries are
+//! capped (least recently used out) so a long benchmark cannot grow memory
+//! without bound, and moka drops a record once everything in it has expired.
+//! Which fields of a record are live is still decided on access against the
+//! deadline Redis would have given that key, since one record here holds
+//! what Redis keeps under several keys with different TTLs.
 //!
 //! Semantics mirror `RedisMemory` exactly, including link resolution on writes
 //! and the turn interleaving done by `link`, so the shared behaviour suite can
 //! hold both backends to one contract.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::hash::{BuildHasher, RandomState};
-use std::sync::{Mutex, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
+use moka::ops::compute::Op;
+use moka::policy::{EvictionPolicy, Expiry};
+use moka::sync::Cache;
 use tradewind_core::{now_ms, CustomerId, SwarmResult, TranscriptStep};
 
 use tradewind_ports::memory::{
     CustomerFacts, CustomerView, Memory, MemoryConfig, MemoryError, Turn, RECENT_INQUIRIES_KEPT,
 };
 
-/// Upper bound on shards; more buys nothing on a handful of cores.
-const MAX_SHARDS: usize = 32;
-
-/// How much the in-process backend keeps before evicting the oldest entries.
+/// How much the in-process backend keeps before evicting the least recently
+/// used entries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InProcessLimits {
-    /// Inquiries (blackboard + transcript + result) kept, oldest first out.
+    /// Inquiries (blackboard + transcript + result) kept, least recently used first out.
     pub max_inquiries: usize,
-    /// Customer records (facts, turns, links) kept, oldest first out.
+    /// Customer records (facts, turns, links) kept, least recently used first out.
     pub max_customers: usize,
 }
 
@@ -44,8 +49,8 @@ impl Default for InProcessLimits {
 /// The embedded `Memory` backend. Cheap to share behind an `Arc`.
 pub struct InProcessMemory {
     config: MemoryConfig,
-    customers: Sharded<CustomerSlot>,
-    inquiries: Sharded<InquirySlot>,
+    customers: Records<CustomerSlot>,
+    inquiries: Records<InquirySlot>,
     /// Newest first; may repeat an id that was saved twice (like the Redis list).
     recent: Mutex<VecDeque<String>>,
 }
@@ -54,8 +59,8 @@ impl std::fmt::Debug for InProcessMemory {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("InProcessMemory")
             .field("config", &self.config)
-            .field("customers", &self.customers.len())
-            .field("inquiries", &self.inquiries.len())
+            .field("customers", &self.customers.approx_len())
+            .field("inquiries", &self.inquiries.approx_len())
             .finish()
     }
 }
@@ -116,23 +121,61 @@ fn deadline(now: u64, ttl_secs: u64) -> Option<u64> {
     (ttl_secs > 0).then(|| now.saturating_add(ttl_secs.saturating_mul(1000)))
 }
 
+/// When a whole record may be dropped: the last deadline of what it holds
+/// (wall-clock ms), or `None` while it holds something kept forever.
+trait Expiring: Default {
+    fn dead_at(&self) -> Option<u64>;
+}
+
+impl Expiring for CustomerSlot {
+    fn dead_at(&self) -> Option<u64> {
+        // Links and facts have no TTL in Redis either.
+        if self.link.is_some() || self.facts.is_some() {
+            return None;
+        }
+        if self.turns.is_empty() {
+            Some(0)
+        } else {
+            self.turns_expire_at
+        }
+    }
+}
+
+impl Expiring for InquirySlot {
+    fn dead_at(&self) -> Option<u64> {
+        let parts = [
+            (!self.board.is_empty(), self.board_expire_at),
+            (!self.transcript.is_empty(), self.transcript_expire_at),
+            (self.result.is_some(), self.result_expire_at),
+        ];
+        let mut last = 0;
+        for (present, expire_at) in parts {
+            if present {
+                last = last.max(expire_at?);
+            }
+        }
+        Some(last)
+    }
+}
+
 impl InProcessMemory {
     pub fn new(config: MemoryConfig) -> Self {
         Self::with_limits(config, InProcessLimits::default())
     }
 
-    /// Like `new`, with explicit caps. Caps are per shard, so the totals are
-    /// honoured to within one entry per shard.
+    /// Like `new`, with explicit caps. moka evicts in batches, so a cap can
+    /// be overshot briefly between two of its maintenance runs.
     pub fn with_limits(config: MemoryConfig, limits: InProcessLimits) -> Self {
         Self {
             config,
-            customers: Sharded::new(limits.max_customers),
-            inquiries: Sharded::new(limits.max_inquiries),
+            customers: Records::new(limits.max_customers),
+            inquiries: Records::new(limits.max_inquiries),
             recent: Mutex::new(VecDeque::new()),
         }
     }
 
-    /// Inquiries currently held (live or awaiting lazy expiry); for benchmarks.
+    /// Inquiries currently held (live, or expired but not yet dropped); for
+    /// benchmarks.
     pub fn stored_inquiries(&self) -> usize {
         self.inquiries.len()
     }
@@ -145,16 +188,23 @@ impl InProcessMemory {
     /// Runs `f` on the slot that owns `id`'s data: its own, or the one it is
     /// linked to. Checking the link under the same lock `link` takes closes
     /// the window where a write could land on a slot that was just emptied.
-    fn write_customer<R>(&self, id: &CustomerId, f: impl FnOnce(&mut CustomerSlot) -> R) -> R {
-        let redirect = self.customers.update(&id.key(), move |slot| match &slot.link {
-            Some(target) => Err((target.key(), f)),
-            None => Ok(f(slot)),
+    fn write_customer<R: Default>(&self, id: &CustomerId, f: impl FnOnce(&mut CustomerSlot) -> R) -> R {
+        let mut f = Some(f);
+        let mut out = R::default();
+        let redirect = self.customers.update(&id.key(), |slot| match &slot.link {
+            Some(target) => Some(target.key()),
+            None => {
+                if let Some(f) = f.take() {
+                    out = f(slot);
+                }
+                None
+            }
         });
-        match redirect {
-            Ok(r) => r,
-            // One hop only, as in the Redis scripts.
-            Err((target, f)) => self.customers.update(&target, f),
+        // One hop only, as in the Redis scripts.
+        if let (Some(target), Some(f)) = (redirect, f) {
+            out = self.customers.update(&target, f);
         }
+        out
     }
 }
 
@@ -344,100 +394,157 @@ impl Memory for InProcessMemory {
     }
 }
 
-/// A string-keyed map split into independently locked shards, each holding
-/// at most `cap` entries and evicting its oldest-created entry first.
-struct Sharded<V> {
-    shards: Box<[RwLock<Shard<V>>]>,
-    hasher: RandomState,
+/// How long moka keeps a record past its last deadline. Deadlines are in
+/// wall-clock ms and moka runs on the monotonic clock; the margin keeps a
+/// record around until the lazy checks agree that all of it has expired.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// `dead_at` of a record that holds something kept forever.
+const KEEP: u64 = u64::MAX;
+
+/// One record, with its lock and, readable without the lock, when moka may
+/// drop it.
+struct Held<V> {
+    value: Mutex<V>,
+    dead_at_ms: AtomicU64,
 }
 
-struct Shard<V> {
-    map: HashMap<String, Slot<V>>,
-    /// Creation order; `seq` tells a live entry from a re-created one.
-    order: VecDeque<(String, u64)>,
-    next_seq: u64,
-    cap: usize,
-}
-
-struct Slot<V> {
-    seq: u64,
-    value: V,
-}
-
-impl<V: Default> Sharded<V> {
-    fn new(total_cap: usize) -> Self {
-        let total_cap = total_cap.max(1);
-        let n = total_cap.min(MAX_SHARDS);
-        let cap = total_cap.div_ceil(n);
-        let shards = (0..n)
-            .map(|_| RwLock::new(Shard { map: HashMap::new(), order: VecDeque::new(), next_seq: 0, cap }))
-            .collect();
-        Self { shards, hasher: RandomState::new() }
+impl<V: Default> Default for Held<V> {
+    fn default() -> Self {
+        Self { value: Mutex::new(V::default()), dead_at_ms: AtomicU64::new(KEEP) }
     }
+}
 
-    fn index(&self, key: &str) -> usize {
-        (self.hasher.hash_one(key) % self.shards.len() as u64) as usize
-    }
-
-    // A panic while holding a shard cannot leave it half-written (every
+impl<V: Expiring> Held<V> {
+    // A panic while holding a record cannot leave it half-written (every
     // critical section is a plain field update), so poisoning is ignored.
-    fn read_shard(&self, i: usize) -> RwLockReadGuard<'_, Shard<V>> {
-        self.shards[i].read().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, V> {
+        self.value.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn write_shard(&self, i: usize) -> RwLockWriteGuard<'_, Shard<V>> {
-        self.shards[i].write().unwrap_or_else(PoisonError::into_inner)
+    fn note_deadline(&self, value: &V) {
+        self.dead_at_ms.store(value.dead_at().unwrap_or(KEEP), Ordering::Relaxed);
     }
 
+    fn time_left(&self) -> Option<Duration> {
+        let at = self.dead_at_ms.load(Ordering::Relaxed);
+        (at != KEEP).then(|| Duration::from_millis(at.saturating_sub(now_ms())).saturating_add(GRACE))
+    }
+}
+
+/// Tells moka, whenever a record is stored, when it may be dropped.
+struct DropWhenDead;
+
+impl<V: Expiring> Expiry<String, Arc<Held<V>>> for DropWhenDead {
+    fn expire_after_create(&self, _key: &String, held: &Arc<Held<V>>, _at: Instant) -> Option<Duration> {
+        held.time_left()
+    }
+
+    fn expire_after_update(
+        &self,
+        _key: &String,
+        held: &Arc<Held<V>>,
+        _at: Instant,
+        _left: Option<Duration>,
+    ) -> Option<Duration> {
+        held.time_left()
+    }
+}
+
+/// String-keyed records in a moka cache holding at most `cap` of them.
+///
+/// Writers go through moka's per-key compute, which serialises them per key,
+/// creates the record when it is absent (or wholly expired), and stores it
+/// back afterwards so moka learns its new deadline; a record that moka
+/// evicted meanwhile is put back rather than losing the write. Readers take
+/// only the record's own lock.
+struct Records<V> {
+    cache: Cache<String, Arc<Held<V>>>,
+}
+
+impl<V: Expiring + Send + 'static> Records<V> {
+    fn new(cap: usize) -> Self {
+        let cache = Cache::builder()
+            .max_capacity(cap.max(1) as u64)
+            // A store, not a cache: every write must be kept. moka's default
+            // TinyLFU admission could refuse a new record when full.
+            .eviction_policy(EvictionPolicy::lru())
+            .expire_after(DropWhenDead)
+            .build();
+        Self { cache }
+    }
+
+    /// Records held, after moka has applied pending evictions.
     fn len(&self) -> usize {
-        (0..self.shards.len()).map(|i| self.read_shard(i).map.len()).sum()
+        self.cache.run_pending_tasks();
+        self.cache.entry_count() as usize
+    }
+
+    /// Records held as of moka's last maintenance run.
+    fn approx_len(&self) -> u64 {
+        self.cache.entry_count()
     }
 
     fn read<R>(&self, key: &str, f: impl FnOnce(Option<&V>) -> R) -> R {
-        let shard = self.read_shard(self.index(key));
-        f(shard.map.get(key).map(|s| &s.value))
+        match self.cache.get(key) {
+            Some(held) => f(Some(&*held.lock())),
+            None => f(None),
+        }
     }
 
-    /// Runs `f` on `key`'s value, creating it (and evicting if full) when absent.
-    fn update<R>(&self, key: &str, f: impl FnOnce(&mut V) -> R) -> R {
-        self.write_shard(self.index(key)).update(key, f)
+    /// Runs `f` on `key`'s record under moka's compute lock for that key.
+    fn compute(&self, key: &str, f: impl FnOnce(&Held<V>)) {
+        self.cache.entry_by_ref(key).and_compute_with(|entry| {
+            let held = entry.map(|e| e.into_value()).unwrap_or_default();
+            f(&held);
+            Op::Put(held)
+        });
     }
 
-    /// Runs `fa` on `a`'s value then `fb` on `b`'s, with both shards locked
-    /// throughout so no reader or writer sees the state in between. Locks are
-    /// taken in index order, so two concurrent calls cannot deadlock.
-    fn update_then<T, R>(&self, a: &str, fa: impl FnOnce(&mut V) -> T, b: &str, fb: impl FnOnce(&mut V, T) -> R) -> R {
-        let (ia, ib) = (self.index(a), self.index(b));
-        if ia == ib {
-            let mut shard = self.write_shard(ia);
-            let t = shard.update(a, fa);
-            return shard.update(b, |v| fb(v, t));
-        }
-        let (first, second) = (self.write_shard(ia.min(ib)), self.write_shard(ia.max(ib)));
-        let (mut sa, mut sb) = if ia < ib { (first, second) } else { (second, first) };
-        let t = sa.update(a, fa);
-        sb.update(b, |v| fb(v, t))
+    /// Runs `f` on `key`'s value, creating it (and evicting if full) when
+    /// absent. (moka always runs the compute closure; `R::default()` only
+    /// stands in so that no panic path is needed.)
+    fn update<R: Default>(&self, key: &str, f: impl FnOnce(&mut V) -> R) -> R {
+        let mut out = R::default();
+        self.compute(key, |held| {
+            let mut value = held.lock();
+            out = f(&mut value);
+            held.note_deadline(&value);
+        });
+        out
     }
-}
 
-impl<V: Default> Shard<V> {
-    fn update<R>(&mut self, key: &str, f: impl FnOnce(&mut V) -> R) -> R {
-        if let Some(slot) = self.map.get_mut(key) {
-            return f(&mut slot.value);
+    /// Runs `fa` on `a`'s value then `fb` on `b`'s, with both records locked
+    /// throughout so no reader or writer sees the state in between. Keys are
+    /// computed and locked in key order, so two concurrent calls cannot
+    /// deadlock.
+    fn update_then<T, R: Default>(
+        &self,
+        a: &str,
+        fa: impl FnOnce(&mut V) -> T,
+        b: &str,
+        fb: impl FnOnce(&mut V, T) -> R,
+    ) -> R {
+        if a == b {
+            // moka's compute lock is not reentrant.
+            return self.update(a, |v| {
+                let t = fa(v);
+                fb(v, t)
+            });
         }
-        while self.order.len() >= self.cap {
-            let Some((old, seq)) = self.order.pop_front() else {
-                break;
-            };
-            if self.map.get(&old).is_some_and(|s| s.seq == seq) {
-                self.map.remove(&old);
-            }
-        }
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.order.push_back((key.to_owned(), seq));
-        let slot = self.map.entry(key.to_owned()).or_insert(Slot { seq, value: V::default() });
-        f(&mut slot.value)
+        let mut out = R::default();
+        let (first, second) = if a < b { (a, b) } else { (b, a) };
+        self.compute(first, |h1| {
+            self.compute(second, |h2| {
+                let (mut g1, mut g2) = (h1.lock(), h2.lock());
+                let (va, vb) = if a < b { (&mut *g1, &mut *g2) } else { (&mut *g2, &mut *g1) };
+                let t = fa(va);
+                out = fb(vb, t);
+                h1.note_deadline(&g1);
+                h2.note_deadline(&g2);
+            });
+        });
+        out
     }
 }
 
@@ -445,37 +552,72 @@ impl<V: Default> Shard<V> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn shards_evict_oldest_first_and_stay_bounded() {
-        let map: Sharded<u32> = Sharded::new(64);
-        for i in 0..1000u32 {
-            map.update(&format!("k{i}"), |v| *v = i);
+    #[derive(Default)]
+    struct Forever(u32);
+
+    impl Expiring for Forever {
+        fn dead_at(&self) -> Option<u64> {
+            None
         }
-        // Per-shard caps round up, so allow one spare entry per shard.
-        assert!(map.len() <= 64 + map.shards.len(), "len {}", map.len());
-        // The newest key is never the one evicted.
-        assert_eq!(map.read("k999", |v| v.copied()), Some(999));
-        assert_eq!(map.read("k0", |v| v.copied()), None);
+    }
+
+    fn get(map: &Records<Forever>, key: &str) -> Option<u32> {
+        map.read(key, |v| v.map(|v| v.0))
     }
 
     #[test]
-    fn update_then_works_within_one_shard() {
-        let map: Sharded<u32> = Sharded::new(1);
-        assert_eq!(map.shards.len(), 1);
-        // cap 1: creating "b" evicts "a"; the transfer still completes.
-        let got = map.update_then(
-            "a",
-            |v| {
-                *v = 7;
-                *v
-            },
-            "b",
-            |v, t| {
-                *v = t + 1;
-                *v
-            },
-        );
-        assert_eq!(got, 8);
-        assert_eq!(map.read("b", |v| v.copied()), Some(8));
+    fn records_evict_least_recently_used_and_stay_bounded() {
+        let map: Records<Forever> = Records::new(64);
+        for i in 0..1000u32 {
+            map.update(&format!("k{i}"), |v| v.0 = i);
+        }
+        assert!(map.len() <= 64, "len {}", map.len());
+        // The newest key is never the one evicted.
+        assert_eq!(get(&map, "k999"), Some(999));
+        assert_eq!(get(&map, "k0"), None);
+    }
+
+    #[test]
+    fn update_then_on_two_keys_and_on_one() {
+        let map: Records<Forever> = Records::new(8);
+        for (a, b) in [("a", "b"), ("d", "c"), ("e", "e")] {
+            let got = map.update_then(
+                a,
+                |v| {
+                    v.0 = 7;
+                    v.0
+                },
+                b,
+                |v, t| {
+                    v.0 = t + 1;
+                    v.0
+                },
+            );
+            assert_eq!(got, 8);
+            assert_eq!(get(&map, b), Some(8));
+        }
+        assert_eq!((get(&map, "a"), get(&map, "d")), (Some(7), Some(7)));
+    }
+
+    #[tokio::test]
+    async fn records_are_dropped_once_everything_in_them_expired() {
+        let config = MemoryConfig { turn_ttl_secs: 1, record_ttl_secs: 1, ..MemoryConfig::default() };
+        let mem = InProcessMemory::new(config);
+        let kept = CustomerId::channel("cli", "facts");
+        let fleeting = CustomerId::channel("cli", "turns");
+        mem.remember(&kept, &CustomerFacts { company: Some("Keeps".into()), ..CustomerFacts::default() })
+            .await
+            .unwrap();
+        let turn = Turn { role: "customer".into(), text: "hi".into(), at_ms: 1, inquiry_id: "i".into() };
+        mem.push_turns(&kept, std::slice::from_ref(&turn)).await.unwrap();
+        mem.push_turns(&fleeting, &[turn]).await.unwrap();
+        mem.post("inq", "k", &serde_json::json!(1)).await.unwrap();
+        assert_eq!((mem.stored_customers(), mem.stored_inquiries()), (2, 1));
+        // TTL 1 s plus moka's grace of 1 s.
+        tokio::time::sleep(Duration::from_millis(2300)).await;
+        assert_eq!((mem.stored_customers(), mem.stored_inquiries()), (1, 0));
+        let view = mem.load_customer(&kept).await.unwrap();
+        assert!(view.recent_turns.is_empty());
+        assert_eq!(view.facts.company.as_deref(), Some("Keeps"));
     }
 }

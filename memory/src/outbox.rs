@@ -11,9 +11,14 @@
 //! A claim that outlives `stale_after` belongs to a process that stopped
 //! mid-delivery: another process may take it over, and listings show it as
 //! a stranded dead letter, so nothing queued is silently lost.
+//!
+//! The sent markers are a `moka` cache bounded by `StoreLimits::delivered`
+//! (least recently used out); claims and dead letters stay under one lock.
 
 use async_trait::async_trait;
-use std::collections::{HashMap, HashSet, VecDeque};
+use moka::policy::EvictionPolicy;
+use moka::sync::Cache;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -36,13 +41,12 @@ impl Default for StoreLimits {
 
 #[derive(Default)]
 struct Inner {
-    delivered: HashSet<String>,
-    order: VecDeque<String>,
     claims: HashMap<String, PendingRecord>,
     dead: VecDeque<DeadLetter>,
 }
 
 pub struct InProcessStore {
+    delivered: Cache<String, ()>,
     inner: Mutex<Inner>,
     limits: StoreLimits,
     /// Dead letters are appended here too (JSON Lines), when set.
@@ -57,7 +61,13 @@ impl InProcessStore {
     }
 
     pub fn with_limits(file: Option<PathBuf>, limits: StoreLimits) -> Self {
-        Self { inner: Mutex::new(Inner::default()), limits, file, file_lock: tokio::sync::Mutex::new(()) }
+        let delivered = Cache::builder()
+            .max_capacity(limits.delivered as u64)
+            // Every marker must be recorded; moka's default TinyLFU admission
+            // could refuse a new one when the set is full.
+            .eviction_policy(EvictionPolicy::lru())
+            .build();
+        Self { delivered, inner: Mutex::new(Inner::default()), limits, file, file_lock: tokio::sync::Mutex::new(()) }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -71,16 +81,10 @@ impl InProcessStore {
 
     /// Records a delivery in this process only.
     pub fn remember_local(&self, key: &str) {
-        let mut s = self.lock();
-        s.claims.remove(key);
-        if s.delivered.insert(key.to_string()) {
-            s.order.push_back(key.to_string());
-            while s.order.len() > self.limits.delivered {
-                if let Some(old) = s.order.pop_front() {
-                    s.delivered.remove(&old);
-                }
-            }
-        }
+        // Marked before the claim goes: `claim` checks the marker under the
+        // claims lock, so it sees one or the other, never neither.
+        self.delivered.insert(key.to_string(), ());
+        self.lock().claims.remove(key);
     }
 
     /// Keeps a dead letter in this process only (not in the file).
@@ -140,12 +144,12 @@ impl DeliveryStore for InProcessStore {
     }
 
     async fn is_delivered(&self, key: &str) -> Result<bool, StoreError> {
-        Ok(self.lock().delivered.contains(key))
+        Ok(self.delivered.contains_key(key))
     }
 
     async fn claim(&self, key: &str, pending: &PendingRecord, stale_after: Duration) -> Result<bool, StoreError> {
         let mut s = self.lock();
-        if s.delivered.contains(key) {
+        if self.delivered.contains_key(key) {
             return Ok(false);
         }
         if let Some(cur) = s.claims.get(key) {
@@ -176,5 +180,52 @@ impl DeliveryStore for InProcessStore {
         out.sort_by_key(|d| std::cmp::Reverse(d.at_ms));
         out.truncate(limit);
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pending(at_ms: u64) -> PendingRecord {
+        let delivery = tradewind_ports::Delivery {
+            audience: "sales".into(),
+            kind: "proposal".into(),
+            inquiry_id: "inq-1".into(),
+            delivery_id: "d:1".into(),
+            title: "Proposal".into(),
+            body: String::new(),
+            payload: serde_json::Value::Null,
+        };
+        PendingRecord {
+            delivery,
+            sink: "sales".into(),
+            channel: "wecom".into(),
+            destination: "wecom:…".into(),
+            destination_key: "d".into(),
+            claimed_at_ms: at_ms,
+        }
+    }
+
+    #[tokio::test]
+    async fn delivered_markers_are_bounded_least_recently_used_out() {
+        let store = InProcessStore::with_limits(None, StoreLimits { delivered: 3, dead: 1 });
+        for i in 0..10 {
+            store.mark_delivered(&format!("d:{i}")).await.unwrap();
+        }
+        store.delivered.run_pending_tasks();
+        assert!(store.delivered.entry_count() <= 3, "{}", store.delivered.entry_count());
+        assert!(store.is_delivered("d:9").await.unwrap());
+        assert!(!store.is_delivered("d:0").await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn a_delivered_key_cannot_be_claimed_again() {
+        let store = InProcessStore::new(None);
+        let stale = Duration::from_secs(60);
+        assert!(store.claim("d:1", &pending(now_ms()), stale).await.unwrap());
+        assert!(!store.claim("d:1", &pending(now_ms()), stale).await.unwrap(), "claimed");
+        store.mark_delivered("d:1").await.unwrap();
+        assert!(!store.claim("d:1", &pending(now_ms() + 120_000), stale).await.unwrap(), "delivered");
     }
 }

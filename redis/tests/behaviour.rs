@@ -378,7 +378,7 @@ async fn inproc_storage_is_bounded() {
         let id = CustomerId::channel("bench", &i.to_string());
         mem.push_turns(&id, &[turn(i, "x")]).await.unwrap();
     }
-    // Caps are per shard (rounded up): at most one spare entry per shard.
+    // moka may overshoot a cap briefly until its next clean-up; the counts run it first.
     assert!(mem.stored_inquiries() <= 256 + 32, "inquiries {}", mem.stored_inquiries());
     assert!(mem.stored_customers() <= 256 + 32, "customers {}", mem.stored_customers());
     assert!(mem.result("inq-4999").await.unwrap().is_some());
