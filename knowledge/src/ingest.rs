@@ -6,9 +6,11 @@
 use std::collections::BTreeSet;
 use std::fmt;
 use std::io::IsTerminal;
+use std::ops::Range;
 use std::path::Path;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use tradewind_core::Lang;
@@ -19,8 +21,10 @@ use crate::{Chunk, KnowledgeError, KnowledgeIndex};
 /// Target chunk body size; long sections are split at paragraph boundaries.
 pub const MAX_CHUNK_CHARS: usize = 1200;
 /// Mixed into every document hash: bump it when chunking changes so that
-/// unchanged files are still re-chunked once.
-const CHUNKER_VERSION: &str = "tradewind-chunker-v1";
+/// unchanged files are still re-chunked once. v2: headings come from a
+/// CommonMark parser, which also sees setext headings and reads code and
+/// HTML blocks as CommonMark does.
+const CHUNKER_VERSION: &str = "tradewind-chunker-v2";
 /// Chunks per `upsert` call.
 const UPSERT_BATCH: usize = 64;
 
@@ -184,90 +188,118 @@ pub fn chunk_document(source: &str, text: &str) -> Result<(Vec<Chunk>, Vec<Strin
 
 // ---------------------------------------------------------------- Markdown
 
-/// ATX heading: level and title, or None.
-fn heading(line: &str) -> Option<(usize, &str)> {
-    let trimmed = line.trim_start();
-    // More than three spaces of indent is a code block in CommonMark.
-    if line.len() - trimmed.len() > 3 {
-        return None;
+/// A top-level heading: its level, its text as written, and the whole
+/// source lines it takes up.
+#[derive(Debug, Clone, PartialEq)]
+struct Heading {
+    level: usize,
+    title: String,
+    lines: Range<usize>,
+}
+
+/// The document's headings, from pulldown-cmark's event stream. Only
+/// headings outside any container count: a `#` line in a list item or a
+/// quote belongs to that item or quote, not to the document's outline.
+fn headings(text: &str) -> Vec<Heading> {
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    // The heading being read: level, range, and the span of its text.
+    let mut open: Option<(usize, Range<usize>, Option<Range<usize>>)> = None;
+    for (event, range) in Parser::new(text).into_offset_iter() {
+        match (&event, open.as_mut()) {
+            (Event::Start(Tag::Heading { level, .. }), None) if depth == 0 => {
+                open = Some((*level as usize, range.clone(), None));
+            }
+            (Event::End(TagEnd::Heading(_)), Some(_)) if depth == 1 => {
+                if let Some((level, range, content)) = open.take() {
+                    out.push(Heading { level, title: heading_title(text, content), lines: whole_lines(text, range) });
+                }
+            }
+            (_, Some((_, _, content))) => {
+                *content = Some(match content.take() {
+                    Some(c) => c.start.min(range.start)..c.end.max(range.end),
+                    None => range.clone(),
+                });
+            }
+            _ => {}
+        }
+        match event {
+            Event::Start(_) => depth += 1,
+            Event::End(_) => depth = depth.saturating_sub(1),
+            _ => {}
+        }
     }
-    let level = trimmed.bytes().take_while(|b| *b == b'#').count();
-    if !(1..=6).contains(&level) {
-        return None;
+    out
+}
+
+/// A heading's text as written (markup kept), on one line: a setext
+/// heading's text may span several.
+fn heading_title(text: &str, content: Option<Range<usize>>) -> String {
+    let Some(mut content) = content else { return String::new() };
+    // The parser's text starts after a leading backslash escape.
+    if content.start > 0 && text.as_bytes().get(content.start - 1) == Some(&b'\\') {
+        content.start -= 1;
     }
-    let rest = &trimmed[level..];
-    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
-        return None; // "#hashtag"
-    }
-    let title = rest.trim().trim_end_matches('#').trim();
-    Some((level, title))
+    let written = text.get(content).unwrap_or_default();
+    written.lines().map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
+/// `range` widened to the whole lines it touches, line break included.
+fn whole_lines(text: &str, range: Range<usize>) -> Range<usize> {
+    let start = text.get(..range.start).and_then(|t| t.rfind('\n')).map_or(0, |i| i + 1);
+    let end = if range.end == 0 || text.get(..range.end).is_some_and(|t| t.ends_with('\n')) {
+        range.end
+    } else {
+        text.get(range.end..).and_then(|t| t.find('\n')).map_or(text.len(), |i| range.end + i + 1)
+    };
+    start..end.max(start)
 }
 
 fn chunk_markdown(source: &str, text: &str, declared: Option<&'static str>) -> Vec<Piece> {
     // The single H1 that opens a document is its title, not a section: it
     // is left out of heading paths ("Payment > ..." rather than
     // "Frequently asked questions > Payment > ...").
-    let mut headings = Vec::new();
-    let mut in_fence = false;
-    for line in text.lines() {
-        let t = line.trim_start();
-        if t.starts_with("```") || t.starts_with("~~~") {
-            in_fence = !in_fence;
-            continue;
-        }
-        if !in_fence {
-            if let Some(h) = heading(line) {
-                headings.push(h);
-            }
-        }
-    }
-    let h1_count = headings.iter().filter(|(l, _)| *l == 1).count();
+    let headings = headings(text);
+    let h1_count = headings.iter().filter(|h| h.level == 1).count();
     let title = match headings.first() {
-        Some((1, t)) if h1_count == 1 => Some(t.to_string()),
+        Some(h) if h.level == 1 && h1_count == 1 => Some(h.title.clone()),
         _ => None,
     };
     let fallback_section = title.clone().unwrap_or_else(|| file_name(source).to_string());
 
     let mut pieces = Vec::new();
-    let mut stack: Vec<(usize, String)> = Vec::new();
-    let mut body = String::new();
-    let mut in_fence = false;
-    let flush = |stack: &Vec<(usize, String)>, body: &mut String, pieces: &mut Vec<Piece>| {
+    let mut stack: Vec<(usize, &str)> = Vec::new();
+    let flush = |stack: &[(usize, &str)], body: &str, pieces: &mut Vec<Piece>| {
+        // Rebuilt line by line so that CRLF documents chunk like LF ones.
+        let body: String = body.lines().flat_map(|line| [line, "\n"]).collect();
         let trimmed = body.trim();
-        if !trimmed.is_empty() {
-            let path: Vec<&str> = stack
-                .iter()
-                .filter(|(level, _)| !(title.is_some() && *level == 1))
-                .map(|(_, t)| t.as_str())
-                .filter(|t| !t.is_empty())
-                .collect();
-            let section = if path.is_empty() { fallback_section.clone() } else { path.join(" > ") };
-            for part in split_body(trimmed, MAX_CHUNK_CHARS) {
-                let lang = lang_of(declared, &format!("{section}\n{part}"));
-                pieces.push(Piece { section: section.clone(), text: part, sku: None, lang });
-            }
+        if trimmed.is_empty() {
+            return;
         }
-        body.clear();
+        let path: Vec<&str> = stack
+            .iter()
+            .filter(|(level, _)| !(title.is_some() && *level == 1))
+            .map(|(_, t)| *t)
+            .filter(|t| !t.is_empty())
+            .collect();
+        let section = if path.is_empty() { fallback_section.clone() } else { path.join(" > ") };
+        for part in split_body(trimmed, MAX_CHUNK_CHARS) {
+            let lang = lang_of(declared, &format!("{section}\n{part}"));
+            pieces.push(Piece { section: section.clone(), text: part, sku: None, lang });
+        }
     };
 
-    for line in text.lines() {
-        let t = line.trim_start();
-        if t.starts_with("```") || t.starts_with("~~~") {
-            in_fence = !in_fence;
-        } else if !in_fence {
-            if let Some((level, title)) = heading(line) {
-                flush(&stack, &mut body, &mut pieces);
-                while stack.last().is_some_and(|(l, _)| *l >= level) {
-                    stack.pop();
-                }
-                stack.push((level, title.to_string()));
-                continue;
-            }
+    // Each section's body is the source between its heading and the next.
+    let mut body_start = 0;
+    for h in &headings {
+        flush(&stack, text.get(body_start..h.lines.start).unwrap_or_default(), &mut pieces);
+        while stack.last().is_some_and(|(l, _)| *l >= h.level) {
+            stack.pop();
         }
-        body.push_str(line);
-        body.push('\n');
+        stack.push((h.level, h.title.as_str()));
+        body_start = h.lines.end;
     }
-    flush(&stack, &mut body, &mut pieces);
+    flush(&stack, text.get(body_start..).unwrap_or_default(), &mut pieces);
     pieces
 }
 
@@ -630,6 +662,47 @@ mod tests {
         assert!(chunks.iter().all(|c| c.kind == "faq" && c.lang == "en"));
         assert_eq!(chunks[0].id, chunk_id("kb/faq.en.md", 0));
         assert_ne!(chunks[0].id, chunks[1].id);
+    }
+
+    /// The chunks of a document shaped like the demo knowledge base, with
+    /// the constructs a line scanner gets wrong; citations depend on them.
+    const SHIPPING: &str = "# Shipping notes\n\nHow we ship, in short.\n\n## Lithium batteries by sea\n\nPacks travel as UN3480, Class 9.\n- Ship at 40–50% state of charge.\n- Book DG space early.\n\n```text\n# a comment in a code block, not a heading\n```\n\n### Documents ##\n\n| Document | When |\n|---|---|\n| MSDS | always |\n\n> ## A quoted heading stays in the body\n\n## Air freight\nPI 965 applies; **Cargo Aircraft Only**.\n\n## C#\nA heading may end in a hash.\n\nSamples\n-------\nBy courier, see [the guide](https://kb.test/samples).\n";
+
+    #[test]
+    fn markdown_chunks_are_pinned() {
+        let (chunks, problems) = chunk_document("kb/shipping.md", SHIPPING).unwrap();
+        assert!(problems.is_empty());
+        let got: Vec<(&str, &str)> = chunks.iter().map(|c| (c.section.as_str(), c.text.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Shipping notes", "How we ship, in short."),
+                (
+                    "Lithium batteries by sea",
+                    "Packs travel as UN3480, Class 9.\n- Ship at 40–50% state of charge.\n- Book DG space early.\n\n```text\n# a comment in a code block, not a heading\n```"
+                ),
+                (
+                    "Lithium batteries by sea > Documents",
+                    "| Document | When |\n|---|---|\n| MSDS | always |\n\n> ## A quoted heading stays in the body"
+                ),
+                ("Air freight", "PI 965 applies; **Cargo Aircraft Only**."),
+                ("C#", "A heading may end in a hash."),
+                ("Samples", "By courier, see [the guide](https://kb.test/samples)."),
+            ]
+        );
+        for (i, c) in chunks.iter().enumerate() {
+            assert_eq!(c.id, chunk_id("kb/shipping.md", i));
+            assert_eq!(
+                (c.source.as_str(), c.kind.as_str(), c.lang.as_str(), c.sku.as_deref()),
+                ("kb/shipping.md", "shipping", "en", None)
+            );
+            assert_eq!(c.doc_hash, doc_hash(SHIPPING.as_bytes()));
+        }
+        assert_eq!(chunks[0].id, "f98c47dc-d68a-5d9b-89bb-8c5f904344ee");
+        // Line endings do not change a chunk.
+        let (crlf, _) = chunk_document("kb/shipping.md", &SHIPPING.replace('\n', "\r\n")).unwrap();
+        let crlf: Vec<(&str, &str)> = crlf.iter().map(|c| (c.section.as_str(), c.text.as_str())).collect();
+        assert_eq!(crlf, got);
     }
 
     #[test]
