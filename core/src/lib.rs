@@ -5,6 +5,7 @@
 //! vocabulary the ports (`Memory`, `KnowledgeIndex`, `Brain`, sinks) speak.
 
 pub mod catalog;
+pub mod conversation;
 pub mod identity;
 pub mod ids;
 pub mod inquiry;
@@ -12,6 +13,7 @@ pub mod output;
 pub mod transcript;
 
 pub use catalog::{BatteryInfo, Catalog, PriceTier, Product};
+pub use conversation::{Change, Field, InquiryThread, InquiryVersion, TurnKind, TurnReading};
 pub use identity::{normalize_phone, unified_customer_id, CustomerId};
 pub use inquiry::{Contact, Destination, Inquiry, Lang, LineItem, MissingField, StructuredInquiry};
 pub use output::{
