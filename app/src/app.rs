@@ -286,9 +286,12 @@ impl App {
     }
 }
 
+/// A knowledge file: its path under the knowledge root, and its bytes.
+pub type Document = (String, Vec<u8>);
+
 /// The documents to ingest and the catalog: from `kb_dir` when given, else
 /// the demo base compiled into the binary.
-pub fn knowledge_documents(kb_dir: Option<&Path>) -> Result<(Vec<(String, Vec<u8>)>, Catalog), AppError> {
+pub fn knowledge_documents(kb_dir: Option<&Path>) -> Result<(Vec<Document>, Catalog), AppError> {
     match kb_dir {
         None => Ok((tradewind_knowledge::kb::embedded_documents(), tradewind_knowledge::kb::embedded_catalog())),
         Some(dir) => {
