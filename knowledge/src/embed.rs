@@ -333,20 +333,6 @@ mod tests {
     }
 
     #[test]
-    fn query_embedding_is_fast() {
-        let e = HashEmbedder::default();
-        let q = "Do you ship 48V lithium battery packs to Hamburg? 需要什么文件";
-        let n = 2000;
-        let t = std::time::Instant::now();
-        for _ in 0..n {
-            std::hint::black_box(e.embed_one(std::hint::black_box(q)));
-        }
-        let per = t.elapsed() / n;
-        // Unoptimised test build; release is several times faster.
-        assert!(per.as_micros() < 200, "{per:?} per embed");
-    }
-
-    #[test]
     fn openai_embedder_rejects_zero_dim() {
         let cfg = OpenAiEmbedderConfig::new("http://localhost:1/v1", "k", "m", 0);
         assert!(OpenAiEmbedder::new(cfg).is_err());

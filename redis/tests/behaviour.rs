@@ -388,9 +388,9 @@ async fn inproc_storage_is_bounded() {
 }
 
 /// The benchmark's shape: 1000 concurrent tasks, each a full inquiry's worth
-/// of memory traffic on one shared instance. Returns the elapsed time.
-async fn thousand_concurrent_inquiries(mem: Arc<dyn Memory>) -> Duration {
-    let started = Instant::now();
+/// of memory traffic on one shared instance; every one must come back whole.
+/// (How fast is `tradewind bench parts`.)
+async fn thousand_concurrent_inquiries(mem: Arc<dyn Memory>) {
     let tasks: Vec<_> = (0..1000u64)
         .map(|i| {
             let mem = Arc::clone(&mem);
@@ -411,19 +411,14 @@ async fn thousand_concurrent_inquiries(mem: Arc<dyn Memory>) -> Duration {
     for t in join_all(tasks).await {
         assert!(t.unwrap().unwrap().is_some());
     }
-    let elapsed = started.elapsed();
-    eprintln!("{}: 1000 concurrent inquiries in {elapsed:?} ({:.0}/s)", mem.backend(), 1000.0 / elapsed.as_secs_f64());
     assert_eq!(mem.recent_inquiries(2000).await.unwrap().len(), 1000);
     let shared = mem.load_customer(&CustomerId::channel("bench", "7")).await.unwrap();
     assert_eq!(shared.recent_turns.len(), 20, "max_turns of the default config");
-    elapsed
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inproc_handles_1000_concurrent_inquiries() {
-    let elapsed = thousand_concurrent_inquiries(Arc::new(InProcessMemory::default())).await;
-    // Generous: a debug build on a shared box is still far above this.
-    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+    thousand_concurrent_inquiries(Arc::new(InProcessMemory::default())).await;
 }
 
 // --------------------------------------------------------------------- redis
@@ -481,10 +476,9 @@ async fn redis_behaviour() {
 async fn redis_handles_1000_concurrent_inquiries() {
     let config = MemoryConfig { prefix: unique_prefix(), ..MemoryConfig::default() };
     let (mem, _c) = redis_memory(config).await;
-    let elapsed = thousand_concurrent_inquiries(Arc::new(mem)).await;
     // Every call shares one multiplexed connection; none may hit the 2 s
-    // response timeout, and the whole burst stays well inside this.
-    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+    // response timeout (which would fail the call).
+    thousand_concurrent_inquiries(Arc::new(mem)).await;
 }
 
 #[tokio::test]
