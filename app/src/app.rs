@@ -232,6 +232,7 @@ impl App {
             reply_deadline: Duration::from_millis(d.reply_ms),
             agent_deadlines: d.agent_overrides().map_err(AppError::Config)?,
             max_message_bytes: config.limits.max_message_bytes,
+            conversation_window: Duration::from_secs(config.memory.conversation_window_secs.max(1)),
         };
         let swarm = Swarm::new(Env { services, dispatcher, brain }, swarm_config);
         let inflight = Arc::new(tokio::sync::Semaphore::new(config.limits.max_inflight.max(1)));
@@ -257,6 +258,9 @@ impl App {
             channel_user: msg.user,
             text: msg.text,
             received_at_ms: now_ms(),
+            chat: msg.chat,
+            start_new: msg.start_new,
+            verified_phone: msg.verified_phone,
         };
         // Validate before queueing, so bad input is refused at once.
         if inquiry.text.trim().is_empty() {

@@ -80,7 +80,7 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
 
 fn message(i: usize) -> IncomingMessage {
     let s = &SAMPLES[i % SAMPLES.len()];
-    IncomingMessage { channel: "bench".into(), user: format!("{}-{}", s.channel_user, i % 97), text: s.text.into() }
+    IncomingMessage::new("bench", format!("{}-{}", s.channel_user, i % 97), s.text)
 }
 
 /// Peak resident set size of this process, from /proc (Linux).

@@ -114,6 +114,7 @@ mod tests {
             message_id: id.into(),
             text: "hi".into(),
             received_at_ms: 1_700_000_000_000,
+            ..Default::default()
         }
     }
 

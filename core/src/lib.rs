@@ -17,7 +17,8 @@ pub use conversation::{Change, Field, InquiryThread, InquiryVersion, TurnKind, T
 pub use identity::{normalize_phone, unified_customer_id, CustomerId};
 pub use inquiry::{Contact, Destination, Inquiry, Lang, LineItem, MissingField, StructuredInquiry};
 pub use output::{
-    AgentOutcome, Citation, CustomsReport, FaqCard, Finding, Proposal, ProposalLine, RiskLevel, SwarmResult, Timings,
+    AgentOutcome, Citation, CustomsReport, FaqCard, Finding, Proposal, ProposalLine, RiskLevel, SwarmResult,
+    ThreadInfo, Timings,
 };
 pub use transcript::{StepKind, TranscriptStep};
 

@@ -268,7 +268,12 @@ impl Telegram {
             return Ok(());
         }
         let message_id = format!("{}:{}", chat.0, m.id.0);
-        let Some(text) = m.text().or_else(|| m.caption()) else {
+        // A contact the sender shared themselves: Telegram vouches that the
+        // phone number is theirs. (A contact of someone else proves nothing.)
+        let sender = m.from.as_ref().map(|u| u.id);
+        let verified_phone =
+            m.contact().filter(|c| c.user_id.is_some() && c.user_id == sender).map(|c| c.phone_number.clone());
+        let Some(text) = m.text().or_else(|| m.caption()).or(verified_phone.as_deref()) else {
             // Service messages in groups (joins, pins) carry no text and want
             // no answer; in a private chat it is a sticker or a voice note.
             if m.chat.is_private() {
@@ -290,6 +295,8 @@ impl Telegram {
             message_id,
             text: text.to_string(),
             received_at_ms: tradewind_core::now_ms(),
+            start_new: false,
+            verified_phone,
         })
         .await
     }
@@ -362,6 +369,7 @@ impl Telegram {
                     message_id: format!("callback:{}", q.id.0),
                     text,
                     received_at_ms: tradewind_core::now_ms(),
+                    ..InboundMessage::default()
                 })
                 .await
             }
