@@ -131,6 +131,18 @@ mod tests {
     }
 
     #[test]
+    fn shard_hash_bits_are_pinned() {
+        // With u64::MAX shards the shard is the whole 64-bit hash (every
+        // FNV-1a value here is below it), so this pins every bit a deployment's
+        // shard count could depend on.
+        let k = Keys::new("tw:", "inquiries", usize::MAX);
+        assert_eq!(k.shard_of("telegram", "42"), 3_959_778_541_468_423_853);
+        assert_eq!(k.shard_of("web", "c1"), 8_286_091_382_465_925_678);
+        assert_eq!(k.shard_of("telegram", "-1001234567890"), 7_028_979_920_554_577_792);
+        assert_eq!(k.shard_of("", ""), 12_638_352_127_299_873_646);
+    }
+
+    #[test]
     fn inquiry_ids_are_stable_per_message_and_distinct_across_messages() {
         let a = inquiry_id_for(&msg("web", "c1", "m1"));
         assert_eq!(a, inquiry_id_for(&msg("web", "c1", "m1")));

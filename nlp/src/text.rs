@@ -576,4 +576,26 @@ mod tests {
         assert_eq!(cap(s, 4), "汉");
         assert_eq!(cap(s, 100), s);
     }
+
+    #[test]
+    fn fast_map_hash_is_fnv1a() {
+        use std::hash::{BuildHasher, Hash};
+        // Pinned before the hasher moved to the `fnv` crate: the standard
+        // FNV-1a 64 test vectors, and what a `str` key (bytes, then 0xff)
+        // hashes to.
+        let raw = |bytes: &[u8]| {
+            let mut h = <FastMap<(), ()>>::default().hasher().build_hasher();
+            h.write(bytes);
+            h.finish()
+        };
+        assert_eq!(raw(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(raw(b"foobar"), 0x8594_4171_f739_67e8);
+        let keyed = |s: &str| {
+            let mut h = <FastMap<(), ()>>::default().hasher().build_hasher();
+            s.hash(&mut h);
+            h.finish()
+        };
+        assert_eq!(keyed("fob"), 15_917_552_289_879_989_037);
+        assert_eq!(keyed("离岸价"), 16_257_077_034_648_507_485);
+    }
 }
