@@ -63,13 +63,15 @@ impl Keys {
 
     /// The shard a chat's messages go to. FNV-1a rather than std's hasher:
     /// gateways and workers built by different compilers must agree.
+    /// The 0xff between the two cannot occur in UTF-8, so ("a", "bc") and
+    /// ("ab", "c") hash apart.
     pub fn shard_of(&self, channel: &str, chat_id: &str) -> usize {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in channel.as_bytes().iter().chain([0xffu8].iter()).chain(chat_id.as_bytes()) {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        (h % self.shards as u64) as usize
+        use std::hash::Hasher;
+        let mut h = fnv::FnvHasher::default();
+        h.write(channel.as_bytes());
+        h.write(&[0xff]);
+        h.write(chat_id.as_bytes());
+        (h.finish() % self.shards as u64) as usize
     }
 }
 

@@ -136,15 +136,13 @@ impl Default for HashEmbedder {
 /// 64-bit FNV-1a over a seed byte and the token bytes.
 #[inline]
 fn fnv1a(seed: u8, bytes: &[u8]) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut h = OFFSET;
-    h ^= u64::from(seed);
-    h = h.wrapping_mul(PRIME);
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(PRIME);
-    }
+    use std::hash::Hasher;
+    // Raw `write`s, not `Hash::hash`, which would add length or 0xff bytes
+    // and so move every vector of the stored indexes.
+    let mut fnv = fnv::FnvHasher::default();
+    fnv.write(&[seed]);
+    fnv.write(bytes);
+    let mut h = fnv.finish();
     // FNV's low bits mix poorly for short inputs; a final avalanche
     // (from splitmix64) spreads them before the modulo.
     h ^= h >> 33;

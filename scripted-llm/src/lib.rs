@@ -596,12 +596,10 @@ async fn embeddings(State(shared): State<Arc<Shared>>, body: Bytes) -> Response 
 /// A unit vector that depends only on `text` and `dim`: FNV-1a seeds a
 /// splitmix64 stream. Identical texts embed identically; others look random.
 pub fn deterministic_vector(text: &str, dim: usize) -> Vec<f32> {
-    let mut seed: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        seed ^= u64::from(b);
-        seed = seed.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    let mut state = seed;
+    use std::hash::Hasher;
+    let mut fnv = fnv::FnvHasher::default();
+    fnv.write(text.as_bytes());
+    let mut state = fnv.finish();
     let mut next = || {
         state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = state;
