@@ -98,7 +98,7 @@ impl Telegram {
         ingress: Arc<dyn Ingress>,
         inflight: Arc<InFlight>,
     ) -> Result<Arc<Self>, AppError> {
-        let api_url = reqwest::Url::parse(config.api_url.trim_end_matches('/'))
+        let api_url = url::Url::parse(config.api_url.trim_end_matches('/'))
             .map_err(|e| AppError::Config(format!("[telegram] api_url '{}': {e}", config.api_url)))?;
         // teloxide's default client times out at 17 s, which a long poll must
         // stay under; ours leaves room for the configured poll timeout.
@@ -145,8 +145,7 @@ impl Telegram {
         let secret = config.webhook_secret.clone().ok_or_else(|| {
             AppError::Config("[telegram] mode = \"webhook\" needs webhook_secret (TELEGRAM_WEBHOOK_SECRET)".into())
         })?;
-        let url =
-            reqwest::Url::parse(url).map_err(|e| AppError::Config(format!("[telegram] webhook_url '{url}': {e}")))?;
+        let url = url::Url::parse(url).map_err(|e| AppError::Config(format!("[telegram] webhook_url '{url}': {e}")))?;
         self.bot
             .set_webhook(url)
             .secret_token(secret)
