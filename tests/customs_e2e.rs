@@ -150,6 +150,7 @@ async fn an_imported_nomenclature_checks_codes_and_is_searched_through_the_knowl
         agent: "customs",
         customer: CustomerId::channel("test", "hs"),
         recorder: Arc::new(Recorder::new("hs-test")),
+        deadline: None,
     };
     let d = &t.app.swarm.env().dispatcher;
     for (text, want) in

@@ -21,7 +21,12 @@ async fn the_swarm_runs_on_the_openai_brain_and_rules_still_decide_customs() {
         ..OpenAiConfig::default()
     })
     .unwrap();
-    let t = spawn_app_with(|_| {}, Some(Arc::new(brain))).await;
+    // Every agent on the model, to exercise each one's protocol path.
+    let t = spawn_app_with(
+        |c| c.llm.agents = ["intake", "proposal", "customs", "faq", "reply"].map(String::from).to_vec(),
+        Some(Arc::new(brain)),
+    )
+    .await;
     let r = t.ask("cuba", "Please quote 200 units of the 3 kW 24V off-grid inverter for delivery to Havana, Cuba. Caribe Energia S.A.").await;
     let c = r.customs.value().unwrap();
     assert_eq!(c.risk, RiskLevel::Blocked, "the model cannot clear an embargo");
@@ -32,4 +37,48 @@ async fn the_swarm_runs_on_the_openai_brain_and_rules_still_decide_customs() {
     let steps = t.app.transcript(&r.inquiry_id).await.unwrap();
     assert!(steps.iter().any(|s| matches!(s.kind, StepKind::Prompt { .. })));
     assert!(steps.iter().any(|s| matches!(s.kind, StepKind::ModelReply { .. })));
+}
+
+#[tokio::test]
+async fn the_model_may_fill_a_field_only_with_what_the_customer_wrote() {
+    use tradewind_testkit::ScriptedResponse;
+    // The message gives a name and a company; the model invents a phone and
+    // an e-mail (as a small model did), and reads the company right.
+    let draft = serde_json::json!({
+        "items": null, "unmatched_products": ["LED panel lights"], "destination_country": "UZ",
+        "destination_place": null, "incoterm": null, "company": "Caspian Lighting LLC",
+        "contact_name": "Reza Karimi", "contact_phone": "+998924567890",
+        "contact_email": "reza.karimi@caspianlighting.com"
+    });
+    let llm = ScriptedLlm::start(vec![ScriptedResponse::json(draft)]).await.unwrap();
+    let brain = OpenAiBrain::new(OpenAiConfig {
+        base_url: llm.base_url(),
+        api_key: Some("test".into()),
+        model: "scripted".into(),
+        call_timeout: Duration::from_secs(5),
+        max_retries: 0,
+        ..OpenAiConfig::default()
+    })
+    .unwrap();
+    let t = spawn_app_with(|c| c.llm.agents = vec!["intake".into()], Some(Arc::new(brain))).await;
+    let r =
+        t.ask("grounding", "Hello, this is Reza Karimi from Caspian Lighting LLC. Do you sell LED panel lights?").await;
+    let si = &r.inquiry;
+    assert_eq!(si.contact.phone, None, "an invented phone is dropped");
+    assert_eq!(si.contact.email, None, "an invented e-mail is dropped");
+    assert!(si.destination.is_none(), "a destination the message never names is dropped: {:?}", si.destination);
+    assert_eq!(si.company.as_deref(), Some("Caspian Lighting LLC"));
+    let steps = t.app.transcript(&r.inquiry_id).await.unwrap();
+    let dropped: Vec<String> = steps
+        .iter()
+        .filter_map(|s| match &s.kind {
+            StepKind::Note { message } if message.contains("not in the message") => Some(message.clone()),
+            _ => None,
+        })
+        .collect();
+    assert!(dropped.iter().any(|m| m.contains("contact_phone")), "{dropped:?}");
+    assert!(dropped.iter().any(|m| m.contains("contact_email")), "{dropped:?}");
+    let facts =
+        t.app.memory.load_customer(&tradewind_core::CustomerId::channel("test", "grounding")).await.unwrap().facts;
+    assert_eq!(facts.phone, None, "nothing invented is stored as a customer fact");
 }

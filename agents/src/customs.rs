@@ -201,7 +201,8 @@ pub async fn check(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, text: &str)
     });
 
     // The offline brain keeps the rules' own summary; a model only rephrases it.
-    let summary = if env.brain.is_offline() {
+    let brain = env.brain_for(NAME);
+    let summary = if brain.is_offline() {
         rule_summary
     } else {
         let task = BrainTask {
@@ -214,13 +215,21 @@ pub async fn check(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, text: &str)
             output: None,
             max_steps: 2,
         };
-        match env.brain.run(&task, &env.dispatcher, ctx).await {
-            Ok(r) if !r.content.trim().is_empty() => {
-                format!("{} {}", rules::verdict::level_banner(risk), r.content.trim())
+        match brain.run(&task, &env.dispatcher, ctx).await {
+            Ok(r) if !r.content.trim().is_empty() => match crate::reply::leaks(&r.content) {
+                None => format!("{} {}", rules::verdict::level_banner(risk), r.content.trim()),
+                Some(word) => {
+                    ctx.recorder
+                        .degrade(NAME, format!("the model's summary mentioned '{word}'; the rules' summary stands"));
+                    rule_summary
+                }
+            },
+            Ok(_) => {
+                ctx.recorder.degrade(NAME, "the model's summary was empty; the rules' summary stands");
+                rule_summary
             }
-            Ok(_) => rule_summary,
             Err(e) => {
-                ctx.recorder.note("customs", format!("summary by model failed ({e}); using the rules' summary"));
+                ctx.recorder.degrade(NAME, format!("summary by model failed ({e}); the rules' summary stands"));
                 rule_summary
             }
         }

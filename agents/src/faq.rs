@@ -128,14 +128,15 @@ pub async fn cards(
         }),
         max_steps: 4,
     };
-    let mut questions: Vec<String> = match env.brain.run(&task, &env.dispatcher, ctx).await {
+    let brain = env.brain_for(NAME);
+    let mut questions: Vec<String> = match brain.run(&task, &env.dispatcher, ctx).await {
         Ok(r) => r
             .json
             .and_then(|v| serde_json::from_value::<LikelyQuestions>(v).ok())
             .map(|l| l.questions)
             .unwrap_or_default(),
         Err(e) => {
-            ctx.recorder.note("faq", format!("brain failed ({e}); using the rule questions"));
+            ctx.recorder.degrade(NAME, format!("model failed ({e}); the rule questions stand"));
             Vec::new()
         }
     };

@@ -32,7 +32,11 @@ impl Plan for OfflineIntake {
 /// write `null` for any of them, and it does.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, schemars::JsonSchema)]
 pub struct IntakeDraft {
+    // `default` makes the lists nullable in the strict schema too: small
+    // models write null for an empty list, and that must not fail the draft.
+    #[serde(default)]
     pub items: Vec<DraftItem>,
+    #[serde(default)]
     pub unmatched_products: Vec<String>,
     /// ISO 3166-1 alpha-2 of the final destination.
     pub destination_country: Option<String>,
@@ -141,7 +145,8 @@ pub async fn run(
     conversation: &str,
 ) -> Result<(TurnReading, Recalled), BrainError> {
     let recalled = env.dispatcher.call_typed::<RecallCustomer>(ctx, &NoArgs {}).await?;
-    let mut reading = if env.brain.is_offline() {
+    let brain = env.brain_for("intake");
+    let mut reading = if brain.is_offline() {
         let task = BrainTask {
             agent: "intake",
             system: String::new(),
@@ -152,7 +157,7 @@ pub async fn run(
             output: None,
             max_steps: 1,
         };
-        let reply = env.brain.run(&task, &env.dispatcher, ctx).await?;
+        let reply = brain.run(&task, &env.dispatcher, ctx).await?;
         reply
             .json
             .and_then(|v| serde_json::from_value::<TurnReading>(v).ok())
@@ -179,7 +184,7 @@ pub async fn run(
             }),
             max_steps: 4,
         };
-        match env.brain.run(&task, &env.dispatcher, ctx).await {
+        match brain.run(&task, &env.dispatcher, ctx).await {
             Ok(reply) => match reply.json {
                 Some(v) => {
                     let (draft, problems) = IntakeDraft::from_json(&v);
@@ -190,12 +195,15 @@ pub async fn run(
                     let draft = ground(env, ctx, draft, &grounding);
                     fill_from_model(&mut reading, draft);
                 }
-                None => ctx.recorder.note(
+                None => ctx.recorder.degrade(
                     "intake",
-                    format!("model draft was not JSON ({} chars); using the rules' reading", reply.content.len()),
+                    format!(
+                        "the model's draft was not JSON ({} chars); the rules' reading stands",
+                        reply.content.len()
+                    ),
                 ),
             },
-            Err(e) => ctx.recorder.note("intake", format!("brain failed ({e}); using the rules' reading")),
+            Err(e) => ctx.recorder.degrade("intake", format!("model failed ({e}); the rules' reading stands")),
         }
         reading
     };
@@ -410,6 +418,21 @@ mod tests {
         let (d, problems) = IntakeDraft::from_json(&v);
         assert_eq!(d, IntakeDraft::default());
         assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn the_strict_schema_a_model_is_given_accepts_null_for_every_field() {
+        use tradewind_tools::schema::{schema_of, to_strict, validate};
+        let schema = to_strict(&schema_of::<IntakeDraft>());
+        let nulls = json!({
+            "items": null, "unmatched_products": null, "destination_country": null, "destination_place": null,
+            "incoterm": null, "company": null, "contact_name": null, "contact_phone": null, "contact_email": null
+        });
+        assert!(validate(&schema, &nulls).is_empty(), "{:?}", validate(&schema, &nulls));
+        let item = json!({"items": [{"sku": null, "product": "inverters", "quantity": null}], "unmatched_products": [],
+            "destination_country": "DE", "destination_place": null, "incoterm": null, "company": null,
+            "contact_name": null, "contact_phone": null, "contact_email": null});
+        assert!(validate(&schema, &item).is_empty(), "{:?}", validate(&schema, &item));
     }
 
     #[test]

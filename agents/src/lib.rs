@@ -20,6 +20,7 @@ pub use offline::{OfflineBrain, Plan};
 pub use swarm::{Swarm, SwarmConfig, SwarmError};
 pub use tradewind_ports::brain::{Brain, BrainError, BrainReply, BrainTask, OutputSpec};
 
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use tradewind_tools::{Dispatcher, Services};
 
@@ -28,7 +29,35 @@ use tradewind_tools::{Dispatcher, Services};
 pub struct Env {
     pub services: Services,
     pub dispatcher: Dispatcher,
+    /// The configured brain: the offline one, or a model.
     pub brain: Arc<dyn Brain>,
+    /// The offline brain, for agents that do not use the model and for
+    /// every fallback.
+    pub offline: Arc<dyn Brain>,
+    /// The agents that ask the model (when `brain` is one); the others
+    /// work by rules. `None`: every agent may.
+    pub model_agents: Option<Arc<BTreeSet<String>>>,
+}
+
+impl Env {
+    pub fn new(services: Services, dispatcher: Dispatcher, brain: Arc<dyn Brain>) -> Self {
+        Self { services, dispatcher, brain, offline: Arc::new(offline_brain()), model_agents: None }
+    }
+
+    /// Only these agents ask the model; the rest work by rules.
+    pub fn with_model_agents(mut self, agents: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.model_agents = Some(Arc::new(agents.into_iter().map(Into::into).collect()));
+        self
+    }
+
+    /// The brain `agent` uses: the model if it is configured and the agent
+    /// is one that asks it, else the offline brain.
+    pub fn brain_for(&self, agent: &str) -> &dyn Brain {
+        match &self.model_agents {
+            Some(set) if !set.contains(agent) => self.offline.as_ref(),
+            _ => self.brain.as_ref(),
+        }
+    }
 }
 
 /// The offline brain with the deterministic plan of intake and of every

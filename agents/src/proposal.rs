@@ -110,14 +110,19 @@ impl Agent for ProposalAgent {
     }
 
     async fn run(&self, env: &Env, ctx: &ToolCtx, input: AgentInput<'_>) -> Result<AgentOutput, BrainError> {
-        draft(env, ctx, input.inquiry).await.map(AgentOutput::Proposal)
+        draft(env, ctx, input.inquiry, input.changes).await.map(AgentOutput::Proposal)
     }
 }
 
 pub const NAME: &str = "proposal";
 
 /// Builds the draft: every figure from a tool result, with its citation.
-pub async fn draft(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Proposal, BrainError> {
+pub async fn draft(
+    env: &Env,
+    ctx: &ToolCtx,
+    si: &StructuredInquiry,
+    changes: Option<&str>,
+) -> Result<Proposal, BrainError> {
     let mut refs = Refs::default();
     let mut lines = Vec::new();
     let mut line_facts = Vec::new();
@@ -199,42 +204,85 @@ pub async fn draft(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<P
         "competitor": competitor,
         "references": refs.json(),
     });
+    let mut facts = facts;
+    facts["revised"] = json!(changes);
+    let template = format!("proposal.{}", si.lang.code());
+    // The figures and their citations always come from the template; a
+    // model, where one is used, writes only the opening words to the buyer.
+    if let Some(opening) = opening(env, ctx, si, &lines_summary(&line_facts)).await {
+        facts["opening"] = json!(opening);
+    }
+    let task = BrainTask {
+        agent: NAME,
+        system: String::new(),
+        user: String::new(),
+        template: Some(template.clone()),
+        facts,
+        tools: vec![],
+        output: None,
+        max_steps: 1,
+    };
+    let markdown = match env.offline.run(&task, &env.dispatcher, ctx).await {
+        Ok(r) => r.content,
+        Err(_) => crate::render(env, &template, &task.facts),
+    };
+    Ok(Proposal { markdown, citations: refs.list, lines })
+}
+
+/// "800 × 48V 20Ah E-Bike Battery Pack; 200 × …", for the model's prompt.
+fn lines_summary(lines: &[Value]) -> String {
+    lines
+        .iter()
+        .map(|l| format!("{} × {}", l["quantity"], l["name"].as_str().unwrap_or_default()))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// A model-written opening paragraph, when the proposal agent uses a model:
+/// short, grounded in the inquiry, and checked for anything that must not
+/// be said. `None` means the template's own opening stands.
+async fn opening(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, products: &str) -> Option<String> {
+    let brain = env.brain_for(NAME);
+    if brain.is_offline() || products.is_empty() {
+        return None;
+    }
     let lang_name = match si.lang {
         Lang::En => "English",
         Lang::Zh => "Chinese",
     };
+    let facts = json!({
+        "company": si.company, "contact_name": si.contact.name, "products": products,
+        "destination": destination_text(si), "incoterm": si.incoterm,
+    });
     let task = BrainTask {
-        agent: "proposal",
+        agent: NAME,
         system: crate::render(env, "system.proposal", &json!({"lang_name": lang_name, "facts": facts.to_string()})),
-        user: "Write the proposal draft now.".into(),
-        template: Some(format!("proposal.{}", si.lang.code())),
+        user: "Write the opening paragraph now.".into(),
         facts,
-        tools: vec!["search_knowledge"],
+        template: None,
+        tools: vec![],
         output: None,
-        max_steps: 4,
+        max_steps: 1,
     };
-    let reply = match env.brain.run(&task, &env.dispatcher, ctx).await {
-        Ok(r) => r,
-        // A model that fails (context too small, endpoint down) must not cost
-        // sales the draft: the template draft carries the same cited figures.
-        Err(e) if !env.brain.is_offline() => {
-            ctx.recorder.note("proposal", format!("model draft failed ({e}); used the template draft"));
-            crate::BrainReply::default()
+    match brain.run(&task, &env.dispatcher, ctx).await {
+        Ok(r) => {
+            let text = r.content.trim().to_string();
+            if text.is_empty() || text.chars().count() > 600 {
+                ctx.recorder.degrade(NAME, "the model's opening was empty or too long; the template opening stands");
+                return None;
+            }
+            if let Some(word) = crate::reply::leaks(&text) {
+                ctx.recorder
+                    .degrade(NAME, format!("the model's opening mentioned '{word}'; the template opening stands"));
+                return None;
+            }
+            Some(text)
         }
-        Err(e) => return Err(e),
-    };
-    let markdown = if env.brain.is_offline() || (!reply.content.is_empty() && grounded(&reply.content, &lines)) {
-        reply.content
-    } else {
-        // A draft that drops a figure or its citation is not sendable; the
-        // template draft always carries both.
-        ctx.recorder.note(
-            "proposal",
-            "model draft failed the grounding check (missing a price or a citation); used the template draft",
-        );
-        crate::render(env, task.template.as_deref().unwrap_or("proposal.en"), &task.facts)
-    };
-    Ok(Proposal { markdown, citations: refs.list, lines })
+        Err(e) => {
+            ctx.recorder.degrade(NAME, format!("model opening failed ({e}); the template opening stands"));
+            None
+        }
+    }
 }
 
 /// Every line's unit price appears, and citations are marked.

@@ -116,7 +116,8 @@ pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, hold: bool, a
     let facts = public_facts(env, si, hold, answer);
     let template = format!("reply.{}", si.lang.code());
     let templated = crate::render(env, &template, &facts);
-    if env.brain.is_offline() {
+    let brain = env.brain_for("reply");
+    if brain.is_offline() {
         return tidy(&templated);
     }
     let lang_name = match si.lang {
@@ -133,17 +134,18 @@ pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, hold: bool, a
         output: None,
         max_steps: 2,
     };
-    match env.brain.run(&task, &env.dispatcher, ctx).await {
+    match brain.run(&task, &env.dispatcher, ctx).await {
         Ok(r) if !r.content.trim().is_empty() => match leaks(&r.content) {
             None => r.content.trim().to_string(),
             Some(word) => {
-                ctx.recorder.note("reply", format!("model reply mentioned '{word}'; sent the template reply instead"));
+                ctx.recorder
+                    .degrade("reply", format!("model reply mentioned '{word}'; sent the template reply instead"));
                 tidy(&templated)
             }
         },
         Ok(_) => tidy(&templated),
         Err(e) => {
-            ctx.recorder.note("reply", format!("model reply failed ({e}); sent the template reply"));
+            ctx.recorder.degrade("reply", format!("model reply failed ({e}); sent the template reply"));
             tidy(&templated)
         }
     }

@@ -92,6 +92,7 @@ async fn run_agent(agent: &dyn Agent, env: &Env, ctx: ToolCtx, input: AgentInput
     let name = agent.name();
     // The agent sees only its own tools.
     let env = Env { dispatcher: env.dispatcher.scoped(agent.tools()), ..env.clone() };
+    let ctx = ctx.with_deadline(deadline);
     let outcome = match tokio::time::timeout(deadline, agent.run(&env, &ctx, input)).await {
         Ok(Ok(value)) => {
             ctx.recorder.record(name, 0.0, StepKind::Output { value: value.transcript_value() });
@@ -174,12 +175,12 @@ impl Swarm {
         let mem = &env.services.memory;
         let started = Instant::now();
         let recorder = Arc::new(Recorder::new(inquiry.id.clone()));
-        let mut ctx = ToolCtx {
-            inquiry_id: Arc::from(inquiry.id.as_str()),
-            agent: "intake",
-            customer: CustomerId::channel(&inquiry.channel, &inquiry.channel_user),
-            recorder: recorder.clone(),
-        };
+        let mut ctx = ToolCtx::new(
+            &inquiry.id,
+            "intake",
+            CustomerId::channel(&inquiry.channel, &inquiry.channel_user),
+            recorder.clone(),
+        );
         let conversation = inquiry.conversation();
         recorder.record(
             "swarm",
@@ -196,15 +197,19 @@ impl Swarm {
         );
 
         // The conversation's open inquiry, unless the customer asked for a new one.
-        let mut open = if inquiry.start_new { None } else { mem.open_thread(&conversation).await? };
+        let mut open = mem.open_thread(&conversation).await?;
         if let Some(t) = &open {
             recorder.note("swarm", format!("open inquiry {} at v{}", t.thread_id, t.version));
+        }
+        if inquiry.start_new {
+            self.close(&recorder, &mut open, "a new inquiry was asked for").await?;
         }
 
         // Intake.
         let t0 = Instant::now();
         let context = if env.brain.is_offline() { String::new() } else { self.recent_turns(&ctx).await };
-        let intake = crate::intake::run(env, &ctx, text, open.as_ref().map(|t| &t.inquiry), &context);
+        let ictx = ctx.clone().with_deadline(self.config.intake_deadline);
+        let intake = crate::intake::run(env, &ictx, text, open.as_ref().map(|t| &t.inquiry), &context);
         let (mut reading, _recalled) = match tokio::time::timeout(self.config.intake_deadline, intake).await {
             Ok(Ok(v)) => v,
             Ok(Err(e)) => {
@@ -217,14 +222,7 @@ impl Swarm {
             }
         };
         if reading.start_new {
-            if let Some(mut old) = open.take() {
-                recorder.note(
-                    "swarm",
-                    format!("the customer asked for a separate inquiry; {} stays as it was", old.thread_id),
-                );
-                old.closed = true;
-                mem.save_thread(&old, self.config.conversation_window.as_secs()).await?;
-            }
+            self.close(&recorder, &mut open, "the customer asked for a separate inquiry").await?;
         }
         self.link_if_proven(&inquiry, &mut ctx, &mut reading).await?;
         let si = &reading.inquiry;
@@ -355,7 +353,7 @@ impl Swarm {
         }
 
         // The customer's reply.
-        let rctx = ctx.for_agent("reply");
+        let rctx = ctx.for_agent("reply").with_deadline(self.config.reply_deadline);
         let hold = risk.is_none_or(|r| r >= RiskLevel::High);
         let answer = reading.question.as_ref().and(faq.value()).and_then(|cards| cards.first());
         let reply =
@@ -390,6 +388,7 @@ impl Swarm {
             customs,
             faq_cards: faq,
             others,
+            degraded: recorder.degraded(),
             thread: Some(info),
             timings: Timings {
                 intake_ms,
@@ -417,6 +416,16 @@ impl Swarm {
         mem.save_thread(&thread, self.config.conversation_window.as_secs()).await?;
         self.flush_transcript(&inquiry.id, &recorder).await;
         Ok(result)
+    }
+
+    /// Closes the open inquiry (it stays readable by id) so the message opens a new one.
+    async fn close(&self, recorder: &Recorder, open: &mut Option<InquiryThread>, why: &str) -> Result<(), SwarmError> {
+        if let Some(mut old) = open.take() {
+            recorder.note("swarm", format!("{why}; {} is closed as it stood", old.thread_id));
+            old.closed = true;
+            self.env.services.memory.save_thread(&old, self.config.conversation_window.as_secs()).await?;
+        }
+        Ok(())
     }
 
     /// Links the chat to a known customer only on proof: a phone number the

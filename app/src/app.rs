@@ -212,17 +212,25 @@ impl App {
         let brain: Arc<dyn Brain> = match brain {
             Some(b) => b,
             None => match &config.llm.base_url {
-                Some(base) => Arc::new(
-                    OpenAiBrain::new(OpenAiConfig {
-                        base_url: base.clone(),
-                        api_key: config.llm.api_key.clone(),
-                        model: config.llm.model.clone(),
-                        call_timeout: Duration::from_millis(config.llm.call_timeout_ms),
-                        max_retries: config.llm.max_retries,
-                        ..OpenAiConfig::default()
-                    })
-                    .map_err(|e| AppError::Config(e.to_string()))?,
-                ),
+                Some(base) => {
+                    let l = &config.llm;
+                    Arc::new(
+                        OpenAiBrain::new(OpenAiConfig {
+                            base_url: base.clone(),
+                            api_key: l.api_key.clone(),
+                            model: l.model.clone(),
+                            call_timeout: Duration::from_millis(l.call_timeout_ms),
+                            max_retries: l.max_retries,
+                            max_tokens: l.max_tokens,
+                            context_tokens: l.context_tokens,
+                            breaker_failures: l.breaker_failures,
+                            breaker_window: Duration::from_millis(l.breaker_window_ms),
+                            breaker_open_for: Duration::from_millis(l.breaker_open_ms),
+                            ..OpenAiConfig::default()
+                        })
+                        .map_err(|e| AppError::Config(e.to_string()))?,
+                    )
+                }
                 None => Arc::new(offline_brain()),
             },
         };
@@ -234,7 +242,12 @@ impl App {
             max_message_bytes: config.limits.max_message_bytes,
             conversation_window: Duration::from_secs(config.memory.conversation_window_secs.max(1)),
         };
-        let swarm = Swarm::new(Env { services, dispatcher, brain }, swarm_config);
+        let uses_model = !brain.is_offline();
+        let env = Env::new(services, dispatcher, brain).with_model_agents(config.llm.agents.iter().cloned());
+        let swarm = Swarm::new(env, swarm_config);
+        if uses_model {
+            check_model_deadlines(&config, &swarm)?;
+        }
         let inflight = Arc::new(tokio::sync::Semaphore::new(config.limits.max_inflight.max(1)));
         Ok((App { swarm, memory, index, config, collected, channels, inflight }, summary))
     }
@@ -313,6 +326,35 @@ pub fn knowledge_documents(kb_dir: Option<&Path>) -> Result<(Vec<Document>, Cata
             Ok((docs, catalog))
         }
     }
+}
+
+/// Each model call must fit inside the deadline of every part that makes
+/// one, with room left to fall back to the offline plan; a configuration
+/// where it cannot is refused at start-up rather than failing every inquiry.
+fn check_model_deadlines(config: &Config, swarm: &Swarm) -> Result<(), AppError> {
+    const MARGIN: Duration = Duration::from_millis(500);
+    let call = Duration::from_millis(config.llm.call_timeout_ms);
+    let mut parts: Vec<(String, Duration)> =
+        vec![("intake".into(), swarm.config().intake_deadline), ("reply".into(), swarm.config().reply_deadline)];
+    for a in swarm.agents() {
+        parts.push((a.name().to_string(), swarm.deadline_of(a.as_ref())));
+    }
+    let too_tight: Vec<String> = parts
+        .into_iter()
+        .filter(|(name, _)| config.llm.agents.iter().any(|a| a == name))
+        .filter(|(_, d)| call + MARGIN > *d)
+        .map(|(name, d)| format!("{name} ({} ms)", d.as_millis()))
+        .collect();
+    if too_tight.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::Config(format!(
+        "[llm] call_timeout_ms = {} does not fit inside the deadline of {} with {} ms left to fall back; \
+         lower call_timeout_ms or raise [deadlines]",
+        call.as_millis(),
+        too_tight.join(", "),
+        MARGIN.as_millis()
+    )))
 }
 
 #[async_trait]

@@ -29,13 +29,40 @@ pub struct LlmConfig {
     pub model: String,
     /// Better set through `TRADEWIND_LLM_API_KEY` or `OPENAI_API_KEY`.
     pub api_key: Option<String>,
+    /// One HTTP exchange with the model; it must fit inside every deadline
+    /// of an agent that uses the model, with room to fall back.
     pub call_timeout_ms: u64,
     pub max_retries: u32,
+    /// The most tokens one answer may take.
+    pub max_tokens: u32,
+    /// The model's context in tokens, for a small local model (4096): calls
+    /// that cannot fit are not sent.
+    pub context_tokens: Option<u32>,
+    /// Which agents ask the model; the others work by rules. A small CPU
+    /// model is best used for reading and phrasing only.
+    pub agents: Vec<String>,
+    /// The circuit opens after this many failed calls in `breaker_window_ms`…
+    pub breaker_failures: u32,
+    pub breaker_window_ms: u64,
+    /// …and skips the model this long before it tries again.
+    pub breaker_open_ms: u64,
 }
 
 impl Default for LlmConfig {
     fn default() -> Self {
-        Self { base_url: None, model: "gpt-4o-mini".into(), api_key: None, call_timeout_ms: 30_000, max_retries: 3 }
+        Self {
+            base_url: None,
+            model: "gpt-4o-mini".into(),
+            api_key: None,
+            call_timeout_ms: 15_000,
+            max_retries: 2,
+            max_tokens: 512,
+            context_tokens: None,
+            agents: vec!["intake".into(), "proposal".into(), "reply".into()],
+            breaker_failures: 5,
+            breaker_window_ms: 30_000,
+            breaker_open_ms: 30_000,
+        }
     }
 }
 
@@ -248,6 +275,8 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("TRADEWIND_LLM_BASE_URL", "llm.base_url"),
     ("TRADEWIND_LLM_MODEL", "llm.model"),
     ("TRADEWIND_LLM_API_KEY", "llm.api_key"),
+    ("TRADEWIND_LLM_CALL_TIMEOUT_MS", "llm.call_timeout_ms"),
+    ("TRADEWIND_LLM_CONTEXT_TOKENS", "llm.context_tokens"),
     ("REDIS_URL", "memory.redis_url"),
     ("TRADEWIND_PREFIX", "memory.prefix"),
     ("TRADEWIND_CONVERSATION_WINDOW_SECS", "memory.conversation_window_secs"),
@@ -277,6 +306,9 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("TELEGRAM_WEBHOOK_SECRET", "telegram.webhook_secret"),
 ];
 
+/// Keys of `Option<number>` fields that the environment may set.
+const OPTIONAL_NUMBERS: &[&str] = &["llm.context_tokens"];
+
 /// Sets `a.b` in `tree` to `raw`, read as the type the key holds now
 /// (integer, float or boolean); keys that hold text or nothing take text.
 fn set_path(tree: &mut toml::Table, path: &str, raw: &str) -> Result<(), String> {
@@ -292,6 +324,11 @@ fn set_path(tree: &mut toml::Table, path: &str, raw: &str) -> Result<(), String>
         }
         Some(toml::Value::Float(_)) => toml::Value::Float(raw.parse().map_err(|e| format!("'{raw}': {e}"))?),
         Some(toml::Value::Boolean(_)) => toml::Value::Boolean(raw.parse().map_err(|e| format!("'{raw}': {e}"))?),
+        // Optional numbers are absent from the defaults, so their type
+        // cannot be read off them.
+        None if OPTIONAL_NUMBERS.contains(&path) => {
+            toml::Value::Integer(raw.parse().map_err(|e| format!("'{raw}' is not a whole number: {e}"))?)
+        }
         _ => toml::Value::String(raw.to_string()),
     };
     table.insert(key.to_string(), value);

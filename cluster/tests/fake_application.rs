@@ -47,6 +47,7 @@ impl Application for FakeApp {
             customs: AgentOutcome::Skipped { reason: "fake".into() },
             faq_cards: AgentOutcome::Done { value: Vec::new() },
             others: Default::default(),
+            degraded: Vec::new(),
             thread: None,
             timings: Timings::default(),
         };

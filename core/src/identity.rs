@@ -103,15 +103,18 @@ pub fn normalize_phone_in(raw: &str, region: &str) -> Option<String> {
     check_phone(raw, Some(region)).map(PhoneCheck::into_e164)
 }
 
-/// A unified social credit code is 18 characters of digits and upper-case
-/// letters (excluding I, O, Z, S, V). We only check the shape here.
+/// A unified social credit code: 18 characters whose check character is
+/// right (GB 32100), so that an 18-digit resident ID never passes for one.
 pub fn is_credit_code(s: &str) -> bool {
-    s.len() == 18 && s.chars().all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"IOZSV".contains(c)))
+    crate::ids::is_valid_uscc(s)
 }
 
-/// The unified id, when both parts are known.
+/// The unified id, when both parts are known. A credit code belongs to a
+/// company registered in China, so a phone number written without its
+/// country code beside one is read as a Chinese number: `138 0013 8000`
+/// and `+86 138 0013 8000` make the same customer.
 pub fn unified_customer_id(phone: &str, credit_code: &str) -> Option<CustomerId> {
-    let phone = normalize_phone(phone)?;
+    let phone = normalize_phone_in(phone, "CN")?;
     let code = credit_code.trim().to_ascii_uppercase();
     if !is_credit_code(&code) {
         return None;
@@ -165,9 +168,13 @@ mod tests {
 
     #[test]
     fn unified_id_is_stable_and_needs_both_parts() {
-        let a = unified_customer_id("+86 138 0013 8000", "91310000MA1FL5YX2K").unwrap();
-        let b = unified_customer_id("+8613800138000", "91310000ma1fl5yx2k").unwrap();
+        let a = unified_customer_id("+86 138 0013 8000", "91350100M000100Y43").unwrap();
+        let b = unified_customer_id("+8613800138000", "91350100m000100y43").unwrap();
+        let c = unified_customer_id("138 0013 8000", "91350100M000100Y43").unwrap();
         assert_eq!(a, b);
+        assert_eq!(a, c, "a national number beside a Chinese credit code is a Chinese number");
         assert!(unified_customer_id("+8613800138000", "nope").is_none());
+        assert!(unified_customer_id("+8613800138000", "91350100M000100Y44").is_none(), "wrong check character");
+        assert!(unified_customer_id("+8613800138000", "11010519491231002X").is_none(), "a resident ID");
     }
 }

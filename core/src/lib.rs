@@ -17,7 +17,7 @@ pub use conversation::{Change, Field, InquiryThread, InquiryVersion, TurnKind, T
 pub use identity::{check_phone, normalize_phone, normalize_phone_in, unified_customer_id, CustomerId, PhoneCheck};
 pub use inquiry::{Contact, Destination, Inquiry, Lang, LineItem, MissingField, StructuredInquiry};
 pub use output::{
-    AgentOutcome, Citation, CustomsReport, FaqCard, Finding, Proposal, ProposalLine, RiskLevel, SwarmResult,
+    AgentOutcome, Citation, CustomsReport, Degraded, FaqCard, Finding, Proposal, ProposalLine, RiskLevel, SwarmResult,
     ThreadInfo, Timings,
 };
 pub use transcript::{StepKind, TranscriptStep};

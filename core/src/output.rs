@@ -153,11 +153,23 @@ pub struct SwarmResult {
     /// Agents beyond the three above, by name, with their JSON outputs.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub others: BTreeMap<String, AgentOutcome<serde_json::Value>>,
+    /// Parts that fell back from the model to their offline plan (a model
+    /// that failed, stalled or said something it must not).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub degraded: Vec<Degraded>,
     /// The conversation's inquiry this message belongs to, and what the
     /// message did to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thread: Option<ThreadInfo>,
     pub timings: Timings,
+}
+
+/// A part of the result made without the model it should have used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Degraded {
+    /// "intake", "proposal", "customs", "faq", "reply".
+    pub part: String,
+    pub reason: String,
 }
 
 /// Where one message left its conversation's inquiry.

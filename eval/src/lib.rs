@@ -1,6 +1,7 @@
-//! `tradewind eval`: quality figures for the customs engine, measured on
-//! labelled cases (name pairs for screening, inquiries for verdicts).
+//! `tradewind eval`: quality figures measured on labelled cases: name pairs
+//! for screening, inquiries for customs verdicts, dialogues for conversations.
 
+pub mod conversations;
 pub mod customs;
 pub mod screening;
 
@@ -12,11 +13,14 @@ pub enum EvalCommand {
     Screening(screening::ScreeningEvalArgs),
     /// Risk levels of labelled inquiries against their expected levels.
     Customs(customs::CustomsEvalArgs),
+    /// Multi-turn dialogues: is the inquiry after the last turn the expected one?
+    Conversations(conversations::ConversationEvalArgs),
 }
 
 pub async fn run(config: Config, cmd: EvalCommand) -> Result<(), AppError> {
     match cmd {
         EvalCommand::Screening(a) => screening::run(config, a).await,
         EvalCommand::Customs(a) => customs::run(config, a).await,
+        EvalCommand::Conversations(a) => conversations::run(config, a).await,
     }
 }

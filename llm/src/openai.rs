@@ -12,6 +12,8 @@
 //! our retry loop would have multiplied with its own. Owning the exchange
 //! gives one retry policy, with the status and headers in hand.
 
+use crate::breaker::{Admit, Breaker, BreakerConfig, Circuit};
+use crate::tokens;
 use async_openai::error::WrappedError;
 use async_openai::types::chat::{
     ChatCompletionMessageToolCalls, ChatCompletionRequestAssistantMessage,
@@ -28,9 +30,11 @@ use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::StatusCode;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 use tradewind_core::StepKind;
-use tradewind_ports::brain::{Brain, BrainError, BrainReply, BrainTask, OutputSpec};
+use tradewind_ports::brain::{Brain, BrainError, BrainHealth, BrainReply, BrainTask, OutputSpec};
 use tradewind_ports::tool::{ToolCtx, ToolErrorKind, ToolHost};
 
 /// Where and how to reach the model. Every field has a default, so a config
@@ -56,6 +60,19 @@ pub struct OpenAiConfig {
     #[serde(deserialize_with = "de_duration")]
     pub max_backoff: Duration,
     pub temperature: Option<f32>,
+    /// The most tokens one answer may take.
+    pub max_tokens: u32,
+    /// The model's context, in tokens, when it is small enough to matter
+    /// (a local model: 4096). A call whose prompt and answer cannot fit is
+    /// not sent; the agent falls back instead.
+    pub context_tokens: Option<u32>,
+    /// Failed calls within `breaker_window` that open the circuit.
+    pub breaker_failures: u32,
+    #[serde(deserialize_with = "de_duration")]
+    pub breaker_window: Duration,
+    /// How long an open circuit skips the model before a probe.
+    #[serde(deserialize_with = "de_duration")]
+    pub breaker_open_for: Duration,
 }
 
 impl Default for OpenAiConfig {
@@ -65,9 +82,14 @@ impl Default for OpenAiConfig {
             api_key: None,
             model: "gpt-4o-mini".into(),
             call_timeout: Duration::from_secs(60),
-            max_retries: 3,
-            max_backoff: Duration::from_secs(30),
+            max_retries: 2,
+            max_backoff: Duration::from_secs(2),
             temperature: None,
+            max_tokens: 512,
+            context_tokens: None,
+            breaker_failures: 5,
+            breaker_window: Duration::from_secs(30),
+            breaker_open_for: Duration::from_secs(30),
         }
     }
 }
@@ -83,6 +105,8 @@ impl std::fmt::Debug for OpenAiConfig {
             .field("max_retries", &self.max_retries)
             .field("max_backoff", &self.max_backoff)
             .field("temperature", &self.temperature)
+            .field("max_tokens", &self.max_tokens)
+            .field("context_tokens", &self.context_tokens)
             .finish()
     }
 }
@@ -135,7 +159,28 @@ pub struct OpenAiBrain {
     cfg: OpenAiConfig,
     http: reqwest::Client,
     completions_url: String,
+    /// llama.cpp's tokenizer endpoint, tried once; `None` after it failed.
+    tokenize_url: Arc<Mutex<Option<String>>>,
+    breaker: Arc<Breaker>,
+    stats: Arc<Stats>,
 }
+
+/// Counters for `/metrics` and the operations page.
+#[derive(Debug, Default)]
+struct Stats {
+    calls: AtomicU64,
+    errors: AtomicU64,
+    timeouts: AtomicU64,
+    short_circuited: AtomicU64,
+    prompt_tokens: AtomicU64,
+    completion_tokens: AtomicU64,
+}
+
+/// What a brain leaves an agent before its deadline: enough to fall back
+/// to its offline plan and still deliver.
+const FALLBACK_MARGIN: Duration = Duration::from_millis(300);
+/// A call with less time than this left is not worth starting.
+const MIN_CALL: Duration = Duration::from_millis(200);
 
 impl std::fmt::Debug for OpenAiBrain {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -161,7 +206,79 @@ impl OpenAiBrain {
             .build()
             .map_err(|e| BrainError::Endpoint(format!("cannot build HTTP client: {}", error_chain(&e))))?;
         let completions_url = format!("{base}/chat/completions");
-        Ok(Self { cfg, http, completions_url })
+        // llama.cpp serves /tokenize beside /v1; elsewhere it 404s once and
+        // the estimate takes over.
+        let root = base.strip_suffix("/v1").unwrap_or(base);
+        let tokenize_url = Arc::new(Mutex::new(Some(format!("{root}/tokenize"))));
+        let breaker = Arc::new(Breaker::new(BreakerConfig {
+            failures: cfg.breaker_failures,
+            window: cfg.breaker_window,
+            open_for: cfg.breaker_open_for,
+        }));
+        Ok(Self { cfg, http, completions_url, tokenize_url, breaker, stats: Arc::new(Stats::default()) })
+    }
+
+    /// Tokens in `text`, from the endpoint's tokenizer when it has one.
+    async fn count_tokens(&self, text: &str) -> u32 {
+        let url = self.tokenize_url.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(url) = url {
+            let asked = self
+                .http
+                .post(&url)
+                .json(&serde_json::json!({ "content": text }))
+                .timeout(Duration::from_secs(2))
+                .send()
+                .await;
+            if let Ok(resp) = asked {
+                if resp.status().is_success() {
+                    if let Ok(v) = resp.json::<Value>().await {
+                        if let Some(n) = v.get("tokens").and_then(Value::as_array).map(Vec::len) {
+                            return u32::try_from(n).unwrap_or(u32::MAX);
+                        }
+                    }
+                }
+            }
+            *self.tokenize_url.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        }
+        tokens::estimate(text)
+    }
+
+    /// Refuses a request whose prompt and answer cannot fit the context.
+    async fn check_budget(&self, req: &CreateChatCompletionRequest, ctx: &ToolCtx) -> Result<u32, BrainError> {
+        let Some(context) = self.cfg.context_tokens else { return Ok(0) };
+        let mut text = String::new();
+        for m in &req.messages {
+            if let Ok(v) = serde_json::to_value(m) {
+                text.push_str(&v.get("content").map(Value::to_string).unwrap_or_default());
+                text.push('\n');
+            }
+        }
+        if let Some(tools) = &req.tools {
+            text.push_str(&serde_json::to_string(tools).unwrap_or_default());
+        }
+        let prompt = self.count_tokens(&text).await + tokens::PER_MESSAGE * req.messages.len() as u32;
+        let need = prompt + self.cfg.max_tokens;
+        if need > context {
+            let msg = format!(
+                "{prompt} prompt tokens + {} for the answer > the {context}-token context",
+                self.cfg.max_tokens
+            );
+            ctx.recorder.note(ctx.agent, format!("model call not sent: {msg}"));
+            return Err(BrainError::OverBudget(msg));
+        }
+        Ok(prompt)
+    }
+
+    /// Time this attempt may take: the call timeout, cut to what the
+    /// agent's deadline leaves after the fallback margin.
+    fn attempt_budget(&self, ctx: &ToolCtx) -> Option<Duration> {
+        match ctx.remaining() {
+            None => Some(self.cfg.call_timeout),
+            Some(left) => {
+                let usable = left.saturating_sub(FALLBACK_MARGIN);
+                (usable >= MIN_CALL).then(|| usable.min(self.cfg.call_timeout))
+            }
+        }
     }
 
     pub fn config(&self) -> &OpenAiConfig {
@@ -185,17 +302,58 @@ impl OpenAiBrain {
             .with_max_interval(self.cfg.max_backoff)
             .with_max_elapsed_time(None)
             .build();
+        let probe = match self.breaker.admit() {
+            Admit::Refuse { until } => {
+                self.stats.short_circuited.fetch_add(1, Ordering::Relaxed);
+                let secs = until.saturating_duration_since(tokio::time::Instant::now()).as_secs();
+                return Err(BrainError::Unavailable(format!(
+                    "the circuit is open after repeated failures; the model is skipped for {secs} s more"
+                )));
+            }
+            Admit::Probe => true,
+            Admit::Call => false,
+        };
+        if probe {
+            ctx.recorder.note(ctx.agent, "model endpoint circuit half-open: this call is the probe");
+        }
+        let result = self.attempts(&body, ctx, &mut backoff).await;
+        match &result {
+            Ok(_) => self.breaker.success(),
+            Err(BrainError::Timeout(_)) | Err(BrainError::Endpoint(_)) => {
+                self.breaker.failure();
+                if self.breaker.circuit() == Circuit::Open {
+                    tracing::warn!(endpoint = %self.completions_url, "model endpoint circuit opened");
+                }
+            }
+            Err(_) => {}
+        }
+        result
+    }
+
+    async fn attempts(
+        &self,
+        body: &[u8],
+        ctx: &ToolCtx,
+        backoff: &mut backoff::ExponentialBackoff,
+    ) -> Result<CreateChatCompletionResponse, BrainError> {
         let mut retries = 0u32;
         loop {
-            let outcome = tokio::time::timeout(self.cfg.call_timeout, self.exchange(body.clone())).await;
+            let Some(budget) = self.attempt_budget(ctx) else {
+                self.stats.timeouts.fetch_add(1, Ordering::Relaxed);
+                return Err(BrainError::Timeout(Duration::ZERO));
+            };
+            self.stats.calls.fetch_add(1, Ordering::Relaxed);
+            let outcome = tokio::time::timeout(budget, self.exchange(body.to_vec())).await;
             let failure = match outcome {
                 Ok(Ok(resp)) => return Ok(resp),
                 Ok(Err(f)) => f,
                 Err(_elapsed) => {
-                    ctx.recorder.note(ctx.agent, format!("model call timed out after {:?}", self.cfg.call_timeout));
-                    return Err(BrainError::Timeout(self.cfg.call_timeout));
+                    self.stats.timeouts.fetch_add(1, Ordering::Relaxed);
+                    ctx.recorder.note(ctx.agent, format!("model call timed out after {budget:?}"));
+                    return Err(BrainError::Timeout(budget));
                 }
             };
+            self.stats.errors.fetch_add(1, Ordering::Relaxed);
             let (reason, retry_after) = match failure {
                 AttemptError::Permanent(m) => return Err(BrainError::Endpoint(m)),
                 AttemptError::Retryable { reason, retry_after } => (reason, retry_after),
@@ -218,6 +376,10 @@ impl OpenAiBrain {
                 Some(ra) => ra.max(backoff_delay),
                 None => backoff_delay,
             };
+            // A retry that would end past the deadline only delays the fallback.
+            if ctx.remaining().is_some_and(|left| wait + MIN_CALL + FALLBACK_MARGIN > left) {
+                return Err(BrainError::Endpoint(format!("{reason} (no time left to retry before the deadline)")));
+            }
             retries += 1;
             let msg = format!(
                 "model endpoint: {reason}; retry {retries}/{} in {:.2}s",
@@ -543,6 +705,20 @@ impl Brain for OpenAiBrain {
         false
     }
 
+    fn health(&self) -> Option<BrainHealth> {
+        let n = |a: &AtomicU64| a.load(Ordering::Relaxed);
+        Some(BrainHealth {
+            endpoint: self.completions_url.clone(),
+            circuit: self.breaker.circuit().as_str().to_string(),
+            calls: n(&self.stats.calls),
+            errors: n(&self.stats.errors),
+            timeouts: n(&self.stats.timeouts),
+            short_circuited: n(&self.stats.short_circuited),
+            prompt_tokens: n(&self.stats.prompt_tokens),
+            completion_tokens: n(&self.stats.completion_tokens),
+        })
+    }
+
     async fn run(&self, task: &BrainTask, tools: &dyn ToolHost, ctx: &ToolCtx) -> Result<BrainReply, BrainError> {
         ctx.recorder.record(ctx.agent, 0.0, StepKind::Prompt { system: task.system.clone(), user: task.user.clone() });
         let response_format = task.output.as_ref().map(|o| ResponseFormat::JsonSchema {
@@ -568,8 +744,10 @@ impl Brain for OpenAiBrain {
             ..Default::default()
         };
 
+        req.max_completion_tokens = Some(self.cfg.max_tokens);
         let mut reply = BrainReply::default();
         for _turn in 0..task.max_steps {
+            self.check_budget(&req, ctx).await?;
             let started = Instant::now();
             let resp = self.complete(&req, ctx).await?;
             let ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -577,6 +755,8 @@ impl Brain for OpenAiBrain {
             reply.steps += 1;
             reply.prompt_tokens = reply.prompt_tokens.saturating_add(pt);
             reply.completion_tokens = reply.completion_tokens.saturating_add(ct);
+            self.stats.prompt_tokens.fetch_add(u64::from(pt), Ordering::Relaxed);
+            self.stats.completion_tokens.fetch_add(u64::from(ct), Ordering::Relaxed);
 
             let Some(choice) = resp.choices.into_iter().next() else {
                 return Err(BrainError::Endpoint("the response has no choices".into()));

@@ -93,6 +93,7 @@ fn config(base_url: String) -> OpenAiConfig {
         max_retries: 2,
         max_backoff: Duration::from_secs(3),
         temperature: Some(0.0),
+        ..OpenAiConfig::default()
     }
 }
 
@@ -115,6 +116,7 @@ async fn harness_with(
         agent: "proposal",
         customer: CustomerId::channel("test", "u1"),
         recorder: recorder.clone(),
+        deadline: None,
     };
     Harness { server, brain, dispatcher: Dispatcher::new(registry), ctx, recorder, flaky_calls }
 }

@@ -20,6 +20,7 @@ fn ctx() -> ToolCtx {
         agent: "customs",
         customer: CustomerId::channel("test", "u1"),
         recorder: Arc::new(Recorder::new("inq-auto")),
+        deadline: None,
     }
 }
 

@@ -15,7 +15,7 @@
 //! and the turn interleaving done by `link`, so the shared behaviour suite can
 //! hold both backends to one contract.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -34,7 +34,7 @@ use tradewind_ports::memory::{
 /// used entries.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InProcessLimits {
-    /// Inquiries (blackboard + transcript + result) kept, least recently used first out.
+    /// Inquiries (transcript + result) kept, least recently used first out.
     pub max_inquiries: usize,
     /// Customer records (facts, turns, links) kept, least recently used first out.
     pub max_customers: usize,
@@ -100,8 +100,6 @@ impl CustomerSlot {
 /// live here at once (see the concurrency benchmark's RSS target).
 #[derive(Default)]
 struct InquirySlot {
-    board: BTreeMap<String, Box<str>>,
-    board_expire_at: Option<u64>,
     transcript: Vec<Box<str>>,
     transcript_expire_at: Option<u64>,
     result: Option<Box<str>>,
@@ -147,11 +145,8 @@ impl Expiring for CustomerSlot {
 
 impl Expiring for InquirySlot {
     fn dead_at(&self) -> Option<u64> {
-        let parts = [
-            (!self.board.is_empty(), self.board_expire_at),
-            (!self.transcript.is_empty(), self.transcript_expire_at),
-            (self.result.is_some(), self.result_expire_at),
-        ];
+        let parts =
+            [(!self.transcript.is_empty(), self.transcript_expire_at), (self.result.is_some(), self.result_expire_at)];
         let mut last = 0;
         for (present, expire_at) in parts {
             if present {
@@ -317,29 +312,6 @@ impl Memory for InProcessMemory {
             slot.turns_expire_at = expire;
         });
         Ok(())
-    }
-
-    async fn post(&self, inquiry_id: &str, key: &str, value: &serde_json::Value) -> Result<(), MemoryError> {
-        let now = now_ms();
-        let expire = deadline(now, self.config.turn_ttl_secs);
-        let text = to_text(value)?;
-        self.inquiries.update(inquiry_id, |slot| {
-            if !alive(slot.board_expire_at, now) {
-                slot.board.clear();
-            }
-            slot.board.insert(key.to_owned(), text);
-            slot.board_expire_at = expire;
-        });
-        Ok(())
-    }
-
-    async fn blackboard(&self, inquiry_id: &str) -> Result<BTreeMap<String, serde_json::Value>, MemoryError> {
-        let now = now_ms();
-        let board = self.inquiries.read(inquiry_id, |slot| match slot {
-            Some(s) if alive(s.board_expire_at, now) => s.board.clone(),
-            _ => BTreeMap::new(),
-        });
-        board.into_iter().map(|(k, v)| Ok((k, from_text(&v)?))).collect()
     }
 
     async fn append_transcript(&self, inquiry_id: &str, steps: &[TranscriptStep]) -> Result<(), MemoryError> {
@@ -651,7 +623,15 @@ mod tests {
         let turn = Turn { role: "customer".into(), text: "hi".into(), at_ms: 1, inquiry_id: "i".into() };
         mem.push_turns(&kept, std::slice::from_ref(&turn)).await.unwrap();
         mem.push_turns(&fleeting, &[turn]).await.unwrap();
-        mem.post("inq", "k", &serde_json::json!(1)).await.unwrap();
+        let step = tradewind_core::TranscriptStep {
+            inquiry_id: "inq".into(),
+            agent: "swarm".into(),
+            seq: 0,
+            at_ms: 1,
+            duration_ms: 0.0,
+            kind: tradewind_core::StepKind::Note { message: "hi".into() },
+        };
+        mem.append_transcript("inq", &[step]).await.unwrap();
         assert_eq!((mem.stored_customers(), mem.stored_inquiries()), (2, 1));
         // TTL 1 s plus moka's grace of 1 s.
         tokio::time::sleep(Duration::from_millis(2300)).await;

@@ -55,6 +55,12 @@ pub struct BrainReply {
 pub enum BrainError {
     #[error("model call timed out after {0:?}")]
     Timeout(Duration),
+    /// The endpoint failed too often lately; calls skip it until it recovers.
+    #[error("model endpoint unavailable: {0}")]
+    Unavailable(String),
+    /// The prompt does not fit the model's context with room for the answer.
+    #[error("prompt too long for the model: {0}")]
+    OverBudget(String),
     #[error("model endpoint error: {0}")]
     Endpoint(String),
     #[error("model gave up after {0} steps without a final answer")]
@@ -67,12 +73,33 @@ pub enum BrainError {
     Tool(#[from] ToolError),
 }
 
+/// How a model endpoint is doing, for operators and `/metrics`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+pub struct BrainHealth {
+    pub endpoint: String,
+    /// "closed" (calls go through), "open" (calls skip the model) or
+    /// "half_open" (one probe call is let through).
+    pub circuit: String,
+    pub calls: u64,
+    pub errors: u64,
+    pub timeouts: u64,
+    /// Calls refused because the circuit was open.
+    pub short_circuited: u64,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+}
+
 #[async_trait]
 pub trait Brain: Send + Sync {
     /// "offline" or "openai:<model>".
     fn name(&self) -> String;
 
     fn is_offline(&self) -> bool;
+
+    /// The endpoint's health; `None` for a brain that calls no endpoint.
+    fn health(&self) -> Option<BrainHealth> {
+        None
+    }
 
     async fn run(&self, task: &BrainTask, tools: &dyn ToolHost, ctx: &ToolCtx) -> Result<BrainReply, BrainError>;
 }

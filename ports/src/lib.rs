@@ -28,7 +28,7 @@ pub mod sink;
 pub mod tool;
 
 pub use app::{AppError, Application, IncomingMessage};
-pub use brain::{Brain, BrainError, BrainReply, BrainTask, OutputSpec};
+pub use brain::{Brain, BrainError, BrainHealth, BrainReply, BrainTask, OutputSpec};
 pub use ingress::{InboundMessage, Ingress, OutboundReply, QuickReply, Submitted};
 pub use knowledge::{Chunk, Embedder, Hit, KnowledgeError, KnowledgeIndex, SearchQuery};
 pub use memory::{CustomerFacts, CustomerView, Memory, MemoryConfig, MemoryError, Turn};

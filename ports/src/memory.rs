@@ -1,5 +1,5 @@
-//! The `Memory` port: customer facts, conversation turns, per-inquiry
-//! blackboards, transcripts and results.
+//! The `Memory` port: customer facts, conversation turns, each
+//! conversation's open inquiry, transcripts and results.
 //!
 //! Two adapters in `tradewind-memory`: in-process (the embedded default) and
 //! Redis (`REDIS_URL`). Every key is namespaced by a configurable prefix. The
@@ -7,7 +7,6 @@
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 use tradewind_core::{CustomerId, InquiryThread, Lang, SwarmResult, TranscriptStep};
 
 #[derive(Debug, thiserror::Error)]
@@ -101,7 +100,7 @@ pub struct MemoryConfig {
     pub prefix: String,
     /// Turns kept per customer.
     pub max_turns: usize,
-    /// TTL of conversation turns and blackboards, in seconds.
+    /// TTL of conversation turns, in seconds.
     pub turn_ttl_secs: u64,
     /// TTL of transcripts and results, in seconds.
     pub record_ttl_secs: u64,
@@ -131,12 +130,6 @@ pub trait Memory: Send + Sync {
 
     /// Append turns, trim to `max_turns`, refresh their TTL.
     async fn push_turns(&self, id: &CustomerId, turns: &[Turn]) -> Result<(), MemoryError>;
-
-    /// Post an agent's result on the inquiry's blackboard.
-    async fn post(&self, inquiry_id: &str, key: &str, value: &serde_json::Value) -> Result<(), MemoryError>;
-
-    /// Everything posted on the inquiry's blackboard.
-    async fn blackboard(&self, inquiry_id: &str) -> Result<BTreeMap<String, serde_json::Value>, MemoryError>;
 
     /// Append transcript steps (in order).
     async fn append_transcript(&self, inquiry_id: &str, steps: &[TranscriptStep]) -> Result<(), MemoryError>;

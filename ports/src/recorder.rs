@@ -3,17 +3,23 @@
 //! recording costs no network round trip per step.
 
 use std::sync::Mutex;
-use tradewind_core::{now_ms, StepKind, TranscriptStep};
+use tradewind_core::{now_ms, Degraded, StepKind, TranscriptStep};
 
 #[derive(Debug)]
 pub struct Recorder {
     inquiry_id: String,
     steps: Mutex<Vec<TranscriptStep>>,
+    /// Parts that fell back from the model to their offline plan, and why.
+    degraded: Mutex<Vec<Degraded>>,
 }
 
 impl Recorder {
     pub fn new(inquiry_id: impl Into<String>) -> Self {
-        Self { inquiry_id: inquiry_id.into(), steps: Mutex::new(Vec::with_capacity(32)) }
+        Self {
+            inquiry_id: inquiry_id.into(),
+            steps: Mutex::new(Vec::with_capacity(32)),
+            degraded: Mutex::new(Vec::new()),
+        }
     }
 
     pub fn inquiry_id(&self) -> &str {
@@ -37,6 +43,22 @@ impl Recorder {
 
     pub fn note(&self, agent: &str, message: impl Into<String>) {
         self.record(agent, 0.0, StepKind::Note { message: message.into() });
+    }
+
+    /// Records that `part` fell back from the model (noted in the transcript
+    /// too); the result then says it is degraded, and why.
+    pub fn degrade(&self, part: &str, reason: impl Into<String>) {
+        let reason = reason.into();
+        self.note(part, format!("degraded: {reason}"));
+        let mut d = self.degraded.lock().unwrap_or_else(|p| p.into_inner());
+        if !d.iter().any(|x| x.part == part) {
+            d.push(Degraded { part: part.to_string(), reason });
+        }
+    }
+
+    /// The degraded parts so far.
+    pub fn degraded(&self) -> Vec<Degraded> {
+        self.degraded.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn snapshot(&self) -> Vec<TranscriptStep> {

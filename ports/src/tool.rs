@@ -57,11 +57,29 @@ pub struct ToolCtx {
     pub agent: &'static str,
     pub customer: CustomerId,
     pub recorder: Arc<Recorder>,
+    /// When the calling agent's time is up. A brain must give up before it,
+    /// leaving the agent time to fall back to its offline plan.
+    pub deadline: Option<tokio::time::Instant>,
 }
 
 impl ToolCtx {
+    pub fn new(inquiry_id: &str, agent: &'static str, customer: CustomerId, recorder: Arc<Recorder>) -> Self {
+        Self { inquiry_id: Arc::from(inquiry_id), agent, customer, recorder, deadline: None }
+    }
+
     pub fn for_agent(&self, agent: &'static str) -> ToolCtx {
-        ToolCtx { agent, ..self.clone() }
+        ToolCtx { agent, deadline: None, ..self.clone() }
+    }
+
+    /// The same context, with `within` from now as the deadline.
+    pub fn with_deadline(mut self, within: std::time::Duration) -> ToolCtx {
+        self.deadline = tokio::time::Instant::now().checked_add(within);
+        self
+    }
+
+    /// Time left before the deadline; `None` when there is none.
+    pub fn remaining(&self) -> Option<std::time::Duration> {
+        self.deadline.map(|d| d.saturating_duration_since(tokio::time::Instant::now()))
     }
 }
 

@@ -8,7 +8,6 @@
 //! | `{p}link:{id}`          | string | the `{id}` this channel id is linked to   | none            |
 //! | `{p}cust:{id}:facts`    | string | `CustomerFacts` JSON                      | none            |
 //! | `{p}cust:{id}:turns`    | list   | `Turn` JSON, oldest first, ≤ `max_turns`  | `turn_ttl_secs` |
-//! | `{p}bb:{inquiry}`       | hash   | blackboard key → JSON value               | `turn_ttl_secs` |
 //! | `{p}tr:{inquiry}`       | list   | `TranscriptStep` JSON, in append order    | `record_ttl_secs` |
 //! | `{p}res:{inquiry}`      | string | `SwarmResult` JSON                        | `record_ttl_secs` |
 //! | `{p}recent`             | list   | inquiry ids, newest first, capped         | none            |
@@ -27,7 +26,6 @@
 //! Redis (and Valkey) allow but Redis Cluster does not; this backend targets a
 //! single primary.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -311,10 +309,6 @@ impl RedisMemory {
         format!("{}link:{}", self.config.prefix, id.key())
     }
 
-    fn bb_key(&self, inquiry_id: &str) -> String {
-        format!("{}bb:{inquiry_id}", self.config.prefix)
-    }
-
     fn tr_key(&self, inquiry_id: &str) -> String {
         format!("{}tr:{inquiry_id}", self.config.prefix)
     }
@@ -457,26 +451,6 @@ impl Memory for RedisMemory {
             .await
             .map(|_| ())
             .map_err(|e| classify("push_turns", e))
-    }
-
-    async fn post(&self, inquiry_id: &str, key: &str, value: &serde_json::Value) -> Result<(), MemoryError> {
-        let bb = self.bb_key(inquiry_id);
-        let mut pipe = redis::pipe();
-        pipe.atomic().hset(&bb, key, encode(value, "blackboard value")?).ignore();
-        if self.config.turn_ttl_secs > 0 {
-            pipe.expire(&bb, self.config.turn_ttl_secs as i64).ignore();
-        }
-        pipe.query_async::<()>(&mut self.conn.clone()).await.map_err(|e| classify("post", e))
-    }
-
-    async fn blackboard(&self, inquiry_id: &str) -> Result<BTreeMap<String, serde_json::Value>, MemoryError> {
-        let bb = self.bb_key(inquiry_id);
-        let fields: Vec<(String, String)> = redis::cmd("HGETALL")
-            .arg(&bb)
-            .query_async(&mut self.conn.clone())
-            .await
-            .map_err(|e| classify("blackboard", e))?;
-        fields.into_iter().map(|(k, raw)| Ok((k, decode(&raw, "blackboard value", &bb)?))).collect()
     }
 
     async fn append_transcript(&self, inquiry_id: &str, steps: &[TranscriptStep]) -> Result<(), MemoryError> {

@@ -6,7 +6,6 @@
 //! skip, so a green run always means both backends were exercised. Each test
 //! uses its own random key prefix, so tests run in parallel on one server.
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -75,6 +74,7 @@ fn swarm_result(inquiry: &str) -> SwarmResult {
         customs: AgentOutcome::Failed { error: "no rules".into() },
         faq_cards: AgentOutcome::Done { value: Vec::new() },
         others: Default::default(),
+        degraded: Vec::new(),
         thread: None,
         timings: Timings { total_ms: 12.0, ..Timings::default() },
     }
@@ -107,7 +107,6 @@ async fn exercise(mem: &dyn Memory) {
     facts_merge(mem).await;
     turns_are_bounded_and_ordered(mem).await;
     link_moves_channel_data(mem).await;
-    blackboard_posts(mem).await;
     transcript_keeps_order(mem).await;
     results_and_recent(mem).await;
     concurrent_remembers_lose_nothing(mem).await;
@@ -264,22 +263,6 @@ async fn link_moves_channel_data(mem: &dyn Memory) {
     assert!(view.recent_turns.is_empty());
 }
 
-async fn blackboard_posts(mem: &dyn Memory) {
-    assert!(mem.blackboard("bb-none").await.unwrap().is_empty());
-    mem.post("bb-1", "intake", &json!({"items": 2})).await.unwrap();
-    mem.post("bb-1", "customs", &json!({"risk": "review", "note": "UN3480 — 锂电池"})).await.unwrap();
-    mem.post("bb-1", "intake", &json!({"items": 3})).await.unwrap();
-    mem.post("bb-2", "faq", &json!(["card"])).await.unwrap();
-    let board = mem.blackboard("bb-1").await.unwrap();
-    let want: BTreeMap<String, serde_json::Value> = [
-        ("customs".to_string(), json!({"risk": "review", "note": "UN3480 — 锂电池"})),
-        ("intake".to_string(), json!({"items": 3})),
-    ]
-    .into_iter()
-    .collect();
-    assert_eq!(board, want);
-}
-
 async fn transcript_keeps_order(mem: &dyn Memory) {
     assert!(mem.transcript("tr-none").await.unwrap().is_empty());
     let steps: Vec<TranscriptStep> = (0..7).map(|i| step("tr-1", i)).collect();
@@ -333,7 +316,7 @@ async fn exercise_isolation(a: &dyn Memory, b: &dyn Memory) {
     a.remember(&chan, &facts(Some("A only"), &["ia"])).await.unwrap();
     a.push_turns(&chan, &[turn(1, "a")]).await.unwrap();
     a.link(&chan, &uni).await.unwrap();
-    a.post("iso-inq", "k", &json!(1)).await.unwrap();
+    a.append_transcript("iso-inq", &[step("iso-inq", 0)]).await.unwrap();
     a.append_transcript("iso-inq", &[step("iso-inq", 1)]).await.unwrap();
     a.save_result(&swarm_result("iso-inq")).await.unwrap();
 
@@ -342,7 +325,7 @@ async fn exercise_isolation(a: &dyn Memory, b: &dyn Memory) {
     assert_eq!(view.facts, CustomerFacts::default());
     assert!(view.recent_turns.is_empty());
     assert_eq!(b.load_customer(&uni).await.unwrap().facts, CustomerFacts::default());
-    assert!(b.blackboard("iso-inq").await.unwrap().is_empty());
+    assert!(b.transcript("iso-inq").await.unwrap().is_empty());
     assert!(b.transcript("iso-inq").await.unwrap().is_empty());
     assert!(b.result("iso-inq").await.unwrap().is_none());
     assert!(b.recent_inquiries(10).await.unwrap().is_empty());
@@ -350,13 +333,12 @@ async fn exercise_isolation(a: &dyn Memory, b: &dyn Memory) {
     assert_eq!(a.load_customer(&chan).await.unwrap().facts.company.as_deref(), Some("A only"));
 }
 
-/// With 1-second TTLs, turns, blackboards, transcripts and results vanish;
+/// With 1-second TTLs, turns, transcripts and results vanish;
 /// facts (no TTL) stay.
 async fn exercise_ttl(mem: &dyn Memory) {
     let id = CustomerId::channel("cli", "ttl");
     mem.remember(&id, &facts(Some("Keeps"), &[])).await.unwrap();
     mem.push_turns(&id, &[turn(1, "gone soon")]).await.unwrap();
-    mem.post("ttl-inq", "k", &json!(true)).await.unwrap();
     mem.append_transcript("ttl-inq", &[step("ttl-inq", 1)]).await.unwrap();
     mem.save_result(&swarm_result("ttl-inq")).await.unwrap();
     assert_eq!(mem.load_customer(&id).await.unwrap().recent_turns.len(), 1);
@@ -367,7 +349,6 @@ async fn exercise_ttl(mem: &dyn Memory) {
     let view = mem.load_customer(&id).await.unwrap();
     assert!(view.recent_turns.is_empty());
     assert_eq!(view.facts.company.as_deref(), Some("Keeps"));
-    assert!(mem.blackboard("ttl-inq").await.unwrap().is_empty());
     assert!(mem.transcript("ttl-inq").await.unwrap().is_empty());
     assert!(mem.result("ttl-inq").await.unwrap().is_none());
 
@@ -406,7 +387,6 @@ async fn inproc_storage_is_bounded() {
     let mem = InProcessMemory::with_limits(test_config("tw:"), limits);
     for i in 0..5_000 {
         let inq = format!("inq-{i}");
-        mem.post(&inq, "k", &json!(i)).await.unwrap();
         mem.append_transcript(&inq, &[step(&inq, 0)]).await.unwrap();
         mem.save_result(&swarm_result(&inq)).await.unwrap();
         let id = CustomerId::channel("bench", &i.to_string());
@@ -435,7 +415,6 @@ async fn thousand_concurrent_inquiries(mem: Arc<dyn Memory>) {
                 mem.load_customer(&id).await?;
                 mem.remember(&id, &facts(Some("Bench Co"), &[&inq])).await?;
                 mem.push_turns(&id, &[turn(i, "q"), turn(i, "a")]).await?;
-                mem.post(&inq, "intake", &json!({"i": i})).await?;
                 mem.append_transcript(&inq, &[step(&inq, 0), step(&inq, 1)]).await?;
                 mem.save_result(&swarm_result(&inq)).await?;
                 mem.result(&inq).await
@@ -537,7 +516,6 @@ async fn redis_key_layout() {
     mem.remember(&chan, &facts(Some("X"), &[])).await.unwrap();
     mem.push_turns(&chan, &[turn(1, "x")]).await.unwrap();
     mem.link(&chan, &uni).await.unwrap();
-    mem.post("inq-9", "k", &json!(1)).await.unwrap();
     mem.append_transcript("inq-9", &[step("inq-9", 1)]).await.unwrap();
     mem.save_result(&swarm_result("inq-9")).await.unwrap();
 
@@ -546,7 +524,6 @@ async fn redis_key_layout() {
     keys.sort();
     let u = uni.key();
     let mut want = vec![
-        format!("{prefix}bb:inq-9"),
         format!("{prefix}cust:{u}:facts"),
         format!("{prefix}cust:{u}:turns"),
         format!("{prefix}link:c:telegram:55"),
@@ -622,15 +599,6 @@ async fn redis_corrupt_records_are_reported_not_panicked() {
         .map(|_: i64| ())
         .unwrap();
     assert_corrupt(mem.transcript("t").await);
-    let _: () = redis::cmd("HSET")
-        .arg(format!("{prefix}bb:b"))
-        .arg("k")
-        .arg("{")
-        .query_async(&mut conn)
-        .await
-        .map(|_: i64| ())
-        .unwrap();
-    assert_corrupt(mem.blackboard("b").await);
     let _: () = set(format!("{prefix}res:r"), "42").query_async(&mut conn).await.unwrap();
     assert_corrupt(mem.result("r").await);
     let _: () = set(format!("{prefix}link:{}", CustomerId::channel("cli", "l").key()), "garbage")

@@ -5,6 +5,7 @@
 
 pub mod app;
 pub mod fake_telegram;
+pub mod sse;
 pub mod stack;
 
 pub use app::{fast_cluster, redis_url, spawn_app, spawn_app_with, test_config, unique_prefix, uuid_like, TestApp};
