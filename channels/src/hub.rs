@@ -13,7 +13,6 @@
 //! handle to its sink has been dropped.
 
 use async_trait::async_trait;
-use backoff::backoff::Backoff;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -24,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tradewind_core::now_ms;
 use tradewind_ports::outbox::{DeadLetter, DeliveryStore, PendingRecord, StoreError, DEFAULT_STALE_AFTER};
+use tradewind_ports::retry::{RetryPolicy, RetrySchedule};
 use tradewind_ports::sink::{Delivery, Sink, SinkError};
 
 use crate::adapters::{adapter_for, Adapter, Verdict};
@@ -421,16 +421,8 @@ impl WorkerCtx {
         }
     }
 
-    fn backoff(&self) -> backoff::ExponentialBackoff {
-        backoff::ExponentialBackoffBuilder::new()
-            .with_initial_interval(self.config.initial_backoff)
-            .with_max_interval(self.config.max_backoff)
-            .with_multiplier(2.0)
-            .with_randomization_factor(0.3)
-            // Attempts are counted instead: a wall-clock budget would not
-            // follow a paused test clock.
-            .with_max_elapsed_time(None)
-            .build()
+    fn backoff(&self) -> RetrySchedule {
+        RetryPolicy::new(self.config.initial_backoff, self.config.max_backoff).with_jitter(0.3).schedule()
     }
 
     async fn process(&self, job: &Job, progress: &Mutex<Progress>) {
@@ -484,7 +476,7 @@ impl WorkerCtx {
             }
             progress.lock().unwrap_or_else(|p| p.into_inner()).last_error = Some(last_error.clone());
             if attempt < max_attempts {
-                let delay = backoff.next_backoff().unwrap_or(self.config.max_backoff);
+                let delay = backoff.next_delay(None);
                 tracing::debug!(sink = %self.name, delivery_id, attempt, ?delay, error = %last_error, "retrying");
                 tokio::time::sleep(delay).await;
             }

@@ -24,8 +24,6 @@ use async_openai::types::chat::{
     ResponseFormatJsonSchema,
 };
 use async_trait::async_trait;
-use backoff::backoff::Backoff;
-use backoff::ExponentialBackoffBuilder;
 use reqwest::header::{HeaderMap, CONTENT_TYPE};
 use reqwest::StatusCode;
 use serde::{Deserialize, Deserializer};
@@ -35,6 +33,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 use tradewind_core::StepKind;
 use tradewind_ports::brain::{Brain, BrainError, BrainHealth, BrainReply, BrainTask, OutputSpec};
+use tradewind_ports::retry::{RetryPolicy, RetrySchedule};
 use tradewind_ports::tool::{ToolCtx, ToolErrorKind, ToolHost};
 
 /// Where and how to reach the model. Every field has a default, so a config
@@ -295,13 +294,7 @@ impl OpenAiBrain {
     ) -> Result<CreateChatCompletionResponse, BrainError> {
         let body =
             serde_json::to_vec(req).map_err(|e| BrainError::Endpoint(format!("cannot encode the request: {e}")))?;
-        let mut backoff = ExponentialBackoffBuilder::new()
-            .with_initial_interval(Duration::from_millis(500).min(self.cfg.max_backoff))
-            .with_multiplier(2.0)
-            .with_randomization_factor(0.5)
-            .with_max_interval(self.cfg.max_backoff)
-            .with_max_elapsed_time(None)
-            .build();
+        let mut backoff = RetryPolicy::new(Duration::from_millis(500), self.cfg.max_backoff).schedule();
         let probe = match self.breaker.admit() {
             Admit::Refuse { until } => {
                 self.stats.short_circuited.fetch_add(1, Ordering::Relaxed);
@@ -334,7 +327,7 @@ impl OpenAiBrain {
         &self,
         body: &[u8],
         ctx: &ToolCtx,
-        backoff: &mut backoff::ExponentialBackoff,
+        backoff: &mut RetrySchedule,
     ) -> Result<CreateChatCompletionResponse, BrainError> {
         let mut retries = 0u32;
         loop {
@@ -361,21 +354,15 @@ impl OpenAiBrain {
             if retries >= self.cfg.max_retries {
                 return Err(BrainError::Endpoint(format!("{reason} (gave up after {retries} retries)")));
             }
-            // Jitter can push the delay past the configured ceiling; clamp it.
-            let backoff_delay = backoff.next_backoff().unwrap_or(self.cfg.max_backoff).min(self.cfg.max_backoff);
-            let wait = match retry_after {
-                // Retrying sooner than the server asked only earns another
-                // 429, and waiting longer than we budget for stalls the agent;
-                // failing now lets the caller fall back while it still can.
-                Some(ra) if ra > self.cfg.max_backoff => {
-                    return Err(BrainError::Endpoint(format!(
-                        "{reason}; the server asks to retry after {ra:?}, longer than max_backoff {:?}",
-                        self.cfg.max_backoff
-                    )));
-                }
-                Some(ra) => ra.max(backoff_delay),
-                None => backoff_delay,
-            };
+            // Waiting longer than we budget for stalls the agent; failing now
+            // lets the caller fall back while it still can.
+            if let Some(ra) = retry_after.filter(|ra| *ra > self.cfg.max_backoff) {
+                return Err(BrainError::Endpoint(format!(
+                    "{reason}; the server asks to retry after {ra:?}, longer than max_backoff {:?}",
+                    self.cfg.max_backoff
+                )));
+            }
+            let wait = backoff.next_delay(retry_after);
             // A retry that would end past the deadline only delays the fallback.
             if ctx.remaining().is_some_and(|left| wait + MIN_CALL + FALLBACK_MARGIN > left) {
                 return Err(BrainError::Endpoint(format!("{reason} (no time left to retry before the deadline)")));

@@ -23,6 +23,7 @@ pub mod knowledge;
 pub mod memory;
 pub mod outbox;
 pub mod recorder;
+pub mod retry;
 pub mod schema;
 pub mod sink;
 pub mod tool;
