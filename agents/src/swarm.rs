@@ -18,7 +18,7 @@ use tradewind_core::{
 use tradewind_ports::memory::{MemoryError, Turn};
 use tradewind_ports::AppError;
 use tradewind_tools::builtin::{NoArgs, RecallCustomer, RememberCustomer};
-use tradewind_tools::{Recorder, ToolCtx};
+use tradewind_tools::{Recorder, ToolCtx, ToolError};
 
 use crate::agent::{Agent, AgentInput, AgentOutput};
 use crate::{BrainError, Env};
@@ -67,6 +67,9 @@ impl From<SwarmError> for AppError {
             SwarmError::EmptyMessage => AppError::BadInput("the message is empty".into()),
             SwarmError::TooLarge { .. } => AppError::TooLarge(e.to_string()),
             SwarmError::IntakeTimeout(_) => AppError::Timeout(e.to_string()),
+            // A backing service (memory, the index) failing under intake is
+            // an outage to wait out, not a bug: callers retry Unavailable.
+            SwarmError::Intake(BrainError::Tool(ToolError::Transient(m))) => AppError::Unavailable(m),
             SwarmError::Intake(_) => AppError::Internal(e.to_string()),
             SwarmError::Memory(m) => AppError::Unavailable(m.to_string()),
         }

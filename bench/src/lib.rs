@@ -7,6 +7,7 @@
 //! inquiries in one process (errors and peak RSS).
 
 pub mod cluster;
+pub mod faults;
 pub mod parts;
 
 use serde::Serialize;
@@ -49,6 +50,8 @@ pub enum BenchCommand {
     Cluster(crate::cluster::ClusterBenchArgs),
     /// The speed of single parts: intake parsing, embedding, hybrid search, memory traffic.
     Parts(crate::parts::PartsArgs),
+    /// Inquiries lost or failed across a Redis restart and a Redis kill -9 (needs redis-server).
+    Faults(crate::faults::FaultsArgs),
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -196,6 +199,10 @@ pub async fn run(base: Config, args: BenchArgs) -> Result<Vec<Figures>, AppError
         }
         Some(BenchCommand::Parts(p)) => {
             crate::parts::run(p).await?;
+            return Ok(Vec::new());
+        }
+        Some(BenchCommand::Faults(f)) => {
+            crate::faults::run(base, f).await?;
             return Ok(Vec::new());
         }
         None => {}

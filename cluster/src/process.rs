@@ -9,19 +9,25 @@ use tokio_util::sync::CancellationToken;
 use tradewind_core::SwarmResult;
 
 use tradewind_ports::ingress::{InboundMessage, OutboundReply, QuickReply};
+use tradewind_ports::retry::RetryPolicy;
 use tradewind_ports::{AppError, Application, IncomingMessage};
 
 /// Quick replies offered under one answer; chat keyboards get crowded past this.
 const MAX_QUICK_REPLIES: usize = 4;
 
-/// Backoff before each retry of an inquiry whose backing service was
-/// unavailable (Redis restarting, a failover).
-const RETRY_BACKOFF: [Duration; 2] = [Duration::from_millis(200), Duration::from_millis(1_000)];
+/// How long an inquiry whose backing service is unavailable (Redis
+/// restarting, a failover) is retried before the runtime gives up on it for
+/// now: long enough to ride out a restart of several seconds.
+pub const OUTAGE_PATIENCE: Duration = Duration::from_secs(12);
 
 /// The outcome of one message: the reply, and how long the swarm took.
 pub struct Answer {
     pub reply: OutboundReply,
     pub swarm: Duration,
+    /// The backing services stayed unavailable past `OUTAGE_PATIENCE`: a
+    /// runtime that can run the message again later (the Redis workers)
+    /// should, rather than send `reply` (an apology).
+    pub outage: bool,
 }
 
 /// Runs `msg` under `inquiry_id` (stable per message, so a rerun after a
@@ -37,6 +43,7 @@ pub async fn answer(
 ) -> Answer {
     let started = Instant::now();
     let mut attempt = 0;
+    let mut backoff = RetryPolicy::new(Duration::from_millis(200), Duration::from_secs(2)).schedule();
     let outcome = loop {
         let incoming = IncomingMessage {
             channel: msg.channel.clone(),
@@ -52,17 +59,18 @@ pub async fn answer(
             Err(_) => Err(AppError::Internal("the swarm panicked".into())),
         };
         match result {
-            Err(AppError::Unavailable(e)) if attempt < RETRY_BACKOFF.len() => {
+            Err(AppError::Unavailable(e)) if started.elapsed() < OUTAGE_PATIENCE => {
+                attempt += 1;
                 tracing::warn!(inquiry_id, attempt, error = %e, "backing service unavailable; retrying the inquiry");
                 tokio::select! {
-                    _ = tokio::time::sleep(RETRY_BACKOFF[attempt]) => {}
+                    _ = tokio::time::sleep(backoff.next_delay(None)) => {}
                     _ = cancel.cancelled() => break Err(AppError::Unavailable(e)),
                 }
-                attempt += 1;
             }
             other => break other,
         }
     };
+    let outage = matches!(outcome, Err(AppError::Unavailable(_)));
     let reply = match outcome {
         Ok(r) => reply_from_result(msg, &r),
         Err(e) => {
@@ -75,7 +83,7 @@ pub async fn answer(
             reply_from_error(msg, Some(inquiry_id), &e)
         }
     };
-    Answer { reply, swarm: started.elapsed() }
+    Answer { reply, swarm: started.elapsed(), outage }
 }
 
 /// The customer's reply from a stored or fresh result: the reply text and

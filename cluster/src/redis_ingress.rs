@@ -12,6 +12,7 @@ use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tradewind_ports::retry::RetryPolicy;
 
 use super::keys::{validate, Keys};
 use super::process::now_us;
@@ -35,6 +36,10 @@ pub struct RedisIngress {
     dedupe_ttl_secs: u64,
     max_stream_len: usize,
 }
+
+/// How long the gateway keeps trying to queue a message while Redis is
+/// unreachable before it answers 503.
+const SUBMIT_PATIENCE: Duration = Duration::from_secs(10);
 
 impl RedisIngress {
     /// Connects and starts the reply pump, which runs until `shutdown`.
@@ -86,17 +91,30 @@ impl Ingress for RedisIngress {
         let seen = self.keys.seen(&msg.channel, &msg.message_id);
         let env = Envelope { msg, oversize, queued_us: now_us() };
         let body = serde_json::to_string(&env).map_err(|e| AppError::Internal(format!("encoding a message: {e}")))?;
-        let id: Option<String> = self
-            .submit
-            .key(seen)
-            .key(self.keys.inbound(shard))
-            .arg(self.dedupe_ttl_secs)
-            .arg(self.max_stream_len)
-            .arg(body)
-            .invoke_async(&mut self.conn.clone())
-            .await
-            .map_err(|e| wire::unavailable("submit", e))?;
-        Ok(if id.is_some() { Submitted::Accepted } else { Submitted::Duplicate })
+        // A Redis restart takes seconds; the customer's message waits it out
+        // here rather than being refused. The script is idempotent by message
+        // id, so a retry after a lost answer cannot queue it twice.
+        let started = tokio::time::Instant::now();
+        let mut backoff = RetryPolicy::new(Duration::from_millis(100), Duration::from_secs(1)).schedule();
+        loop {
+            let r: Result<Option<String>, _> = self
+                .submit
+                .key(&seen)
+                .key(self.keys.inbound(shard))
+                .arg(self.dedupe_ttl_secs)
+                .arg(self.max_stream_len)
+                .arg(&body)
+                .invoke_async(&mut self.conn.clone())
+                .await;
+            match r {
+                Ok(id) => return Ok(if id.is_some() { Submitted::Accepted } else { Submitted::Duplicate }),
+                Err(e) if started.elapsed() < SUBMIT_PATIENCE => {
+                    tracing::warn!(error = %e, "queueing a message failed; retrying");
+                    tokio::time::sleep(backoff.next_delay(None)).await;
+                }
+                Err(e) => return Err(wire::unavailable("submit", e)),
+            }
+        }
     }
 
     fn subscribe(&self) -> broadcast::Receiver<OutboundReply> {

@@ -55,6 +55,9 @@ pub struct WorkerStats {
     pub lost: AtomicU64,
     /// Entries left pending after completion kept failing (the sweep retries).
     pub failed: AtomicU64,
+    /// Entries left pending because the backing services stayed unavailable
+    /// (the sweep runs them again).
+    pub deferred: AtomicU64,
     /// Shards whose lease this worker holds.
     pub shards: AtomicUsize,
     /// Entries read and not finished (queued in lanes or running).
@@ -938,6 +941,13 @@ async fn handle(job: Job) {
             Some(r) => (reply_from_result(msg, &r), 0),
             None => {
                 let a = answer(ctx.app.as_ref(), msg, inquiry_id.clone(), &ctx.hard).await;
+                if a.outage {
+                    // Nothing is lost: the entry stays pending, unacknowledged,
+                    // and the sweep runs it again once the services are back.
+                    ctx.stats.deferred.fetch_add(1, Ordering::Relaxed);
+                    tracing::warn!(worker = %ctx.name, id = %job.id, "services unavailable; entry left pending for a retry");
+                    return;
+                }
                 (a.reply, a.swarm.as_micros() as u64)
             }
         }
