@@ -175,7 +175,7 @@ fn cn_mobile(s: &[u8], digits: usize) -> bool {
 /// Phone numbers as original byte ranges. Only numbers that look like
 /// phones are taken — a `+` or `00` prefix, a cue word, or a Chinese mobile
 /// shape — so quantities like "800" or "1,200" are never phones.
-fn scan_phones(doc: &Doc) -> Vec<(usize, usize)> {
+pub(crate) fn scan_phones(doc: &Doc) -> Vec<(usize, usize)> {
     let s = doc.norm.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
@@ -223,7 +223,7 @@ fn scan_phones(doc: &Doc) -> Vec<(usize, usize)> {
 
 // ---------------------------------------------------------------- e-mail, URLs
 
-fn scan_emails(doc: &Doc) -> Vec<(usize, usize)> {
+pub(crate) fn scan_emails(doc: &Doc) -> Vec<(usize, usize)> {
     let s = doc.norm.as_bytes();
     let local = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-');
     let domain = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-');

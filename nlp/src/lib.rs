@@ -25,6 +25,7 @@ pub mod contact;
 pub mod gazetteer;
 pub mod injection;
 pub mod numerals;
+pub mod pii;
 pub mod products;
 #[cfg(test)]
 mod testkit;
