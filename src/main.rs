@@ -75,6 +75,18 @@ enum Command {
     Eval(tradewind_eval::EvalCommand),
     /// Chat-card deliveries that failed for good (dead letters), newest first.
     Deadletters(deadletters::DeadLettersArgs),
+    /// Customer records: erasure on request.
+    #[command(subcommand)]
+    Customers(CustomersCommand),
+}
+
+#[derive(Subcommand)]
+enum CustomersCommand {
+    /// Erase a customer everywhere: facts, links, turns, and the transcripts, results and files of their inquiries.
+    Forget {
+        /// The customer id as results show it (c:telegram:42, u:<hash>), or <channel>:<user>.
+        id: String,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -247,6 +259,19 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Deadletters(args) => {
             deadletters::run(config, args).await.context("dead letters")?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Customers(CustomersCommand::Forget { id }) => {
+            let (app, _) = App::build(config, BuildOptions { ingest: false, quiet: true }, None)
+                .await
+                .context("starting Tradewind")?;
+            if app.config.memory.redis_url.is_none() {
+                eprintln!(
+                    "note: memory is in process (no REDIS_URL), so only files under the data folder can be erased here"
+                );
+            }
+            let erased = tradewind_app::privacy::forget_customer(&app, &id).await.context("forgetting the customer")?;
+            println!("{}", serde_json::to_string_pretty(&erased)?);
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Bench(args) => {
