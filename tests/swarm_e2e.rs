@@ -164,7 +164,7 @@ async fn phone_and_credit_code_unify_a_customer_across_channels() {
     let first = t
         .ask(
             "wechat-user-1",
-            "我们是上海启航贸易有限公司，统一社会信用代码 91310000MA1FL5YX2K，需要两千个48V 20Ah电池包，发到汉堡。电话 +86 138 0013 8000",
+            "我们是上海启航贸易有限公司，统一社会信用代码 91310000MA1FL5YX29，需要两千个48V 20Ah电池包，发到汉堡。电话 +86 138 0013 8000",
         )
         .await;
     assert!(first.customer.starts_with("u:"), "unified id once phone and credit code are known: {}", first.customer);
@@ -173,7 +173,7 @@ async fn phone_and_credit_code_unify_a_customer_across_channels() {
         .handle_message(tradewind_app::IncomingMessage {
             channel: "telegram".into(),
             user: "555".into(),
-            text: "Hello again, 统一社会信用代码 91310000MA1FL5YX2K, phone +86 138 0013 8000. Please add 300 of the 36V 10Ah downtube batteries.".into(),
+            text: "Hello again, 统一社会信用代码 91310000MA1FL5YX29, phone +86 138 0013 8000. Please add 300 of the 36V 10Ah downtube batteries.".into(),
         })
         .await
         .unwrap();

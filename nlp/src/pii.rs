@@ -46,6 +46,18 @@ const PASSPORT_CUES: &[&str] = &["passport", "护照", "reisepass", "passeport",
 /// Words between a cue and the number ("passport no. …").
 const PASSPORT_FILLERS: &[&[u8]] = &[b"no", b"nr", b"num", b"number", b"is", b"id", b"n", b"o"];
 
+/// A resident identity number: its check digit, and a birth date
+/// (characters 7-14) that is a real day. Both are needed to tell one from an
+/// all-digit credit code whose last digit happens to fit.
+pub fn is_resident_id(s: &str) -> bool {
+    if !is_valid_resident_id(s) {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s.get(r).and_then(|d| d.parse::<u32>().ok()).unwrap_or(0);
+    let (y, m, d) = (num(6..10), num(10..12), num(12..14));
+    (1850..=2099).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d)
+}
+
 /// A cheap test that `text` may hold an identifier; `find` is exact.
 pub fn may_contain(text: &str) -> bool {
     let mut digits = 0;
@@ -238,7 +250,7 @@ fn digit_runs(s: &[u8]) -> Vec<(PiiKind, (usize, usize))> {
                 continue;
             }
             let compact: String = s[i..end].iter().filter(|c| c.is_ascii_alphanumeric()).map(|&c| c as char).collect();
-            if n == 18 && is_valid_resident_id(&compact) {
+            if n == 18 && is_resident_id(&compact) {
                 hit = Some((PiiKind::ResidentId, end));
                 break;
             }
