@@ -96,7 +96,7 @@ fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "warn,qdrant_edge=error,segment=error".into()),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(|| MaskedStderr)
         .init();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -278,6 +278,24 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             tradewind_bench::run(config, args).await.context("benchmark")?;
             Ok(std::process::ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Standard error with personal identifiers masked: log lines may quote a
+/// message or a model's answer, and logs are kept and shipped elsewhere.
+struct MaskedStderr;
+
+impl std::io::Write for MaskedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // The formatter writes one whole event per call, so an identifier
+        // is never split between two writes.
+        let text = String::from_utf8_lossy(buf);
+        std::io::stderr().write_all(tradewind_nlp::pii::mask(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
     }
 }
 

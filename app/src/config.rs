@@ -270,6 +270,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("TRADEWIND_DEDUPE_TTL_SECS", "cluster.dedupe_ttl_secs"),
     ("TRADEWIND_HTTP_BIND", "http.bind"),
     ("TRADEWIND_HTTP_MAX_BODY_BYTES", "http.max_body_bytes"),
+    ("TRADEWIND_CHAT_TOKEN_SECRET", "http.chat_token_secret"),
     ("TELEGRAM_BOT_TOKEN", "telegram.token"),
     ("TELEGRAM_API_URL", "telegram.api_url"),
     ("TELEGRAM_MODE", "telegram.mode"),
