@@ -296,9 +296,12 @@ impl App {
     }
 }
 
+/// Knowledge files to ingest: (path, bytes).
+pub type Documents = Vec<(String, Vec<u8>)>;
+
 /// The documents to ingest and the catalog: from `kb_dir` when given, else
 /// the demo base compiled into the binary.
-pub fn knowledge_documents(kb_dir: Option<&Path>) -> Result<(Vec<(String, Vec<u8>)>, Catalog), AppError> {
+pub fn knowledge_documents(kb_dir: Option<&Path>) -> Result<(Documents, Catalog), AppError> {
     match kb_dir {
         None => Ok((tradewind_knowledge::kb::embedded_documents(), tradewind_knowledge::kb::embedded_catalog())),
         Some(dir) => {

@@ -254,11 +254,11 @@ async fn accept_message(
     };
     let user = req.user.unwrap_or_else(|| chat_id.clone());
     if user.trim().is_empty() || user.len() > MAX_USER_LEN {
-        return Err(AppError::BadInput(format!("user must be 1-{MAX_USER_LEN} bytes")).into());
+        return Err(AppError::BadInput(format!("user must be 1-{MAX_USER_LEN} bytes")));
     }
     check_size(&req.text, s.max_message_bytes)?;
     if req.text.trim().is_empty() {
-        return Err(AppError::BadInput("text is empty".into()).into());
+        return Err(AppError::BadInput("text is empty".into()));
     }
     let msg = InboundMessage {
         channel: CHANNEL.into(),
