@@ -78,6 +78,18 @@ enum Command {
     Eval(tradewind_eval::EvalCommand),
     /// Chat-card deliveries that failed for good (dead letters), newest first.
     Deadletters(deadletters::DeadLettersArgs),
+    /// Customer records: erasure on request.
+    #[command(subcommand)]
+    Customers(CustomersCommand),
+}
+
+#[derive(Subcommand)]
+enum CustomersCommand {
+    /// Erase a customer everywhere: facts, links, turns, and the transcripts, results and files of their inquiries.
+    Forget {
+        /// The customer id as results show it (c:telegram:42, u:<hash>), or <channel>:<user>.
+        id: String,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -87,7 +99,7 @@ fn main() -> std::process::ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| "warn,qdrant_edge=error,segment=error".into()),
         )
-        .with_writer(std::io::stderr)
+        .with_writer(|| MaskedStderr)
         .init();
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -255,10 +267,41 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             deadletters::run(config, args).await.context("dead letters")?;
             Ok(std::process::ExitCode::SUCCESS)
         }
+        Command::Customers(CustomersCommand::Forget { id }) => {
+            let (app, _) = App::build(config, BuildOptions { ingest: false, quiet: true }, None)
+                .await
+                .context("starting Tradewind")?;
+            if app.config.memory.redis_url.is_none() {
+                eprintln!(
+                    "note: memory is in process (no REDIS_URL), so only files under the data folder can be erased here"
+                );
+            }
+            let erased = tradewind_app::privacy::forget_customer(&app, &id).await.context("forgetting the customer")?;
+            println!("{}", serde_json::to_string_pretty(&erased)?);
+            Ok(std::process::ExitCode::SUCCESS)
+        }
         Command::Bench(args) => {
             tradewind_bench::run(config, args).await.context("benchmark")?;
             Ok(std::process::ExitCode::SUCCESS)
         }
+    }
+}
+
+/// Standard error with personal identifiers masked: log lines may quote a
+/// message or a model's answer, and logs are kept and shipped elsewhere.
+struct MaskedStderr;
+
+impl std::io::Write for MaskedStderr {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        // The formatter writes one whole event per call, so an identifier
+        // is never split between two writes.
+        let text = String::from_utf8_lossy(buf);
+        std::io::stderr().write_all(tradewind_nlp::pii::mask(&text).as_bytes())?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
     }
 }
 

@@ -143,9 +143,7 @@ pub fn json_view(r: &SwarmResult) -> serde_json::Value {
 }
 
 fn export_path(config: &tradewind_app::Config, inquiry_id: &str) -> std::path::PathBuf {
-    let safe: String = inquiry_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-    let root = config.knowledge.data_dir.parent().map(|p| p.to_path_buf()).unwrap_or_default();
-    root.join("transcripts").join(format!("{safe}.jsonl"))
+    tradewind_app::privacy::transcript_export_path(config, inquiry_id)
 }
 
 pub async fn export_transcript(app: &tradewind_app::App, inquiry_id: &str) -> Result<(), tradewind_app::AppError> {
@@ -156,10 +154,10 @@ pub async fn export_transcript(app: &tradewind_app::App, inquiry_id: &str) -> Re
         out.push_str(&serde_json::to_string(s).map_err(|e| tradewind_app::AppError::Internal(e.to_string()))?);
         out.push('\n');
     }
-    if let Some(dir) = path.parent() {
-        tokio::fs::create_dir_all(dir).await.map_err(|e| tradewind_app::AppError::Internal(e.to_string()))?;
-    }
-    tokio::fs::write(&path, out).await.map_err(|e| tradewind_app::AppError::Internal(e.to_string()))
+    // Owner-only, like every file Tradewind writes.
+    tradewind_ports::files::write_private_async(&path, out.into_bytes())
+        .await
+        .map_err(|e| tradewind_app::AppError::Internal(e.to_string()))
 }
 
 pub fn read_exported(

@@ -7,10 +7,19 @@ use std::time::Duration;
 use tradewind_testkit::sse::read_replies;
 use tradewind_testkit::{start_stack, Stack};
 
-async fn post(client: &reqwest::Client, s: &Stack, body: impl Into<reqwest::Body>) -> (u16, Value) {
+/// A chat the server issued: its id and token.
+async fn new_chat(client: &reqwest::Client, s: &Stack) -> (String, String) {
+    let res = client.post(s.url("/v1/chats")).send().await.expect("server reachable");
+    assert_eq!(res.status().as_u16(), 201);
+    let v: Value = res.json().await.expect("JSON");
+    (v["chat_id"].as_str().expect("chat id").into(), v["chat_token"].as_str().expect("token").into())
+}
+
+async fn post(client: &reqwest::Client, s: &Stack, token: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
     let res = client
         .post(s.url("/v1/messages"))
         .header("content-type", "application/json")
+        .header("x-chat-token", token)
         .body(body)
         .send()
         .await
@@ -25,14 +34,16 @@ async fn a_posted_message_is_answered_on_the_chat_event_stream() {
     let client = reqwest::Client::new();
 
     // Posted before anyone listens: the reply waits for the stream.
-    let body = json!({"chat_id": "chat-web-1", "user": "visitor-1", "text": "We need 800 of your 48V 20Ah e-bike battery packs delivered to Hamburg. Nordlicht Energie GmbH"});
-    let (status, accepted) = post(&client, &s, body.to_string()).await;
+    let (chat, token) = new_chat(&client, &s).await;
+    let body = json!({"chat_id": chat, "user": "visitor-1", "text": "We need 800 of your 48V 20Ah e-bike battery packs delivered to Hamburg. Nordlicht Energie GmbH"});
+    let (status, accepted) = post(&client, &s, &token, body.to_string()).await;
     assert_eq!(status, 202, "{accepted}");
     assert_eq!(accepted["status"], json!("accepted"));
-    assert_eq!(accepted["chat_id"], json!("chat-web-1"));
+    assert_eq!(accepted["chat_id"], json!(chat));
     let message_id = accepted["message_id"].as_str().expect("message id").to_string();
 
-    let mut events = client.get(s.url("/v1/chats/chat-web-1/events")).send().await.expect("events");
+    let events_url = s.url(&format!("/v1/chats/{chat}/events?token={token}"));
+    let mut events = client.get(&events_url).send().await.expect("events");
     assert_eq!(events.status().as_u16(), 200);
     let ctype = events.headers()["content-type"].to_str().unwrap_or_default().to_string();
     assert!(ctype.starts_with("text/event-stream"), "{ctype}");
@@ -47,19 +58,14 @@ async fn a_posted_message_is_answered_on_the_chat_event_stream() {
     // A second message in the same chat, with the stream already open; the
     // session id alias works and the user defaults to the chat.
     let (status, _) =
-        post(&client, &s, json!({"session_id": "chat-web-1", "text": "你好，想采购LED高棚灯，请报价。"}).to_string())
+        post(&client, &s, &token, json!({"session_id": chat, "text": "你好，想采购LED高棚灯，请报价。"}).to_string())
             .await;
     assert_eq!(status, 202);
     let got = read_replies(&mut events, 1).await;
     assert!(got[0].1["text"].as_str().unwrap_or_default().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)));
 
     // A browser reconnecting after the first reply gets only what it missed.
-    let mut again = client
-        .get(s.url("/v1/chats/chat-web-1/events"))
-        .header("Last-Event-ID", first_id.as_str())
-        .send()
-        .await
-        .expect("events");
+    let mut again = client.get(&events_url).header("Last-Event-ID", first_id.as_str()).send().await.expect("events");
     let missed = read_replies(&mut again, 1).await;
     assert_eq!(missed[0].0, got[0].0);
 
@@ -73,31 +79,33 @@ async fn a_posted_message_is_answered_on_the_chat_event_stream() {
 async fn bad_bodies_get_the_reason_and_oversize_ones_a_413() {
     let s = start_stack(|c| c.http.max_body_bytes = 32 * 1024).await;
     let client = reqwest::Client::new();
+    let (a, token) = new_chat(&client, &s).await;
     let cases: [(String, u16, &str); 7] = [
-        ("{\"chat_id\": \"a\", \"text\": ".into(), 400, "malformed JSON body"),
+        (format!("{{\"chat_id\": \"{a}\", \"text\": "), 400, "malformed JSON body"),
         ("[]".into(), 400, "malformed JSON body"),
-        (json!({"chat_id": "a"}).to_string(), 400, "missing field `text`"),
-        (json!({"chat_id": "a", "text": "hi", "colour": "red"}).to_string(), 400, "unknown field `colour`"),
+        (json!({"chat_id": a}).to_string(), 400, "missing field `text`"),
+        (json!({"chat_id": a, "text": "hi", "colour": "red"}).to_string(), 400, "unknown field `colour`"),
         (json!({"chat_id": "a/../b", "text": "hi"}).to_string(), 400, "chat_id must be"),
-        (json!({"chat_id": "a", "text": "   "}).to_string(), 400, "empty"),
-        (json!({"chat_id": "a", "text": "x".repeat(64 * 1024)}).to_string(), 413, "size limit"),
+        (json!({"chat_id": a, "text": "   "}).to_string(), 400, "empty"),
+        (json!({"chat_id": a, "text": "x".repeat(64 * 1024)}).to_string(), 413, "size limit"),
     ];
     for (body, want, reason) in cases {
-        let (status, v) = post(&client, &s, body.clone()).await;
+        let (status, v) = post(&client, &s, &token, body.clone()).await;
         assert_eq!(status, want, "{}: {v}", &body[..body.len().min(80)]);
         assert_eq!(v["status"], json!(want));
         assert!(v["error"].as_str().unwrap_or_default().contains(reason), "{v}");
     }
     // Over the message limit but inside the body limit: the customer's words.
-    let (status, v) = post(&client, &s, json!({"chat_id": "a", "text": "battery ".repeat(17 * 128)}).to_string()).await;
+    let (status, v) =
+        post(&client, &s, &token, json!({"chat_id": a, "text": "battery ".repeat(17 * 128)}).to_string()).await;
     assert_eq!(status, 413, "{v}");
     assert!(v["message"].as_str().unwrap_or_default().contains("too long"), "{v}");
 
     // A retried post with the client's own message id is not run twice.
-    let body =
-        json!({"chat_id": "chat-retry", "message_id": "m-1", "text": "Do you sell 12V LiFePO4 batteries?"}).to_string();
-    let (first, a) = post(&client, &s, body.clone()).await;
-    let (second, b) = post(&client, &s, body).await;
+    let (retry, retry_token) = new_chat(&client, &s).await;
+    let body = json!({"chat_id": retry, "message_id": "m-1", "text": "Do you sell 12V LiFePO4 batteries?"}).to_string();
+    let (first, a) = post(&client, &s, &retry_token, body.clone()).await;
+    let (second, b) = post(&client, &s, &retry_token, body).await;
     assert_eq!((first, second), (202, 200), "{a} {b}");
     assert_eq!(b["status"], json!("duplicate"));
     assert_eq!(a["message_id"], b["message_id"]);

@@ -1,5 +1,6 @@
-// Tradewind web chat: posts the customer's messages to /v1/messages and
-// shows the replies that arrive on the chat's event stream. Paths are
+// Tradewind web chat: asks the server for a chat (an id and the token that
+// opens it), posts the customer's messages to /v1/messages with that token,
+// and shows the replies that arrive on the chat's event stream. Paths are
 // relative so the page also works behind a path prefix.
 (function () {
   'use strict';
@@ -27,13 +28,14 @@
     return Array.prototype.map.call(a, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
   }
 
-  // One conversation per browser (per embedding site, where storage is partitioned).
-  var KEY = 'tradewind.chat_id';
-  var chatId = null;
-  try { chatId = localStorage.getItem(KEY); } catch (e) { /* storage blocked: a fresh chat per visit */ }
-  if (!chatId || !/^[A-Za-z0-9_.:-]{1,128}$/.test(chatId)) {
-    chatId = newId();
-    try { localStorage.setItem(KEY, chatId); } catch (e) { /* see above */ }
+  // One conversation per browser (per embedding site, where storage is
+  // partitioned). The server issues the chat id with a token; without the
+  // token nobody can read the chat's replies, so both are kept together.
+  var KEY = 'tradewind.chat';
+  var chat = null;
+  try { chat = JSON.parse(localStorage.getItem(KEY) || 'null'); } catch (e) { chat = null; }
+  if (!chat || !/^[A-Za-z0-9_.:-]{1,128}$/.test(chat.chat_id || '') || !/^[A-Za-z0-9_-]{16,128}$/.test(chat.chat_token || '')) {
+    chat = null;
   }
 
   function add(kind, text) {
@@ -68,14 +70,28 @@
     log.scrollTop = log.scrollHeight;
   }
 
-  var events = new EventSource('v1/chats/' + encodeURIComponent(chatId) + '/events');
-  events.addEventListener('reply', function (e) {
-    var r;
-    try { r = JSON.parse(e.data); } catch (x) { return; }
-    setTyping(false);
-    add(r.failed ? 'error' : 'bot', r.text || ui.failed);
-    if (r.quick_replies && r.quick_replies.length) quickReplies(r.quick_replies);
+  function listen() {
+    var url = 'v1/chats/' + encodeURIComponent(chat.chat_id) + '/events?token=' + encodeURIComponent(chat.chat_token);
+    var events = new EventSource(url);
+    events.addEventListener('reply', function (e) {
+      var r;
+      try { r = JSON.parse(e.data); } catch (x) { return; }
+      setTyping(false);
+      add(r.failed ? 'error' : 'bot', r.text || ui.failed);
+      if (r.quick_replies && r.quick_replies.length) quickReplies(r.quick_replies);
+    });
+  }
+
+  // A stored chat, or a new one from the server.
+  var ready = chat ? Promise.resolve(chat) : fetch('v1/chats', { method: 'POST' }).then(function (res) {
+    if (!res.ok) throw new Error('chat ' + res.status);
+    return res.json();
+  }).then(function (c) {
+    chat = { chat_id: c.chat_id, chat_token: c.chat_token };
+    try { localStorage.setItem(KEY, JSON.stringify(chat)); } catch (e) { /* storage blocked: a fresh chat per visit */ }
+    return chat;
   });
+  ready.then(listen).catch(function () { add('error', ui.network); });
 
   function submit() {
     var text = input.value.trim();
@@ -83,11 +99,17 @@
     add('me', text);
     input.value = '';
     setTyping(true);
-    fetch('v1/messages', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ chat_id: chatId, text: text, message_id: newId() })
+    ready.then(function (c) {
+      return fetch('v1/messages', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Chat-Token': c.chat_token },
+        body: JSON.stringify({ chat_id: c.chat_id, text: text, message_id: newId() })
+      });
     }).then(function (res) {
+      if (res.status === 401 || res.status === 403) {
+        // The server no longer knows this chat's token (its secret changed): start afresh.
+        try { localStorage.removeItem(KEY); } catch (e) { /* ignore */ }
+      }
       if (res.ok) return;
       return res.json().catch(function () { return {}; }).then(function (body) {
         setTyping(false);

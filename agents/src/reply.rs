@@ -99,8 +99,12 @@ pub fn public_facts(env: &Env, si: &StructuredInquiry, hold: bool, answer: Optio
         "contact_name": si.contact.name,
         "items": items,
         // Echoing a suspicious message's phrases back would hand an attacker a
-        // channel; the reply then only offers our catalog.
-        "unmatched": if si.suspicious { Vec::new() } else { si.unmatched_products.clone() },
+        // channel; the reply then only offers our catalog. Otherwise only
+        // short, product-like phrases are named; anything else is described.
+        "unmatched": if si.suspicious { Vec::new() } else { echoable(&si.unmatched_products) },
+        "unmatched_unnamed": !si.suspicious
+            && si.unmatched_products.iter().any(|p| !p.trim().is_empty())
+            && echoable(&si.unmatched_products).is_empty(),
         "no_products": si.items.is_empty() && (si.suspicious || si.unmatched_products.is_empty()),
         "questions": questions,
         "destination": crate::proposal::destination_text(si),
@@ -110,6 +114,36 @@ pub fn public_facts(env: &Env, si: &StructuredInquiry, hold: bool, answer: Optio
         // The FAQ's answer to the question the customer asked, if any.
         "answer": answer.map(|c| c.answer.trim().to_string()),
     })
+}
+
+/// Phrases longer than this are not named back to the customer.
+const MAX_ECHO_CHARS: usize = 40;
+const MAX_ECHO_WORDS: usize = 6;
+const MAX_ECHOED: usize = 3;
+
+/// The unmatched phrases fit to be named in a reply: short, made of words
+/// and numbers (no links, no markup, no personal identifiers), at most
+/// three. Whatever a sender (or a model reading them) puts in a "product"
+/// is otherwise repeated by us, to them or to whoever they forward it to.
+pub fn echoable(phrases: &[String]) -> Vec<String> {
+    phrases.iter().map(|p| p.trim()).filter(|p| product_like(p)).take(MAX_ECHOED).map(str::to_string).collect()
+}
+
+fn product_like(p: &str) -> bool {
+    let chars: Vec<char> = p.chars().collect();
+    if chars.len() < 2 || chars.len() > MAX_ECHO_CHARS || p.split_whitespace().count() > MAX_ECHO_WORDS {
+        return false;
+    }
+    let allowed = |i: usize, c: char| {
+        c.is_alphanumeric()
+            || matches!(c, ' ' | '-' | '/' | '+' | '%' | '×')
+            // A dot only inside a number ("1.5 kW"), never in a domain.
+            || (c == '.'
+                && i > 0
+                && chars[i - 1].is_ascii_digit()
+                && chars.get(i + 1).is_some_and(char::is_ascii_digit))
+    };
+    chars.iter().enumerate().all(|(i, &c)| allowed(i, c)) && tradewind_nlp::pii::find(p).is_empty()
 }
 
 pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, hold: bool, answer: Option<&FaqCard>) -> String {
@@ -175,5 +209,28 @@ pub fn acknowledgement(lang: Lang) -> String {
     match lang {
         Lang::En => "Thank you for your message. Our team has received it and will reply shortly.".into(),
         Lang::Zh => "感谢您的留言，我们已收到，会尽快回复您。".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_short_product_like_phrases_are_named_back() {
+        let phrases: Vec<String> = [
+            "hydrogen fuel cells",
+            "氢燃料电池",
+            "1.5 kW inverters",
+            "free gift cards at evil.example.com",
+            "<b>click</b>",
+            "call +49 40 1234567 now",
+            "a phrase that goes on and on and on for far too many words",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(echoable(&phrases), vec!["hydrogen fuel cells", "氢燃料电池", "1.5 kW inverters"]);
+        assert!(echoable(&phrases[3..]).is_empty());
     }
 }

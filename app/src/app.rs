@@ -12,7 +12,7 @@ use tradewind_core::{now_ms, Catalog, Inquiry, SwarmResult, TranscriptStep};
 use tradewind_knowledge::{Embedder, HashEmbedder, IngestOptions, IngestSummary, KnowledgeIndex};
 use tradewind_knowledge::{OpenAiEmbedder, OpenAiEmbedderConfig};
 use tradewind_llm::{OpenAiBrain, OpenAiConfig};
-use tradewind_memory::{InProcessMemory, Memory, MemoryConfig};
+use tradewind_memory::{InProcessMemory, MaskedMemory, Memory, MemoryConfig};
 use tradewind_ports::{AppError, Application, IncomingMessage};
 use tradewind_redis::RedisMemory;
 use tradewind_tools::customs::{DestinationRules, DgRules, HsGlossary, StockPolicy};
@@ -58,21 +58,31 @@ impl App {
         opts: BuildOptions,
         brain: Option<Arc<dyn Brain>>,
     ) -> Result<(App, Option<IngestSummary>), AppError> {
+        // Everything under the data folder is about customers or the
+        // company: owner-only, whatever the umask made of it before.
+        let root = crate::data_root(&config);
+        if root != Path::new(".") {
+            tradewind_ports::files::private_dir(&root)
+                .map_err(|e| AppError::Config(format!("data folder {}: {e}", root.display())))?;
+        }
         let memory: Arc<dyn Memory> = {
             let mc = MemoryConfig {
                 prefix: config.memory.prefix.clone(),
                 max_turns: config.memory.max_turns,
                 turn_ttl_secs: config.memory.turn_ttl_secs,
                 record_ttl_secs: config.memory.record_ttl_secs,
+                customer_ttl_secs: config.memory.customer_ttl_secs,
             };
-            match &config.memory.redis_url {
+            let backend: Arc<dyn Memory> = match &config.memory.redis_url {
                 Some(url) => Arc::new(
                     RedisMemory::connect(url, mc)
                         .await
                         .map_err(|e| AppError::Unavailable(format!("redis at {url}: {e}")))?,
                 ),
                 None => Arc::new(InProcessMemory::new(mc)),
-            }
+            };
+            // Everything stored goes through the masking boundary.
+            Arc::new(MaskedMemory::new(backend))
         };
 
         let embedder: Arc<dyn Embedder> = match config.knowledge.embedder.as_str() {

@@ -78,6 +78,9 @@ pub struct MemorySection {
     /// A conversation's inquiry stays open this long after its last message;
     /// the next message after that opens a new one.
     pub conversation_window_secs: u64,
+    /// How long customer facts (contact details in the clear) and
+    /// channel→customer links are kept after the customer last wrote.
+    pub customer_ttl_secs: u64,
 }
 
 impl Default for MemorySection {
@@ -90,6 +93,7 @@ impl Default for MemorySection {
             turn_ttl_secs: d.turn_ttl_secs,
             record_ttl_secs: d.record_ttl_secs,
             conversation_window_secs: 24 * 3600,
+            customer_ttl_secs: d.customer_ttl_secs,
         }
     }
 }
@@ -280,6 +284,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("REDIS_URL", "memory.redis_url"),
     ("TRADEWIND_PREFIX", "memory.prefix"),
     ("TRADEWIND_CONVERSATION_WINDOW_SECS", "memory.conversation_window_secs"),
+    ("TRADEWIND_CUSTOMER_TTL_SECS", "memory.customer_ttl_secs"),
     ("QDRANT_URL", "knowledge.qdrant_url"),
     ("TRADEWIND_MAX_MESSAGE_BYTES", "limits.max_message_bytes"),
     ("TRADEWIND_CLUSTER_REDIS_URL", "cluster.redis_url"),
@@ -299,6 +304,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("TRADEWIND_DEDUPE_TTL_SECS", "cluster.dedupe_ttl_secs"),
     ("TRADEWIND_HTTP_BIND", "http.bind"),
     ("TRADEWIND_HTTP_MAX_BODY_BYTES", "http.max_body_bytes"),
+    ("TRADEWIND_CHAT_TOKEN_SECRET", "http.chat_token_secret"),
     ("TELEGRAM_BOT_TOKEN", "telegram.token"),
     ("TELEGRAM_API_URL", "telegram.api_url"),
     ("TELEGRAM_MODE", "telegram.mode"),

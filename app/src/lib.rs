@@ -10,6 +10,7 @@ pub mod app;
 pub mod config;
 pub mod lists;
 pub mod outbox;
+pub mod privacy;
 pub mod runtime;
 pub mod samples;
 

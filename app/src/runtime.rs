@@ -32,9 +32,10 @@ pub fn frontends_config(config: &Config) -> FrontendsConfig {
 /// `tradewind serve`: the front ends and the swarm in this process.
 pub async fn run_serve(app: App, shutdown: CancellationToken) -> Result<InProcessReport, AppError> {
     let fronts_config = frontends_config(&app.config);
-    let cluster = app.config.cluster.clone();
+    let settings = cluster_settings(&app.config);
     let app: Arc<dyn Application> = Arc::new(app);
-    let (ingress, running) = InProcessIngress::start(app, &cluster, shutdown.clone());
+    // With Redis configured, redeliveries are remembered there, across restarts.
+    let (ingress, running) = InProcessIngress::start_shared(app, &settings, shutdown.clone()).await?;
     let front: Arc<dyn Ingress> = ingress;
     let fronts = async {
         let r = tradewind_frontends::run(front, &fronts_config, shutdown.clone()).await;

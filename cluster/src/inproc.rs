@@ -1,7 +1,10 @@
 //! `InProcessIngress`: the ingress of `tradewind serve`. Messages run in this
 //! process on the embedded defaults, no Redis needed: per-chat lanes keep a
 //! chat's messages in order while different chats run concurrently (at most
-//! `cluster.concurrency` at once), and a bounded TTL set drops redeliveries.
+//! `cluster.concurrency` at once), and redeliveries are dropped: by a
+//! bounded TTL set in process, or, when Redis is configured, by the same
+//! `seen` keys the gateway uses, so that an update replayed after a restart
+//! (a webhook retry, a polling offset not yet confirmed) is not answered twice.
 
 use async_trait::async_trait;
 use futures::FutureExt;
@@ -12,11 +15,12 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use super::dedupe::SeenSet;
-use super::keys::{chat_key, inquiry_id_for, validate};
+use super::keys::{chat_key, inquiry_id_for, validate, Keys};
 use super::lanes::Lanes;
 use super::process::answer;
+use super::wire;
 use super::Running;
-use crate::config::ClusterConfig;
+use crate::config::{ClusterConfig, ClusterSettings};
 use tradewind_ports::ingress::{InboundMessage, Ingress, OutboundReply, Submitted};
 use tradewind_ports::{AppError, Application};
 
@@ -31,8 +35,54 @@ pub struct InProcessReport {
 pub struct InProcessIngress {
     jobs: mpsc::Sender<InboundMessage>,
     replies: broadcast::Sender<OutboundReply>,
-    seen: SeenSet,
+    seen: Seen,
     shutdown: CancellationToken,
+}
+
+/// Where `serve` remembers the messages it took.
+enum Seen {
+    Local(SeenSet),
+    /// `SET NX EX` on the gateway's `seen` keys: survives restarts.
+    Redis {
+        conn: redis::aio::ConnectionManager,
+        keys: Keys,
+        ttl_secs: u64,
+    },
+}
+
+impl Seen {
+    /// True when the message is new (and is now remembered).
+    async fn insert(&self, msg: &InboundMessage) -> Result<bool, AppError> {
+        match self {
+            Seen::Local(set) => Ok(set.insert(format!("{}:{}", msg.channel, msg.message_id), Instant::now())),
+            Seen::Redis { conn, keys, ttl_secs } => {
+                let set: Option<String> = redis::cmd("SET")
+                    .arg(keys.seen(&msg.channel, &msg.message_id))
+                    .arg("1")
+                    .arg("NX")
+                    .arg("EX")
+                    .arg(*ttl_secs)
+                    .query_async(&mut conn.clone())
+                    .await
+                    .map_err(|e| wire::unavailable("dedupe", e))?;
+                Ok(set.is_some())
+            }
+        }
+    }
+
+    /// Forgets a message that could not be queued after all, so that a
+    /// redelivery is taken.
+    async fn forget(&self, msg: &InboundMessage) {
+        match self {
+            Seen::Local(set) => set.remove(&format!("{}:{}", msg.channel, msg.message_id)),
+            Seen::Redis { conn, keys, .. } => {
+                let key = keys.seen(&msg.channel, &msg.message_id);
+                if let Err(e) = redis::cmd("DEL").arg(&key).query_async::<()>(&mut conn.clone()).await {
+                    tracing::warn!(key, error = %e, "could not forget a message that was not queued");
+                }
+            }
+        }
+    }
 }
 
 impl InProcessIngress {
@@ -45,26 +95,42 @@ impl InProcessIngress {
         cfg: &ClusterConfig,
         shutdown: CancellationToken,
     ) -> (Arc<Self>, Running<InProcessReport>) {
+        let seen = Seen::Local(SeenSet::new(cfg.dedupe_capacity, Duration::from_secs(cfg.dedupe_ttl_secs)));
+        Self::start_with(app, cfg, seen, shutdown)
+    }
+
+    /// Like `start`, remembering taken messages in Redis (under the
+    /// deployment's `seen` keys) when `settings` names one, so that the
+    /// dedupe outlives the process.
+    pub async fn start_shared(
+        app: Arc<dyn Application>,
+        settings: &ClusterSettings,
+        shutdown: CancellationToken,
+    ) -> Result<(Arc<Self>, Running<InProcessReport>), AppError> {
+        let cfg = &settings.cluster;
+        let Some(url) = settings.redis_url.clone() else {
+            return Ok(Self::start(app, cfg, shutdown));
+        };
+        let client = wire::open(&url)?;
+        let conn = wire::manager(&client).await.map_err(|e| wire::unavailable(&format!("at {url}"), e))?;
+        let keys = Keys::new(&settings.prefix, &cfg.stream, cfg.shards);
+        let seen = Seen::Redis { conn, keys, ttl_secs: cfg.dedupe_ttl_secs.max(1) };
+        Ok(Self::start_with(app, cfg, seen, shutdown))
+    }
+
+    fn start_with(
+        app: Arc<dyn Application>,
+        cfg: &ClusterConfig,
+        seen: Seen,
+        shutdown: CancellationToken,
+    ) -> (Arc<Self>, Running<InProcessReport>) {
         let cfg = cfg.clone();
         let (jobs, rx) = mpsc::channel(cfg.buffer.max(1));
         let (replies, _) = broadcast::channel(cfg.reply_buffer.max(16));
-        let ingress = Arc::new(Self {
-            jobs,
-            replies: replies.clone(),
-            seen: SeenSet::new(cfg.dedupe_capacity, Duration::from_secs(cfg.dedupe_ttl_secs)),
-            shutdown: shutdown.clone(),
-        });
+        let ingress = Arc::new(Self { jobs, replies: replies.clone(), seen, shutdown: shutdown.clone() });
         let mut tasks = JoinSet::new();
         tasks.spawn(dispatch(app, cfg, rx, replies, shutdown));
         (ingress, Running::new(tasks))
-    }
-
-    fn seen_key(msg: &InboundMessage) -> String {
-        format!("{}:{}", msg.channel, msg.message_id)
-    }
-
-    fn forget(&self, key: &str) {
-        self.seen.remove(key);
     }
 }
 
@@ -75,14 +141,12 @@ impl Ingress for InProcessIngress {
         if self.shutdown.is_cancelled() {
             return Err(AppError::Unavailable("shutting down".into()));
         }
-        let key = Self::seen_key(&msg);
-        let fresh = self.seen.insert(key.clone(), Instant::now());
-        if !fresh {
+        if !self.seen.insert(&msg).await? {
             return Ok(Submitted::Duplicate);
         }
         // Waits when the dispatcher is full: backpressure on the front ends.
-        if self.jobs.send(msg).await.is_err() {
-            self.forget(&key);
+        if let Err(mpsc::error::SendError(msg)) = self.jobs.send(msg).await {
+            self.seen.forget(&msg).await;
             return Err(AppError::Unavailable("shutting down".into()));
         }
         Ok(Submitted::Accepted)

@@ -101,15 +101,17 @@ return redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[2], '*', 'e', ARGV[3])
 /// wins), publish its reply only if this was the first, and acknowledge the
 /// entry either way. Fenced by the shard's lease: a worker that stalled
 /// past its lease cannot complete anything of a shard that moved on, so
-/// the new owner's order stands. KEYS: done key, replies stream, inbound
-/// stream, lease. ARGV: group, entry id, done value, TTL seconds, replies
-/// MAXLEN, reply JSON, worker name. Returns 1 when this call published the
-/// reply, 0 when it was done before, -1 when fenced off.
+/// the new owner's order stands. The answered entry is deleted: it holds
+/// the customer's words, which must not outlive their use. KEYS: done key,
+/// replies stream, inbound stream, lease. ARGV: group, entry id, done value,
+/// TTL seconds, replies MAXLEN, reply JSON, worker name. Returns 1 when this
+/// call published the reply, 0 when it was done before, -1 when fenced off.
 pub const LUA_FINISH: &str = r#"
 if redis.call('GET', KEYS[4]) ~= ARGV[7] then return -1 end
 local fresh = redis.call('SET', KEYS[1], ARGV[3], 'NX', 'EX', ARGV[4])
 if fresh then redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[5], '*', 'r', ARGV[6]) end
 redis.call('XACK', KEYS[3], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[3], ARGV[2])
 if fresh then return 1 end
 return 0
 "#;

@@ -1024,10 +1024,14 @@ async fn finish(ctx: &Ctx, job: &Job, done_key: &str, done_value: &str, reply: O
 }
 
 async fn ack(ctx: &Ctx, job: &Job) {
-    let r: Result<i64, _> = redis::cmd("XACK")
-        .arg(ctx.keys.inbound(job.shard))
-        .arg(&ctx.cfg.group)
-        .arg(&job.id)
+    // Deleted with the ack: a handled entry's text has no further use.
+    let stream = ctx.keys.inbound(job.shard);
+    let r: Result<(), _> = redis::pipe()
+        .atomic()
+        .xack(&stream, &ctx.cfg.group, &[&job.id])
+        .ignore()
+        .xdel(&stream, &[&job.id])
+        .ignore()
         .query_async(&mut ctx.conn.clone())
         .await;
     if let Err(e) = r {
@@ -1055,10 +1059,11 @@ async fn dead_letter(ctx: &Ctx, job: &Job, reason: &str, raw: &str, reply: Optio
         .arg("worker")
         .arg(&ctx.name)
         .arg("entry")
-        .arg(match &job.body {
+        // Kept for operators, so masked like every record at rest.
+        .arg(tradewind_nlp::pii::mask(&match &job.body {
             Ok(env) => serde_json::to_string(env).unwrap_or_default(),
             Err(_) => raw.to_string(),
-        })
+        }))
         .query_async(&mut ctx.conn.clone())
         .await;
     if let Err(e) = r {

@@ -385,7 +385,7 @@ fn clean(s: &str) -> String {
 fn store(target: &Path, origin: &HsOrigin, entries: &BTreeMap<String, Entry>) -> Result<(), HsError> {
     let write_err = |p: &Path, source| HsError::Write { path: p.display().to_string(), source };
     let dir = target.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(|e| write_err(dir, e))?;
+    crate::lists::private_dir(dir).map_err(|e| write_err(dir, e))?;
     let tmp: PathBuf = dir.join(format!(".{NOMENCLATURE_FILE}.{}.tmp", std::process::id()));
     let mut out = String::with_capacity(entries.len() * 96);
     let meta = serde_json::to_string(origin).unwrap_or_default();
@@ -393,7 +393,7 @@ fn store(target: &Path, origin: &HsOrigin, entries: &BTreeMap<String, Entry>) ->
     for e in entries.values() {
         out.push_str(&format!("{}\t{}\t{}\n", e.line.code, e.section, e.line.description));
     }
-    let result = std::fs::File::create(&tmp)
+    let result = crate::lists::create_private(&tmp)
         .and_then(|mut f| {
             f.write_all(out.as_bytes())?;
             f.sync_all()

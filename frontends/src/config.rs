@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// The HTTP front end: web chat API, the embeddable chat page, health, and
 /// the Telegram webhook when that mode is on.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HttpConfig {
     /// `host:port`; port 0 picks a free one (tests).
@@ -15,11 +15,74 @@ pub struct HttpConfig {
     /// On shutdown, replies still owed to customers get this long to go out
     /// before the front ends close.
     pub drain_ms: u64,
+    /// A request's headers must arrive within this: on a new connection,
+    /// and on a kept-alive one waiting for its next request (so this is the
+    /// idle timeout too). Half-open and idle connections are closed.
+    pub header_timeout_ms: u64,
+    /// A request (reading its body, then answering it) must finish within
+    /// this, or gets 408. The reply stream is exempt: it is meant to stay open.
+    pub request_timeout_ms: u64,
+    /// Requests a minute from one client address (0: no limit), and how
+    /// many may come at once.
+    pub rate_per_ip_per_min: u32,
+    pub burst_per_ip: u32,
+    /// Messages a minute into one chat (0: no limit), and how many at once.
+    pub rate_per_chat_per_min: u32,
+    pub burst_per_chat: u32,
+    /// Take the client address from `X-Forwarded-For` (only behind a proxy
+    /// that sets it; otherwise clients could pick their own address).
+    pub trust_forwarded_for: bool,
+    /// Signs the chat tokens the server issues with each chat id (better set
+    /// through `TRADEWIND_CHAT_TOKEN_SECRET`). Unset: a random secret per
+    /// process, so tokens end with it; every gateway of one deployment needs
+    /// the same secret.
+    pub chat_token_secret: Option<String>,
+    /// Secrets that still verify tokens but no longer sign: the previous
+    /// ones, during a rotation.
+    pub chat_token_old_secrets: Vec<String>,
+    /// Origins allowed to call the API from a browser (CORS), e.g.
+    /// `https://shop.example.com`. Empty: no CORS headers at all.
+    pub cors_origins: Vec<String>,
 }
 
 impl Default for HttpConfig {
     fn default() -> Self {
-        Self { bind: "127.0.0.1:8080".into(), max_body_bytes: 64 * 1024, drain_ms: 10_000 }
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            max_body_bytes: 64 * 1024,
+            drain_ms: 10_000,
+            header_timeout_ms: 10_000,
+            request_timeout_ms: 30_000,
+            rate_per_ip_per_min: 120,
+            burst_per_ip: 30,
+            rate_per_chat_per_min: 20,
+            burst_per_chat: 5,
+            trust_forwarded_for: false,
+            chat_token_secret: None,
+            chat_token_old_secrets: Vec::new(),
+            cors_origins: Vec::new(),
+        }
+    }
+}
+
+// By hand, so that a logged config never shows the token secrets.
+impl std::fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("bind", &self.bind)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .field("drain_ms", &self.drain_ms)
+            .field("header_timeout_ms", &self.header_timeout_ms)
+            .field("request_timeout_ms", &self.request_timeout_ms)
+            .field("rate_per_ip_per_min", &self.rate_per_ip_per_min)
+            .field("burst_per_ip", &self.burst_per_ip)
+            .field("rate_per_chat_per_min", &self.rate_per_chat_per_min)
+            .field("burst_per_chat", &self.burst_per_chat)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("chat_token_secret", &self.chat_token_secret.as_ref().map(|_| "<redacted>"))
+            .field("chat_token_old_secrets", &self.chat_token_old_secrets.len())
+            .field("cors_origins", &self.cors_origins)
+            .finish()
     }
 }
 

@@ -108,23 +108,26 @@ pub async fn start(
         let (hub, rx, inflight, closing) = (hub.clone(), ingress.subscribe(), inflight.clone(), closing.clone());
         tasks.spawn(async move { hub.pump(rx, inflight, closing).await });
     }
+    let h = &config.http;
     let state = Arc::new(http::HttpState {
         ingress,
         hub,
         inflight: inflight.clone(),
         max_message_bytes: config.max_message_bytes,
-        max_body_bytes: config.http.max_body_bytes,
+        max_body_bytes: h.max_body_bytes,
         closing: closing.clone(),
+        tokens: http::guard::ChatTokens::from_config(h),
+        per_ip: http::guard::KeyedLimits::new(h.rate_per_ip_per_min, h.burst_per_ip, "address"),
+        per_chat: http::guard::KeyedLimits::new(h.rate_per_chat_per_min, h.burst_per_chat, "chat"),
+        trust_forwarded_for: h.trust_forwarded_for,
+        request_timeout: Duration::from_millis(h.request_timeout_ms.max(1)),
+        cors_origins: h.cors_origins.clone(),
     });
     let router = http::router(state, webhook);
     {
         let stop = stop.clone();
-        tasks.spawn(async move {
-            axum::serve(listener, router)
-                .with_graceful_shutdown(stop.cancelled_owned())
-                .await
-                .map_err(|e| AppError::Unavailable(format!("HTTP server: {e}")))
-        });
+        let header_timeout = Duration::from_millis(h.header_timeout_ms);
+        tasks.spawn(async move { http::serve::serve(listener, router, header_timeout, stop).await });
     }
     let telegram = tg_config.token.as_ref().map(|_| tg_config.mode);
     tracing::info!(%http_addr, ?telegram, "front ends listening");

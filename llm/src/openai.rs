@@ -292,8 +292,7 @@ impl OpenAiBrain {
         req: &CreateChatCompletionRequest,
         ctx: &ToolCtx,
     ) -> Result<CreateChatCompletionResponse, BrainError> {
-        let body =
-            serde_json::to_vec(req).map_err(|e| BrainError::Endpoint(format!("cannot encode the request: {e}")))?;
+        let body = masked_body(req)?;
         let mut backoff = RetryPolicy::new(Duration::from_millis(500), self.cfg.max_backoff).schedule();
         let probe = match self.breaker.admit() {
             Admit::Refuse { until } => {
@@ -673,6 +672,19 @@ fn assistant_message(
         tool_calls: calls,
         ..Default::default()
     })
+}
+
+/// The request as sent: every message (system, user, assistant, tool
+/// results) with personal identifiers masked, whatever the agent put in it.
+/// The model never needs them: contact details reach sales through the
+/// customer record, not through a prompt.
+fn masked_body(req: &CreateChatCompletionRequest) -> Result<Vec<u8>, BrainError> {
+    let encode = |e: serde_json::Error| BrainError::Endpoint(format!("cannot encode the request: {e}"));
+    let mut v = serde_json::to_value(req).map_err(encode)?;
+    if let Some(messages) = v.get_mut("messages") {
+        tradewind_nlp::pii::mask_json(messages);
+    }
+    serde_json::to_vec(&v).map_err(encode)
 }
 
 fn user_message(text: String) -> ChatCompletionRequestMessage {

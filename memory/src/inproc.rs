@@ -27,8 +27,12 @@ use moka::sync::Cache;
 use tradewind_core::{now_ms, CustomerId, InquiryThread, SwarmResult, TranscriptStep};
 
 use tradewind_ports::memory::{
-    CustomerFacts, CustomerView, Memory, MemoryConfig, MemoryError, Turn, RECENT_INQUIRIES_KEPT,
+    CustomerFacts, CustomerView, Forgotten, Memory, MemoryConfig, MemoryError, Turn, RECENT_INQUIRIES_KEPT,
 };
+
+/// Inquiry ids a customer record indexes for erasure; older ones have long
+/// expired (at the record TTL) by the time this many newer ones exist.
+const INDEXED_INQUIRIES: usize = 1_000;
 
 /// How much the in-process backend keeps before evicting the least recently
 /// used entries.
@@ -79,10 +83,18 @@ impl Default for InProcessMemory {
 struct CustomerSlot {
     /// Set once this (channel) id has been linked; its data then lives there.
     link: Option<CustomerId>,
+    link_expire_at: Option<u64>,
     facts: Option<CustomerFacts>,
+    facts_expire_at: Option<u64>,
     /// Oldest first.
     turns: VecDeque<Turn>,
     turns_expire_at: Option<u64>,
+    /// Channel ids linked to this record, so that erasure finds them.
+    linked: Vec<CustomerId>,
+    /// Inquiries stored under this customer, oldest first, so that erasure
+    /// finds their records.
+    inquiries: VecDeque<String>,
+    inquiries_expire_at: Option<u64>,
 }
 
 impl CustomerSlot {
@@ -92,6 +104,33 @@ impl CustomerSlot {
             self.turns_expire_at = None;
         }
         &mut self.turns
+    }
+
+    fn live_link(&self, now: u64) -> Option<&CustomerId> {
+        self.link.as_ref().filter(|_| alive(self.link_expire_at, now))
+    }
+
+    fn live_facts(&self, now: u64) -> Option<&CustomerFacts> {
+        self.facts.as_ref().filter(|_| alive(self.facts_expire_at, now))
+    }
+
+    /// Drops what has expired, so that a write starts from what a reader
+    /// would see.
+    fn expire(&mut self, now: u64) {
+        if !alive(self.link_expire_at, now) {
+            self.link = None;
+            self.link_expire_at = None;
+            self.linked.clear();
+        }
+        if !alive(self.facts_expire_at, now) {
+            self.facts = None;
+            self.facts_expire_at = None;
+        }
+        self.live_turns(now);
+        if !alive(self.inquiries_expire_at, now) {
+            self.inquiries.clear();
+            self.inquiries_expire_at = None;
+        }
     }
 }
 
@@ -119,6 +158,11 @@ fn alive(expire_at: Option<u64>, now: u64) -> bool {
     expire_at.is_none_or(|t| now < t)
 }
 
+/// The later of two deadlines, `None` (never) being the latest.
+fn later(a: Option<u64>, b: Option<u64>) -> Option<u64> {
+    Some(a?.max(b?))
+}
+
 fn deadline(now: u64, ttl_secs: u64) -> Option<u64> {
     (ttl_secs > 0).then(|| now.saturating_add(ttl_secs.saturating_mul(1000)))
 }
@@ -131,15 +175,19 @@ trait Expiring: Default {
 
 impl Expiring for CustomerSlot {
     fn dead_at(&self) -> Option<u64> {
-        // Links and facts have no TTL in Redis either.
-        if self.link.is_some() || self.facts.is_some() {
-            return None;
+        let parts = [
+            (self.link.is_some(), self.link_expire_at),
+            (self.facts.is_some(), self.facts_expire_at),
+            (!self.turns.is_empty(), self.turns_expire_at),
+            (!self.inquiries.is_empty(), self.inquiries_expire_at),
+        ];
+        let mut last = 0;
+        for (present, expire_at) in parts {
+            if present {
+                last = last.max(expire_at?);
+            }
         }
-        if self.turns.is_empty() {
-            Some(0)
-        } else {
-            self.turns_expire_at
-        }
+        Some(last)
     }
 }
 
@@ -190,20 +238,27 @@ impl InProcessMemory {
     /// linked to. Checking the link under the same lock `link` takes closes
     /// the window where a write could land on a slot that was just emptied.
     fn write_customer<R: Default>(&self, id: &CustomerId, f: impl FnOnce(&mut CustomerSlot) -> R) -> R {
+        let now = now_ms();
         let mut f = Some(f);
         let mut out = R::default();
-        let redirect = self.customers.update(&id.key(), |slot| match &slot.link {
-            Some(target) => Some(target.key()),
-            None => {
-                if let Some(f) = f.take() {
-                    out = f(slot);
+        let redirect = self.customers.update(&id.key(), |slot| {
+            slot.expire(now);
+            match &slot.link {
+                Some(target) => Some(target.key()),
+                None => {
+                    if let Some(f) = f.take() {
+                        out = f(slot);
+                    }
+                    None
                 }
-                None
             }
         });
         // One hop only, as in the Redis scripts.
         if let (Some(target), Some(f)) = (redirect, f) {
-            out = self.customers.update(&target, f);
+            out = self.customers.update(&target, |slot| {
+                slot.expire(now);
+                f(slot)
+            });
         }
         out
     }
@@ -227,11 +282,11 @@ impl Memory for InProcessMemory {
                 } else {
                     Vec::new()
                 };
-                (s.facts.clone().unwrap_or_default(), turns)
+                (s.live_facts(now).cloned().unwrap_or_default(), turns)
             }
         };
         // Unlinked ids (the common case) are served under a single read lock.
-        let own = self.customers.read(&id.key(), |slot| match slot.and_then(|s| s.link.clone()) {
+        let own = self.customers.read(&id.key(), |slot| match slot.and_then(|s| s.live_link(now).cloned()) {
             Some(target) => Err(target),
             None => Ok(snapshot(slot)),
         });
@@ -253,17 +308,43 @@ impl Memory for InProcessMemory {
         let now = now_ms();
         let max = self.config.max_turns;
         let ttl = self.config.turn_ttl_secs;
+        let customer_expire = deadline(now, self.config.customer_ttl_secs);
         let unified_id = unified.clone();
+        let channel_id = channel.clone();
         self.customers.update_then(
             &ck,
             move |c| {
+                c.expire(now);
                 c.link = Some(unified_id);
+                c.link_expire_at = customer_expire;
                 let turns: Vec<Turn> = c.live_turns(now).drain(..).collect();
                 c.turns_expire_at = None;
-                (c.facts.take(), turns)
+                c.facts_expire_at = None;
+                // The inquiry index moves too: erasure starts from the unified record.
+                let inquiries: Vec<String> = c.inquiries.drain(..).collect();
+                let inquiries_expire_at = c.inquiries_expire_at.take();
+                (c.facts.take(), turns, (inquiries, inquiries_expire_at))
             },
             &uk,
-            move |u, (facts, turns)| {
+            move |u, (facts, turns, (inquiries, inquiries_expire_at))| {
+                u.expire(now);
+                if !u.linked.contains(&channel_id) {
+                    u.linked.push(channel_id);
+                }
+                if !inquiries.is_empty() {
+                    // Kept as long as the records they point at may live.
+                    u.inquiries_expire_at = if u.inquiries.is_empty() {
+                        inquiries_expire_at
+                    } else {
+                        later(u.inquiries_expire_at, inquiries_expire_at)
+                    };
+                    u.inquiries.extend(inquiries);
+                    let over = u.inquiries.len().saturating_sub(INDEXED_INQUIRIES);
+                    u.inquiries.drain(..over);
+                }
+                if u.facts.is_some() || facts.is_some() {
+                    u.facts_expire_at = customer_expire;
+                }
                 if let Some(cf) = facts {
                     // The channel's facts are the conversation in progress, so
                     // they are the newer side of the merge.
@@ -287,9 +368,11 @@ impl Memory for InProcessMemory {
     }
 
     async fn remember(&self, id: &CustomerId, facts: &CustomerFacts) -> Result<CustomerFacts, MemoryError> {
+        let expire = deadline(now_ms(), self.config.customer_ttl_secs);
         Ok(self.write_customer(id, |slot| {
             let stored = slot.facts.get_or_insert_with(CustomerFacts::default);
             stored.merge(facts);
+            slot.facts_expire_at = expire;
             stored.clone()
         }))
     }
@@ -348,6 +431,17 @@ impl Memory for InProcessMemory {
             slot.result = Some(text);
             slot.result_expire_at = expire;
         });
+        // Indexed under the customer it was booked to, for erasure.
+        self.customers.update(&result.customer, |slot| {
+            slot.expire(now);
+            if !slot.inquiries.contains(&result.inquiry_id) {
+                slot.inquiries.push_back(result.inquiry_id.clone());
+                if slot.inquiries.len() > INDEXED_INQUIRIES {
+                    slot.inquiries.pop_front();
+                }
+            }
+            slot.inquiries_expire_at = expire;
+        });
         let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
         recent.push_front(result.inquiry_id.clone());
         recent.truncate(RECENT_INQUIRIES_KEPT);
@@ -403,6 +497,61 @@ impl Memory for InProcessMemory {
             Some((text, expire)) if alive(expire, now_ms()) => from_text(&text).map(Some),
             _ => Ok(None),
         }
+    }
+
+    async fn forget_customer(&self, id: &CustomerId) -> Result<Forgotten, MemoryError> {
+        let now = now_ms();
+        let own = id.key();
+        let target = self.customers.read(&own, |slot| slot.and_then(|s| s.live_link(now).map(CustomerId::key)));
+        let target = target.unwrap_or_else(|| own.clone());
+        let mut keys = vec![target.clone()];
+        if own != target {
+            keys.push(own);
+        }
+        let linked = self.customers.read(&target, |slot| slot.map(|s| s.linked.clone()).unwrap_or_default());
+        for l in linked {
+            let k = l.key();
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        let mut inquiries: Vec<String> = Vec::new();
+        for k in &keys {
+            if let Some(slot) = self.customers.take(k) {
+                let from_turns = slot.turns.iter().map(|t| t.inquiry_id.clone());
+                for inq in slot.inquiries.iter().cloned().chain(from_turns) {
+                    if !inquiries.contains(&inq) {
+                        inquiries.push(inq);
+                    }
+                }
+            }
+        }
+        // Threads are few and bounded; a scan beats keeping a second index.
+        let gone: Vec<(String, InquiryThread)> = self
+            .threads
+            .iter()
+            .filter_map(|(id, (text, _))| from_text::<InquiryThread>(&text).ok().map(|t| ((*id).clone(), t)))
+            .filter(|(_, t)| keys.contains(&t.customer))
+            .collect();
+        for (id, t) in gone {
+            for v in &t.versions {
+                if !inquiries.contains(&v.inquiry_id) {
+                    inquiries.push(v.inquiry_id.clone());
+                }
+            }
+            if self.open.get(&t.conversation).is_some_and(|(open, _)| open == id) {
+                self.open.invalidate(&t.conversation);
+            }
+            self.threads.invalidate(&id);
+        }
+        for inq in &inquiries {
+            self.inquiries.take(inq);
+        }
+        {
+            let mut recent = self.recent.lock().unwrap_or_else(PoisonError::into_inner);
+            recent.retain(|r| !inquiries.contains(r));
+        }
+        Ok(Forgotten { customers: keys, inquiries })
     }
 }
 
@@ -495,6 +644,13 @@ impl<V: Expiring + Send + 'static> Records<V> {
     /// Records held as of moka's last maintenance run.
     fn approx_len(&self) -> u64 {
         self.cache.entry_count()
+    }
+
+    /// Removes `key`'s record and returns it.
+    fn take(&self, key: &str) -> Option<V> {
+        let held = self.cache.remove(key)?;
+        let mut value = held.lock();
+        Some(std::mem::take(&mut *value))
     }
 
     fn read<R>(&self, key: &str, f: impl FnOnce(Option<&V>) -> R) -> R {

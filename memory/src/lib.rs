@@ -3,11 +3,13 @@
 //! They are the embedded default; `tradewind-redis` holds the Redis ones.
 
 pub mod inproc;
+pub mod masked;
 pub mod outbox;
 
 pub use inproc::{InProcessLimits, InProcessMemory};
+pub use masked::MaskedMemory;
 pub use outbox::{read_dead_letter_file, InProcessStore, StoreLimits};
 pub use tradewind_ports::memory::{
-    dedup_keep_first, CustomerFacts, CustomerView, Memory, MemoryConfig, MemoryError, Turn, MAX_PAST_INQUIRIES,
-    RECENT_INQUIRIES_KEPT,
+    dedup_keep_first, CustomerFacts, CustomerView, Forgotten, Memory, MemoryConfig, MemoryError, Turn,
+    MAX_PAST_INQUIRIES, RECENT_INQUIRIES_KEPT,
 };

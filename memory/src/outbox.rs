@@ -22,7 +22,6 @@ use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
 use tradewind_core::now_ms;
 use tradewind_ports::outbox::{DeadLetter, DeliveryStore, PendingRecord, StoreError};
 
@@ -116,12 +115,8 @@ impl InProcessStore {
         let mut line = serde_json::to_string(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
         line.push('\n');
         let _guard = self.file_lock.lock().await;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            tokio::fs::create_dir_all(dir).await.map_err(io)?;
-        }
-        let mut f = tokio::fs::OpenOptions::new().create(true).append(true).open(path).await.map_err(io)?;
-        f.write_all(line.as_bytes()).await.map_err(io)?;
-        f.flush().await.map_err(io)?;
+        // Owner-only: dead letters carry whole cards.
+        tradewind_ports::files::append_private_async(path, line.into_bytes()).await.map_err(io)?;
         Ok(())
     }
 }

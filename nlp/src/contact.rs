@@ -210,7 +210,7 @@ fn international_end(
 /// Phone numbers as original byte ranges. Only numbers that look like
 /// phones are taken — a `+` or `00` prefix, a cue word, or a Chinese mobile
 /// shape — so quantities like "800" or "1,200" are never phones.
-fn scan_phones(doc: &Doc) -> Vec<(usize, usize)> {
+pub(crate) fn scan_phones(doc: &Doc) -> Vec<(usize, usize)> {
     let s = doc.norm.as_bytes();
     let mut out = Vec::new();
     let mut checks = PLAN_CHECKS;
@@ -259,7 +259,7 @@ fn scan_phones(doc: &Doc) -> Vec<(usize, usize)> {
 
 // ---------------------------------------------------------------- e-mail, URLs
 
-fn scan_emails(doc: &Doc) -> Vec<(usize, usize)> {
+pub(crate) fn scan_emails(doc: &Doc) -> Vec<(usize, usize)> {
     let s = doc.norm.as_bytes();
     let local = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'%' | b'+' | b'-');
     let domain = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'-');
@@ -321,8 +321,12 @@ fn credit_code(doc: &Doc) -> Option<(String, (usize, usize))> {
             continue;
         }
         let code = o.to_ascii_uppercase();
+        // The check character tells a credit code from a resident ID of the
+        // same length (which must never be stored as a company's code).
         let ok = code.chars().all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"IOZSV".contains(c)))
-            && code[2..8].bytes().all(|b| b.is_ascii_digit());
+            && code[2..8].bytes().all(|b| b.is_ascii_digit())
+            && tradewind_core::ids::is_valid_uscc(&code)
+            && !crate::pii::is_resident_id(&code);
         if ok {
             let t = doc.toks[i];
             return Some((code, (t.o0, t.o1)));
@@ -774,6 +778,9 @@ fn english_name_at(doc: &Doc, legal: &[Hit], mut k: usize) -> Option<String> {
     Some(doc.span(start, k).to_owned())
 }
 
+/// Words that name a contact field, and so are never a person's name.
+const ZH_FIELD_WORDS: &[&str] = &["电话", "手机", "微信", "邮箱", "电邮", "号码", "传真", "地址", "方式", "身份"];
+
 fn person_name(doc: &Doc, company: Option<(usize, usize)>) -> Option<String> {
     let mut hits = Vec::new();
     indices().name_cues.find_all(doc, &mut hits);
@@ -840,6 +847,11 @@ fn person_name(doc: &Doc, company: Option<(usize, usize)>) -> Option<String> {
         chars.truncate(max);
         let surname_ok = compound || chars.first().is_some_and(|c| ZH_SURNAMES.contains(c));
         if chars.len() < 2 || (h.payload == 1 && !surname_ok) || ZH_NAME_END.contains(chars[0]) {
+            continue;
+        }
+        // "联系人电话 …": the cue names a field, not a person.
+        let joined = chars.concat();
+        if ZH_FIELD_WORDS.iter().any(|w| joined.starts_with(w)) {
             continue;
         }
         return Some(doc.span(k, k + chars.len()).to_owned());
@@ -995,10 +1007,28 @@ mod tests {
 
     #[test]
     fn credit_code_shape() {
-        let c = extract_contact("统一社会信用代码：91310000MA1FL5YX2K").credit_code;
-        assert_eq!(c.as_deref(), Some("91310000MA1FL5YX2K"));
+        let c = extract_contact("统一社会信用代码：91310000MA1FL5YX29").credit_code;
+        assert_eq!(c.as_deref(), Some("91310000MA1FL5YX29"));
         assert_eq!(extract_contact("code ABCDEFGHJKLMNPQRTU").credit_code, None);
         assert_eq!(extract_contact("code 91310000MA1FL5YX2I").credit_code, None);
+        assert_eq!(extract_contact("统一社会信用代码 91310000MA1FL5YX2K").credit_code, None, "wrong check character");
+    }
+
+    #[test]
+    fn a_resident_id_is_never_taken_for_a_credit_code() {
+        assert_eq!(extract_contact("身份证号 11010519491231002X").credit_code, None);
+        assert_eq!(
+            extract_contact("ID 440524188001010014, 统一社会信用代码 91350100M000100Y43").credit_code.as_deref(),
+            Some("91350100M000100Y43")
+        );
+    }
+
+    #[test]
+    fn a_phone_cue_is_not_a_contact_name() {
+        for text in ["电话：+86 138 0013 8000", "联系人电话 13800138000", "电话 +49 40 1234567，谢谢"] {
+            let name = extract_contact(text).contact.name;
+            assert!(name.as_deref().is_none_or(|n| !n.contains("电话")), "{text}: {name:?}");
+        }
     }
 
     #[test]

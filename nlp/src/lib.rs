@@ -26,6 +26,7 @@ pub mod dialogue;
 pub mod gazetteer;
 pub mod injection;
 pub mod numerals;
+pub mod pii;
 pub mod products;
 #[cfg(test)]
 mod testkit;

@@ -18,6 +18,7 @@
 
 pub mod app;
 pub mod brain;
+pub mod files;
 pub mod ingress;
 pub mod knowledge;
 pub mod memory;
@@ -32,7 +33,7 @@ pub use app::{AppError, Application, IncomingMessage};
 pub use brain::{Brain, BrainError, BrainHealth, BrainReply, BrainTask, OutputSpec};
 pub use ingress::{InboundMessage, Ingress, OutboundReply, QuickReply, Submitted};
 pub use knowledge::{Chunk, Embedder, Hit, KnowledgeError, KnowledgeIndex, SearchQuery};
-pub use memory::{CustomerFacts, CustomerView, Memory, MemoryConfig, MemoryError, Turn};
+pub use memory::{CustomerFacts, CustomerView, Forgotten, Memory, MemoryConfig, MemoryError, Turn};
 pub use outbox::{DeadLetter, DeliveryStore, PendingRecord, StoreError};
 pub use recorder::Recorder;
 pub use sink::{Delivery, Sink, SinkError};

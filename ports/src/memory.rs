@@ -104,12 +104,32 @@ pub struct MemoryConfig {
     pub turn_ttl_secs: u64,
     /// TTL of transcripts and results, in seconds.
     pub record_ttl_secs: u64,
+    /// TTL of customer facts (the one place contact details are kept in the
+    /// clear) and of channel→customer links, in seconds; refreshed whenever
+    /// the customer writes again.
+    pub customer_ttl_secs: u64,
 }
 
 impl Default for MemoryConfig {
     fn default() -> Self {
-        Self { prefix: "tw:".into(), max_turns: 20, turn_ttl_secs: 7 * 24 * 3600, record_ttl_secs: 30 * 24 * 3600 }
+        Self {
+            prefix: "tw:".into(),
+            max_turns: 20,
+            turn_ttl_secs: 7 * 24 * 3600,
+            record_ttl_secs: 30 * 24 * 3600,
+            customer_ttl_secs: 180 * 24 * 3600,
+        }
     }
+}
+
+/// What `Memory::forget_customer` erased.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Forgotten {
+    /// Customer keys whose facts, turns and links were erased: the unified
+    /// record and every channel id linked to it.
+    pub customers: Vec<String>,
+    /// Inquiries whose transcript, result and blackboard were erased.
+    pub inquiries: Vec<String>,
 }
 
 #[async_trait]
@@ -157,4 +177,8 @@ pub trait Memory: Send + Sync {
 
     /// A thread by id, open or closed.
     async fn thread(&self, thread_id: &str) -> Result<Option<InquiryThread>, MemoryError>;
+    /// The right to erasure: the customer `id` resolves to (through its
+    /// link), every channel id linked to it, their facts, turns and links,
+    /// and the transcripts, results and blackboards of their inquiries.
+    async fn forget_customer(&self, id: &CustomerId) -> Result<Forgotten, MemoryError>;
 }

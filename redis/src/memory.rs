@@ -5,14 +5,17 @@
 //!
 //! | key                     | type   | content                                   | TTL             |
 //! |-------------------------|--------|-------------------------------------------|-----------------|
-//! | `{p}link:{id}`          | string | the `{id}` this channel id is linked to   | none            |
-//! | `{p}cust:{id}:facts`    | string | `CustomerFacts` JSON                      | none            |
+//! | `{p}link:{id}`          | string | the `{id}` this channel id is linked to   | `customer_ttl_secs` |
+//! | `{p}cust:{id}:facts`    | string | `CustomerFacts` JSON                      | `customer_ttl_secs` |
+//! | `{p}cust:{id}:links`    | set    | channel `{id}`s linked to this one        | `customer_ttl_secs` |
+//! | `{p}cust:{id}:inq`      | set    | inquiries whose result was booked to it   | `record_ttl_secs` |
 //! | `{p}cust:{id}:turns`    | list   | `Turn` JSON, oldest first, ≤ `max_turns`  | `turn_ttl_secs` |
 //! | `{p}tr:{inquiry}`       | list   | `TranscriptStep` JSON, in append order    | `record_ttl_secs` |
 //! | `{p}res:{inquiry}`      | string | `SwarmResult` JSON                        | `record_ttl_secs` |
 //! | `{p}recent`             | list   | inquiry ids, newest first, capped         | none            |
 //! | `{p}thr:{thread}`       | string | `InquiryThread` JSON                      | `record_ttl_secs` |
 //! | `{p}open:{conversation}`| string | the conversation's open thread id         | the idle window |
+//! | `{p}cust:{id}:thr`      | set    | threads booked to it (for erasure)        | `record_ttl_secs` |
 //!
 //! A TTL of 0 means "no expiry". Everything that touches customer data runs
 //! as a Lua script so that resolving the link and reading or writing under the
@@ -37,7 +40,8 @@ use serde::Serialize;
 use tradewind_core::{CustomerId, InquiryThread, SwarmResult, TranscriptStep};
 
 use tradewind_ports::memory::{
-    CustomerFacts, CustomerView, Memory, MemoryConfig, MemoryError, Turn, MAX_PAST_INQUIRIES, RECENT_INQUIRIES_KEPT,
+    CustomerFacts, CustomerView, Forgotten, Memory, MemoryConfig, MemoryError, Turn, MAX_PAST_INQUIRIES,
+    RECENT_INQUIRIES_KEPT,
 };
 
 /// Connection tuning for `RedisMemory`.
@@ -125,7 +129,7 @@ return {target, facts, turns}
 "#;
 
 /// KEYS[1] link key of the id. ARGV: prefix, id fragment, newer facts JSON,
-/// max past inquiries. Returns the merged facts JSON.
+/// max past inquiries, TTL seconds. Returns the merged facts JSON.
 const LUA_REMEMBER: &str = r#"
 local target = redis.call('GET', KEYS[1]) or ARGV[2]
 local key = ARGV[1] .. 'cust:' .. target .. ':facts'
@@ -139,6 +143,7 @@ if raw then
 end
 local merged = cjson.encode(merge_facts(old, new, tonumber(ARGV[4])))
 redis.call('SET', key, merged)
+if tonumber(ARGV[5]) > 0 then redis.call('EXPIRE', key, ARGV[5]) end
 return merged
 "#;
 
@@ -159,7 +164,8 @@ return 1
 "#;
 
 /// KEYS[1] link key of the channel id. ARGV: prefix, channel fragment,
-/// unified fragment, max turns, turn TTL seconds, max past inquiries.
+/// unified fragment, max turns, turn TTL seconds, max past inquiries,
+/// customer TTL seconds.
 /// Everything is decoded before anything is written: a script that fails
 /// half-way is not rolled back, so corruption must abort with no effect.
 const LUA_LINK: &str = r#"
@@ -208,10 +214,23 @@ if #cturns > 0 then
   for i = math.max(1, #all - n + 1), #all do combined[#combined + 1] = all[i].raw end
 end
 
+local cttl = tonumber(ARGV[7])
 if merged_facts then
   redis.call('SET', ufk, merged_facts)
+  if cttl > 0 then redis.call('EXPIRE', ufk, cttl) end
   redis.call('DEL', cfk)
 end
+-- The channel's inquiry index moves with it: erasure starts from the unified id.
+local cik, uik = p .. 'cust:' .. ck .. ':inq', p .. 'cust:' .. uk .. ':inq'
+if redis.call('EXISTS', cik) == 1 then
+  local ttl_left = redis.call('TTL', cik)
+  redis.call('SUNIONSTORE', uik, uik, cik)
+  redis.call('DEL', cik)
+  if ttl_left > 0 and redis.call('TTL', uik) < ttl_left then redis.call('EXPIRE', uik, ttl_left) end
+end
+local ulk = p .. 'cust:' .. uk .. ':links'
+redis.call('SADD', ulk, ck)
+if cttl > 0 then redis.call('EXPIRE', ulk, cttl) end
 if combined then
   redis.call('DEL', utk, ctk)
   if #combined > 0 then
@@ -219,7 +238,7 @@ if combined then
     if ttl > 0 then redis.call('EXPIRE', utk, ttl) end
   end
 end
-redis.call('SET', KEYS[1], uk)
+if cttl > 0 then redis.call('SET', KEYS[1], uk, 'EX', cttl) else redis.call('SET', KEYS[1], uk) end
 return 1
 "#;
 
@@ -328,6 +347,15 @@ impl RedisMemory {
     fn open_key(&self, conversation: &str) -> String {
         format!("{}open:{conversation}", self.config.prefix)
     }
+
+    /// `{p}cust:{key}:{part}` for a customer key fragment.
+    fn cust_key(&self, key: &str, part: &str) -> String {
+        format!("{}cust:{key}:{part}", self.config.prefix)
+    }
+
+    fn inq_key(&self, customer_key: &str) -> String {
+        self.cust_key(customer_key, "inq")
+    }
 }
 
 /// Our own scripts flag bad records with a `CORRUPT` error code; a
@@ -410,6 +438,7 @@ impl Memory for RedisMemory {
             .arg(self.config.max_turns)
             .arg(self.config.turn_ttl_secs)
             .arg(MAX_PAST_INQUIRIES)
+            .arg(self.config.customer_ttl_secs)
             .invoke_async::<i64>(&mut self.conn.clone())
             .await
             .map(|_| ())
@@ -426,6 +455,7 @@ impl Memory for RedisMemory {
             .arg(id.key())
             .arg(newer)
             .arg(MAX_PAST_INQUIRIES)
+            .arg(self.config.customer_ttl_secs)
             .invoke_async(&mut self.conn.clone())
             .await
             .map_err(|e| classify("remember", e))?;
@@ -491,6 +521,12 @@ impl Memory for RedisMemory {
             pipe.set(&res, body).ignore();
         }
         pipe.lpush(&recent, &result.inquiry_id).ignore().ltrim(&recent, 0, RECENT_INQUIRIES_KEPT as isize - 1).ignore();
+        // Indexed under the customer it was booked to, for erasure.
+        let inq = self.inq_key(&result.customer);
+        pipe.sadd(&inq, &result.inquiry_id).ignore();
+        if self.config.record_ttl_secs > 0 {
+            pipe.expire(&inq, self.config.record_ttl_secs as i64).ignore();
+        }
         pipe.query_async::<()>(&mut self.conn.clone()).await.map_err(|e| classify("save_result", e))
     }
 
@@ -542,6 +578,12 @@ impl Memory for RedisMemory {
         if !thread.closed {
             pipe.set_ex(&open, &thread.thread_id, window_secs.max(1)).ignore();
         }
+        // Indexed by customer for erasure; the index lives as long as a thread.
+        let index = self.cust_key(&thread.customer, "thr");
+        pipe.sadd(&index, &thread.thread_id).ignore();
+        if self.config.record_ttl_secs > 0 {
+            pipe.expire(&index, self.config.record_ttl_secs as i64).ignore();
+        }
         pipe.query_async::<()>(&mut self.conn.clone()).await.map_err(|e| classify("save_thread", e))?;
         if thread.closed {
             // Only if it is still the open one: a newer thread may have taken its place.
@@ -561,6 +603,84 @@ impl Memory for RedisMemory {
         let raw: Option<String> =
             redis::cmd("GET").arg(&key).query_async(&mut self.conn.clone()).await.map_err(|e| classify("thread", e))?;
         raw.map(|r| decode(&r, "thread", &key)).transpose()
+    }
+
+    async fn forget_customer(&self, id: &CustomerId) -> Result<Forgotten, MemoryError> {
+        let mut conn = self.conn.clone();
+        let own = id.key();
+        let link: Option<String> = redis::cmd("GET")
+            .arg(self.link_key(id))
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| classify("forget_customer", e))?;
+        let target = link.unwrap_or_else(|| own.clone());
+        let mut keys = vec![target.clone()];
+        if own != target {
+            keys.push(own);
+        }
+        let linked: Vec<String> = redis::cmd("SMEMBERS")
+            .arg(self.cust_key(&target, "links"))
+            .query_async(&mut conn)
+            .await
+            .map_err(|e| classify("forget_customer", e))?;
+        for k in linked {
+            if !keys.contains(&k) {
+                keys.push(k);
+            }
+        }
+        let mut read = redis::pipe();
+        for k in &keys {
+            read.smembers(self.inq_key(k)).lrange(self.cust_key(k, "turns"), 0, -1).smembers(self.cust_key(k, "thr"));
+        }
+        let found: Vec<Vec<String>> = read.query_async(&mut conn).await.map_err(|e| classify("forget_customer", e))?;
+        let mut inquiries: Vec<String> = Vec::new();
+        let mut threads: Vec<String> = Vec::new();
+        for (i, list) in found.into_iter().enumerate() {
+            // Per key: inquiry ids, turns naming theirs, thread ids.
+            let ids = match i % 3 {
+                0 => list,
+                1 => list
+                    .iter()
+                    .filter_map(|raw| serde_json::from_str::<Turn>(raw).ok())
+                    .map(|t| t.inquiry_id)
+                    .collect(),
+                _ => {
+                    threads.extend(list);
+                    continue;
+                }
+            };
+            for inq in ids {
+                if !inquiries.contains(&inq) {
+                    inquiries.push(inq);
+                }
+            }
+        }
+        let mut erase = redis::pipe();
+        erase.atomic();
+        for id in &threads {
+            // The conversation was the customer's: its open pointer goes too.
+            if let Some(t) = self.thread(id).await? {
+                for v in t.versions {
+                    if !inquiries.contains(&v.inquiry_id) {
+                        inquiries.push(v.inquiry_id);
+                    }
+                }
+                erase.del(self.open_key(&t.conversation)).ignore();
+            }
+            erase.del(self.thread_key(id)).ignore();
+        }
+        for k in &keys {
+            for part in ["facts", "turns", "inq", "links", "thr"] {
+                erase.del(self.cust_key(k, part)).ignore();
+            }
+            erase.del(format!("{}link:{k}", self.config.prefix)).ignore();
+        }
+        for inq in &inquiries {
+            erase.del(self.tr_key(inq)).ignore().del(self.res_key(inq)).ignore();
+            erase.lrem(self.recent_key(), 0, inq).ignore();
+        }
+        erase.query_async::<()>(&mut conn).await.map_err(|e| classify("forget_customer", e))?;
+        Ok(Forgotten { customers: keys, inquiries })
     }
 }
 

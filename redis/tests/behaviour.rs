@@ -25,7 +25,13 @@ use tradewind_redis::{RedisMemory, RedisOptions};
 const MAX_TURNS: usize = 5;
 
 fn test_config(prefix: &str) -> MemoryConfig {
-    MemoryConfig { prefix: prefix.to_owned(), max_turns: MAX_TURNS, turn_ttl_secs: 600, record_ttl_secs: 600 }
+    MemoryConfig {
+        prefix: prefix.to_owned(),
+        max_turns: MAX_TURNS,
+        turn_ttl_secs: 600,
+        record_ttl_secs: 600,
+        customer_ttl_secs: 600,
+    }
 }
 
 fn unique_prefix() -> String {
@@ -111,6 +117,7 @@ async fn exercise(mem: &dyn Memory) {
     results_and_recent(mem).await;
     concurrent_remembers_lose_nothing(mem).await;
     threads_stay_open_per_conversation(mem).await;
+    forget_erases_everything_of_one_customer(mem).await;
 }
 
 async fn threads_stay_open_per_conversation(mem: &dyn Memory) {
@@ -142,6 +149,69 @@ async fn threads_idle_out_of_their_window(mem: &dyn Memory) {
     assert!(mem.open_thread("web:idle").await.unwrap().is_some());
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(mem.open_thread("web:idle").await.unwrap(), None, "idle past the window");
+}
+
+/// The right to erasure, asked through any of the customer's ids.
+async fn forget_erases_everything_of_one_customer(mem: &dyn Memory) {
+    let chan = CustomerId::channel("telegram", "forget-me");
+    let other = CustomerId::channel("web", "forget-me-too");
+    let uni = CustomerId::Unified("fe".repeat(32));
+    let bystander = CustomerId::channel("telegram", "stays");
+    let booked = |inquiry: &str, to: &CustomerId| SwarmResult { customer: to.key(), ..swarm_result(inquiry) };
+    mem.remember(&chan, &facts(Some("Gone Co"), &[])).await.unwrap();
+    mem.push_turns(&chan, &[Turn { inquiry_id: "fg-1".into(), ..turn(10, "my phone is …") }]).await.unwrap();
+    for inq in ["fg-1", "fg-2", "fg-keep"] {
+        mem.append_transcript(inq, &[step(inq, 1)]).await.unwrap();
+    }
+    mem.save_result(&booked("fg-1", &chan)).await.unwrap();
+    mem.link(&chan, &uni).await.unwrap();
+    mem.link(&other, &uni).await.unwrap();
+    mem.save_result(&booked("fg-2", &uni)).await.unwrap();
+    mem.remember(&bystander, &facts(Some("Stays Co"), &[])).await.unwrap();
+    mem.save_result(&booked("fg-keep", &bystander)).await.unwrap();
+
+    let gone = mem.forget_customer(&other).await.unwrap();
+    for k in [uni.key(), chan.key(), other.key()] {
+        assert!(gone.customers.contains(&k), "{k} not in {:?}", gone.customers);
+    }
+    let mut inquiries = gone.inquiries.clone();
+    inquiries.sort();
+    assert_eq!(inquiries, vec!["fg-1", "fg-2"]);
+    for id in [&chan, &other, &uni] {
+        let view = mem.load_customer(id).await.unwrap();
+        assert_eq!(&view.id, id, "no link survives");
+        assert_eq!(view.facts, CustomerFacts::default());
+        assert!(view.recent_turns.is_empty());
+    }
+    for inq in ["fg-1", "fg-2"] {
+        assert!(mem.result(inq).await.unwrap().is_none(), "{inq}");
+        assert!(mem.transcript(inq).await.unwrap().is_empty(), "{inq}");
+    }
+    let recent = mem.recent_inquiries(50).await.unwrap();
+    assert!(!recent.iter().any(|r| r == "fg-1" || r == "fg-2"), "{recent:?}");
+    assert!(recent.iter().any(|r| r == "fg-keep"));
+    assert!(mem.result("fg-keep").await.unwrap().is_some());
+    assert_eq!(mem.load_customer(&bystander).await.unwrap().facts.company.as_deref(), Some("Stays Co"));
+}
+
+/// Customer facts and links expire `customer_ttl_secs` after the last write.
+async fn exercise_customer_ttl(mem: &dyn Memory) {
+    let chan = CustomerId::channel("cli", "fleeting");
+    let uni = CustomerId::Unified("cd".repeat(32));
+    mem.remember(&chan, &facts(Some("Fleeting Co"), &[])).await.unwrap();
+    mem.link(&chan, &uni).await.unwrap();
+    let view = mem.load_customer(&chan).await.unwrap();
+    assert_eq!((view.id, view.facts.company.as_deref()), (uni.clone(), Some("Fleeting Co")));
+
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+
+    let view = mem.load_customer(&chan).await.unwrap();
+    assert_eq!(view.id, chan, "the link expired");
+    assert_eq!(mem.load_customer(&uni).await.unwrap().facts, CustomerFacts::default(), "the facts expired");
+}
+
+fn short_customer_ttl(prefix: &str) -> MemoryConfig {
+    MemoryConfig { customer_ttl_secs: 1, ..test_config(prefix) }
 }
 
 async fn facts_merge(mem: &dyn Memory) {
@@ -382,6 +452,11 @@ async fn inproc_ttl() {
 }
 
 #[tokio::test]
+async fn inproc_customer_ttl() {
+    exercise_customer_ttl(&InProcessMemory::new(short_customer_ttl("tw:"))).await;
+}
+
+#[tokio::test]
 async fn inproc_storage_is_bounded() {
     let limits = InProcessLimits { max_inquiries: 256, max_customers: 256 };
     let mem = InProcessMemory::with_limits(test_config("tw:"), limits);
@@ -508,6 +583,12 @@ async fn redis_ttl() {
 }
 
 #[tokio::test]
+async fn redis_customer_ttl() {
+    let (mem, _c) = redis_memory(short_customer_ttl(&unique_prefix())).await;
+    exercise_customer_ttl(&mem).await;
+}
+
+#[tokio::test]
 async fn redis_key_layout() {
     let prefix = unique_prefix();
     let (mem, _c) = redis_memory(test_config(&prefix)).await;
@@ -525,7 +606,9 @@ async fn redis_key_layout() {
     let u = uni.key();
     let mut want = vec![
         format!("{prefix}cust:{u}:facts"),
+        format!("{prefix}cust:{u}:links"),
         format!("{prefix}cust:{u}:turns"),
+        format!("{prefix}cust:c:cli:local:inq"),
         format!("{prefix}link:c:telegram:55"),
         format!("{prefix}recent"),
         format!("{prefix}res:inq-9"),
@@ -540,8 +623,10 @@ async fn redis_key_layout() {
     assert!(ttl > 0 && ttl <= 600, "turns carry the turn TTL, got {ttl}");
     let ttl: i64 = redis::cmd("TTL").arg(format!("{prefix}res:inq-9")).query_async(&mut conn).await.unwrap();
     assert!(ttl > 0 && ttl <= 600, "results carry the record TTL, got {ttl}");
-    let ttl: i64 = redis::cmd("TTL").arg(format!("{prefix}cust:{u}:facts")).query_async(&mut conn).await.unwrap();
-    assert_eq!(ttl, -1, "facts do not expire");
+    for key in [format!("{prefix}cust:{u}:facts"), format!("{prefix}link:c:telegram:55")] {
+        let ttl: i64 = redis::cmd("TTL").arg(&key).query_async(&mut conn).await.unwrap();
+        assert!(ttl > 0 && ttl <= 600, "{key} carries the customer TTL, got {ttl}");
+    }
 }
 
 fn assert_corrupt<T: std::fmt::Debug>(got: Result<T, MemoryError>) {

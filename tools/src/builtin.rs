@@ -171,7 +171,8 @@ impl Tool for SearchKnowledge {
 
     async fn call(&self, a: SearchKnowledgeArgs, _ctx: &ToolCtx) -> Result<Vec<KnowledgeHit>, ToolError> {
         let q = SearchQuery {
-            text: a.query,
+            // The query may go to an embedding model; identifiers never help a search.
+            text: tradewind_nlp::pii::mask(&a.query).into_owned(),
             kinds: a.kinds.unwrap_or_default(),
             lang: a.lang,
             sku: a.sku,
@@ -884,20 +885,23 @@ impl Tool for PushCard {
             let names: Vec<&String> = self.0.sinks.keys().collect();
             ToolError::NotFound(format!("no sink '{}'; configured: {names:?}", a.sink))
         })?;
-        let payload = match a.payload_json {
+        let mut payload = match a.payload_json {
             Some(p) => serde_json::from_str(&p).map_err(|e| ToolError::InvalidArgs {
                 tool: Self::NAME.into(),
                 message: format!("payload_json is not JSON: {e}"),
             })?,
             None => serde_json::Value::Null,
         };
+        // Cards leave for files and chat platforms: identifiers stay behind,
+        // sales reads contact details from the customer record.
+        tradewind_nlp::pii::mask_json(&mut payload);
         let d = Delivery {
             audience: a.sink.clone(),
             kind: a.kind,
             inquiry_id: ctx.inquiry_id.to_string(),
             delivery_id: a.delivery_id,
-            title: a.title,
-            body: a.body,
+            title: tradewind_nlp::pii::mask(&a.title).into_owned(),
+            body: tradewind_nlp::pii::mask(&a.body).into_owned(),
             payload,
         };
         let location = sink.deliver(&d).await.map_err(|e| ToolError::Transient(e.to_string()))?;

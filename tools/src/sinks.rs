@@ -4,6 +4,7 @@
 use async_trait::async_trait;
 use std::path::PathBuf;
 use std::sync::Mutex;
+use tradewind_ports::files::write_private_async;
 use tradewind_ports::sink::{Delivery, Sink, SinkError};
 
 /// Writes each delivery as `<dir>/<inquiry>/<delivery_id>.md` plus a `.json`
@@ -20,7 +21,8 @@ impl DirSink {
     }
 }
 
-fn safe_component(s: &str) -> String {
+/// The file-name-safe form of an id: how an inquiry's folder is named.
+pub fn safe_component(s: &str) -> String {
     s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).take(80).collect()
 }
 
@@ -33,16 +35,13 @@ impl Sink for DirSink {
     async fn deliver(&self, d: &Delivery) -> Result<String, SinkError> {
         let fail = |e: std::io::Error| SinkError::Failed { sink: self.name.clone(), message: e.to_string() };
         let dir = self.dir.join(safe_component(&d.inquiry_id));
-        tokio::fs::create_dir_all(&dir).await.map_err(fail)?;
         let stem = safe_component(&d.delivery_id);
         let md = dir.join(format!("{stem}.md"));
         let json = dir.join(format!("{stem}.json"));
-        let tmp = dir.join(format!(".{stem}.tmp"));
-        tokio::fs::write(&tmp, d.body.as_bytes()).await.map_err(fail)?;
-        tokio::fs::rename(&tmp, &md).await.map_err(fail)?;
+        // Owner-only (0600 in 0700 folders): cards are about customers.
+        write_private_async(&md, d.body.as_bytes().to_vec()).await.map_err(fail)?;
         let payload = serde_json::to_vec_pretty(d).unwrap_or_default();
-        tokio::fs::write(&tmp, payload).await.map_err(fail)?;
-        tokio::fs::rename(&tmp, &json).await.map_err(fail)?;
+        write_private_async(&json, payload).await.map_err(fail)?;
         Ok(md.display().to_string())
     }
 }

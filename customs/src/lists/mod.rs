@@ -287,22 +287,44 @@ pub fn import_with(
     })
 }
 
+/// Creates a folder (and its parents) the owner alone may read: 0700, like
+/// every folder Tradewind writes.
+pub(crate) fn private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+    b.create(dir)
+}
+
+/// Creates (or truncates) a file the owner alone may read: 0600.
+pub(crate) fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.create(true).write(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)
+}
+
 /// Writes a list file atomically: a temporary file in the same folder,
-/// renamed over the old one.
+/// renamed over the old one. Owner-only (0600): lists name people.
 pub fn store(list: &ListFile, lists_dir: &Path) -> Result<PathBuf, ListError> {
     let werr = |p: &Path| {
         let p = p.display().to_string();
         move |source| ListError::Write { path: p, source }
     };
-    std::fs::create_dir_all(lists_dir).map_err(werr(lists_dir))?;
+    private_dir(lists_dir).map_err(werr(lists_dir))?;
     let target = lists_dir.join(format!("{}{LIST_SUFFIX}", list.source));
     let tmp = lists_dir.join(format!(".{}{LIST_SUFFIX}.tmp-{}", list.source, std::process::id()));
     let bytes = serde_json::to_vec(list)
         .map_err(|e| ListError::Write { path: tmp.display().to_string(), source: std::io::Error::other(e) })?;
-    let result = std::fs::write(&tmp, &bytes).map_err(werr(&tmp)).and_then(|()| {
-        std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(werr(&tmp))?;
-        std::fs::rename(&tmp, &target).map_err(werr(&target))
-    });
+    let result = create_private(&tmp)
+        .and_then(|mut f| {
+            std::io::Write::write_all(&mut f, &bytes)?;
+            f.sync_all()
+        })
+        .map_err(werr(&tmp))
+        .and_then(|()| std::fs::rename(&tmp, &target).map_err(werr(&target)));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }

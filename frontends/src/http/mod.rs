@@ -1,22 +1,30 @@
-//! The HTTP front end (axum): the web chat API (`POST /v1/messages`, replies
-//! over server-sent events), the embeddable chat page, `/healthz`, and the
-//! Telegram webhook when that mode is on. Every error response comes from
-//! `AppError::http_status()`.
+//! The HTTP front end (axum): the web chat API (`POST /v1/chats` issues a
+//! chat id and its token, `POST /v1/messages`, replies over server-sent
+//! events for the token's holder only), the embeddable chat page,
+//! `/healthz`, and the Telegram webhook when that mode is on. Errors from
+//! the application come from `AppError::http_status()`; refusals at the
+//! door (token, rate, Content-Type) from `guard::Refusal`.
 
 pub mod assets;
+pub mod guard;
 pub mod hub;
+pub mod serve;
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequestParts, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
+use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio_util::sync::CancellationToken;
+
+use guard::{client_ip, require_json, ChatTokens, KeyedLimits, Refusal};
 
 use crate::{check_size, InFlight};
 use tradewind_ports::ingress::{InboundMessage, Ingress, Submitted};
@@ -35,24 +43,68 @@ pub struct HttpState {
     pub max_body_bytes: usize,
     /// Ends the event streams once the shutdown drain is over.
     pub closing: CancellationToken,
+    pub tokens: ChatTokens,
+    pub per_ip: KeyedLimits,
+    pub per_chat: KeyedLimits,
+    pub trust_forwarded_for: bool,
+    /// Answering a request (body included) may take this long; 408 after.
+    pub request_timeout: Duration,
+    /// Browser origins allowed to call the API; empty: no CORS.
+    pub cors_origins: Vec<String>,
+}
+
+impl HttpState {
+    /// Counts a request against its client's address.
+    fn admit(&self, peer: Option<SocketAddr>, headers: &HeaderMap) -> Result<(), Refusal> {
+        self.per_ip.check(&client_ip(peer.map(|p| p.ip()), headers, self.trust_forwarded_for))
+    }
 }
 
 /// All routes; `extra` (the Telegram webhook) is merged in when present.
 pub fn router(state: Arc<HttpState>, extra: Option<Router>) -> Router {
     let max_body = state.max_body_bytes;
+    let timeout =
+        tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, state.request_timeout);
+    let cors = cors_layer(&state.cors_origins);
     let mut r = Router::new()
         .route("/healthz", get(healthz))
+        .route("/v1/chats", post(new_chat))
         .route("/v1/messages", post(post_message))
-        .route("/v1/chats/{chat_id}/events", get(events))
         .route("/chat", get(assets::chat_page))
         .route("/chat/app.js", get(assets::chat_app_js))
         .route("/chat.js", get(assets::embed_js))
         .fallback(not_found)
-        .with_state(state);
+        .with_state(state.clone());
     if let Some(extra) = extra {
         r = r.merge(extra);
     }
-    r.layer(DefaultBodyLimit::max(max_body))
+    // The reply stream is meant to stay open: no request timeout on it.
+    let streams = Router::new().route("/v1/chats/{chat_id}/events", get(events)).with_state(state);
+    let mut r = r.layer(timeout).merge(streams).layer(DefaultBodyLimit::max(max_body));
+    if let Some(cors) = cors {
+        r = r.layer(cors);
+    }
+    r
+}
+
+/// CORS for the configured origins only; none configured means no CORS
+/// headers, so browsers keep other sites' pages from reading the API.
+fn cors_layer(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    let allowed: Vec<header::HeaderValue> =
+        origins.iter().filter_map(|o| header::HeaderValue::from_str(o).ok()).collect();
+    if allowed.is_empty() {
+        return None;
+    }
+    Some(
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(allowed)
+            .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                header::HeaderName::from_static("x-chat-token"),
+            ]),
+    )
 }
 
 /// An `AppError` as an HTTP response: status from the one mapping, the
@@ -116,6 +168,35 @@ struct PostMessage {
     /// Start a new inquiry in this chat even if one is open.
     #[serde(default)]
     new: bool,
+    /// The token issued with `chat_id` (or in `X-Chat-Token`).
+    #[serde(default)]
+    chat_token: Option<String>,
+}
+
+/// The client's socket address, when the server loop recorded it.
+pub struct Peer(pub Option<SocketAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Peer(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0)))
+    }
+}
+
+/// A new chat: its id and the token that opens it.
+fn issue_chat(s: &HttpState) -> (String, String) {
+    let chat_id = uuid::Uuid::new_v4().to_string();
+    let token = s.tokens.issue(&chat_id);
+    (chat_id, token)
+}
+
+async fn new_chat(State(s): State<Arc<HttpState>>, Peer(peer): Peer, headers: HeaderMap) -> Result<Response, Refusal> {
+    s.admit(peer, &headers)?;
+    let (chat_id, token) = issue_chat(&s);
+    let events = format!("/v1/chats/{chat_id}/events");
+    Ok((StatusCode::CREATED, Json(serde_json::json!({"chat_id": chat_id, "chat_token": token, "events": events})))
+        .into_response())
 }
 
 fn check_id(what: &str, id: &str) -> Result<(), AppError> {
@@ -130,18 +211,42 @@ fn check_id(what: &str, id: &str) -> Result<(), AppError> {
 
 async fn post_message(
     State(s): State<Arc<HttpState>>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<Response, Response> {
+    s.admit(peer, &headers).map_err(IntoResponse::into_response)?;
+    require_json(&headers).map_err(IntoResponse::into_response)?;
+    accept_message(&s, &headers, body)
+        .await
+        .map_err(|e| ApiError(e).into_response())?
+        .map_err(IntoResponse::into_response)
+}
+
+async fn accept_message(
+    s: &HttpState,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Result<Response, Refusal>, AppError> {
     let body = body.map_err(body_error)?;
     let req: PostMessage =
         serde_json::from_slice(&body).map_err(|e| AppError::BadInput(format!("malformed JSON body: {e}")))?;
-    let chat_id = match req.chat_id {
+    let (chat_id, issued) = match req.chat_id {
         Some(c) => {
             check_id("chat_id", &c)?;
-            c
+            if let Err(refused) = s.tokens.check(&c, headers, req.chat_token.as_deref()) {
+                return Ok(Err(refused));
+            }
+            (c, None)
         }
-        None => uuid::Uuid::new_v4().to_string(),
+        None => {
+            let (c, token) = issue_chat(s);
+            (c, Some(token))
+        }
     };
+    if let Err(refused) = s.per_chat.check(&chat_id) {
+        return Ok(Err(refused));
+    }
     let message_id = match req.message_id {
         Some(m) => {
             check_id("message_id", &m)?;
@@ -152,11 +257,11 @@ async fn post_message(
     };
     let user = req.user.unwrap_or_else(|| chat_id.clone());
     if user.trim().is_empty() || user.len() > MAX_USER_LEN {
-        return Err(AppError::BadInput(format!("user must be 1-{MAX_USER_LEN} bytes")).into());
+        return Err(AppError::BadInput(format!("user must be 1-{MAX_USER_LEN} bytes")));
     }
     check_size(&req.text, s.max_message_bytes)?;
     if req.text.trim().is_empty() {
-        return Err(AppError::BadInput("text is empty".into()).into());
+        return Err(AppError::BadInput("text is empty".into()));
     }
     let msg = InboundMessage {
         channel: CHANNEL.into(),
@@ -184,19 +289,29 @@ async fn post_message(
         }
     };
     let events = format!("/v1/chats/{chat_id}/events");
-    Ok((
-        status,
-        Json(serde_json::json!({"status": label, "message_id": message_id, "chat_id": chat_id, "events": events})),
-    )
-        .into_response())
+    let mut body = serde_json::json!({"status": label, "message_id": message_id, "chat_id": chat_id, "events": events});
+    // A chat started by this message: its token, once.
+    if let Some(token) = issued {
+        body["chat_token"] = serde_json::Value::String(token);
+    }
+    Ok(Ok((status, Json(body)).into_response()))
+}
+
+#[derive(Debug, Deserialize)]
+struct EventsQuery {
+    token: Option<String>,
 }
 
 async fn events(
     State(s): State<Arc<HttpState>>,
     Path(chat_id): Path<String>,
+    Query(query): Query<EventsQuery>,
+    Peer(peer): Peer,
     headers: HeaderMap,
-) -> Result<impl IntoResponse, ApiError> {
-    check_id("chat_id", &chat_id)?;
+) -> Result<Response, Response> {
+    s.admit(peer, &headers).map_err(IntoResponse::into_response)?;
+    check_id("chat_id", &chat_id).map_err(|e| ApiError(e).into_response())?;
+    s.tokens.check(&chat_id, &headers, query.token.as_deref()).map_err(IntoResponse::into_response)?;
     // Sent by browsers when they reconnect; replies up to it were seen.
     let after =
         headers.get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse().ok()).unwrap_or(0);
@@ -206,5 +321,6 @@ async fn events(
     Ok((
         [(header::CACHE_CONTROL, "no-cache"), (header::HeaderName::from_static("x-accel-buffering"), "no")],
         Sse::new(stream).keep_alive(KeepAlive::default()),
-    ))
+    )
+        .into_response())
 }
