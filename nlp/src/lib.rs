@@ -26,9 +26,11 @@ pub mod gazetteer;
 pub mod injection;
 pub mod numerals;
 pub mod products;
+mod specs;
 #[cfg(test)]
 mod testkit;
 mod text;
+mod vocab;
 
 use tradewind_core::{Catalog, Lang, MissingField, StructuredInquiry};
 
@@ -71,7 +73,7 @@ impl Intake {
         si.destination = self.gazetteer.choose(&doc, &places, &dest_ctx);
         si.incoterm = incoterms.first().map(|&(_, c)| c.to_owned());
 
-        let scan = products::ScanContext { masks: found.masks, place_starts };
+        let scan = products::ScanContext { masks: found.masks, place_starts, context: Vec::new() };
         let matches = self.products.find_doc(&doc, &scan);
         si.items = matches.items;
         si.unmatched_products = matches.unmatched;
