@@ -24,6 +24,7 @@
 pub mod contact;
 pub mod gazetteer;
 pub mod injection;
+pub mod labelled;
 pub mod numerals;
 pub mod products;
 mod specs;
