@@ -54,21 +54,15 @@ pub fn render(records: &[DeadLetter]) -> String {
     out
 }
 
-/// `2026-01-31 12:00:00 UTC` from Unix milliseconds (proleptic Gregorian,
-/// days-to-civil after Howard Hinnant), without a date crate.
+/// `2026-01-31 12:00:00 UTC` from Unix milliseconds. A time past jiff's
+/// range (the year 9999) cannot come from a real record, so it is shown as
+/// the raw number rather than dropped.
 fn utc(ms: u64) -> String {
-    let secs = ms / 1000;
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC", rem / 3600, rem % 3600 / 60, rem % 60)
+    i64::try_from(ms)
+        .ok()
+        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
+        .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
+        .unwrap_or_else(|| format!("{ms} ms after 1970"))
 }
 
 #[cfg(test)]
@@ -80,6 +74,8 @@ mod tests {
         assert_eq!(utc(0), "1970-01-01 00:00:00 UTC");
         assert_eq!(utc(1_577_836_800_000), "2020-01-01 00:00:00 UTC");
         assert_eq!(utc(1_709_208_000_000), "2024-02-29 12:00:00 UTC");
+        assert_eq!(utc(1_709_208_000_999), "2024-02-29 12:00:00 UTC", "milliseconds are cut, not rounded");
+        assert_eq!(utc(u64::MAX), "18446744073709551615 ms after 1970");
     }
 
     #[test]

@@ -42,6 +42,9 @@ enum Command {
         /// The sender's id in that channel (memory remembers customers by it).
         #[arg(long, default_value = "local")]
         user: String,
+        /// Start a new inquiry even if this sender's conversation has one open.
+        #[arg(long)]
+        new: bool,
     },
     /// Show everything each agent did for an inquiry.
     Transcript {
@@ -122,6 +125,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                     channel: "demo".into(),
                     user: sample.channel_user.into(),
                     text: sample.text.into(),
+                    ..Default::default()
                 };
                 match app.handle_message(msg).await {
                     Ok(r) => {
@@ -139,7 +143,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             app.shutdown_channels().await;
             Ok(std::process::ExitCode::SUCCESS)
         }
-        Command::Ask { message, json, channel, user } => {
+        Command::Ask { message, json, channel, user, new } => {
             let text = if message == "-" {
                 let mut s = String::new();
                 std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).context("reading standard input")?;
@@ -148,7 +152,9 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 message
             };
             let (app, _) = App::build(config, BuildOptions::default(), None).await.context("starting Tradewind")?;
-            let result = app.handle_message(IncomingMessage { channel, user, text: text.clone() }).await;
+            let result = app
+                .handle_message(IncomingMessage { start_new: new, ..IncomingMessage::new(channel, user, text.clone()) })
+                .await;
             app.shutdown_channels().await;
             match result {
                 Ok(r) => {

@@ -18,6 +18,16 @@ pub fn render_result(message: &str, r: &SwarmResult) -> String {
     for line in message.lines().take(8) {
         let _ = writeln!(s, "> {}", line.chars().take(200).collect::<String>());
     }
+    if let Some(t) = &r.thread {
+        let kinds: Vec<&str> = t.kinds.iter().map(|k| k.as_str()).collect();
+        let _ = writeln!(s, "\n── Inquiry {} v{} ({})", t.thread_id, t.version, kinds.join(", "));
+        for c in &t.changes {
+            let _ = writeln!(s, "  changed: {c}");
+        }
+        if !t.reused.is_empty() {
+            let _ = writeln!(s, "  not re-run (nothing they read changed): {}", t.reused.join(", "));
+        }
+    }
     let _ = writeln!(s, "\n── Reply to the customer");
     let _ = writeln!(s, "{}\n", r.reply);
     let _ = writeln!(s, "{}", outcome_header("Sales proposal draft", &r.proposal, r.timings.agent("proposal")));
@@ -121,6 +131,10 @@ pub fn json_view(r: &SwarmResult) -> serde_json::Value {
         "timings": r.timings,
         "inquiry": r.inquiry,
     });
+    // The conversation's inquiry: its id, version and what this message changed.
+    if let Some(t) = &r.thread {
+        v["thread"] = serde_json::json!(t);
+    }
     // Other agents' outputs, under their names, when any ran.
     if !r.others.is_empty() {
         v["others"] = serde_json::json!(r.others);

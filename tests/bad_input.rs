@@ -5,7 +5,7 @@ use tradewind_app::{AppError, IncomingMessage};
 use tradewind_testkit::spawn_app;
 
 fn msg(text: impl Into<String>) -> IncomingMessage {
-    IncomingMessage { channel: "test".into(), user: "bad".into(), text: text.into() }
+    IncomingMessage::new("test", "bad", text)
 }
 
 #[tokio::test]

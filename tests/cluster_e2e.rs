@@ -34,6 +34,7 @@ fn msg(chat: &str, id: &str, text: &str) -> InboundMessage {
         message_id: id.into(),
         text: text.into(),
         received_at_ms: tradewind_core::now_ms(),
+        ..Default::default()
     }
 }
 

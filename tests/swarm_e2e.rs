@@ -1,6 +1,7 @@
 //! End to end: real Redis memory, real qdrant-edge index, the offline brain,
 //! English and Chinese inquiries, checked by content.
 
+use tradewind_app::IncomingMessage;
 use tradewind_core::{AgentOutcome, MissingField, RiskLevel, StepKind};
 use tradewind_testkit::spawn_app;
 
@@ -101,7 +102,11 @@ async fn memory_means_the_customer_is_not_asked_twice() {
     let t = spawn_app().await;
     let first = t.ask("repeat", HAMBURG).await;
     assert!(first.inquiry.missing.is_empty(), "{:?}", first.inquiry.missing);
-    let second = t.ask("repeat", "Also 200 of the 36V 10Ah downtube batteries please.").await;
+    // A separate inquiry (not a change to the open one): memory fills it.
+    let mut again = IncomingMessage::new("test", "repeat", "Also 200 of the 36V 10Ah downtube batteries please.");
+    again.start_new = true;
+    let second = t.send(again).await;
+    assert_ne!(second.thread.as_ref().map(|t| &t.thread_id), first.thread.as_ref().map(|t| &t.thread_id));
     assert_eq!(second.inquiry.company.as_deref(), Some("Nordlicht Energie GmbH"));
     assert!(second.inquiry.from_memory.contains(&"company".to_string()));
     assert!(!second.inquiry.missing.contains(&MissingField::Company));
@@ -159,24 +164,25 @@ async fn results_reach_the_sales_logistics_and_customer_service_sinks() {
 }
 
 #[tokio::test]
-async fn phone_and_credit_code_unify_a_customer_across_channels() {
+async fn a_phone_the_channel_vouches_for_links_the_chat_to_the_customer_across_channels() {
     let t = spawn_app().await;
-    let first = t
-        .ask(
-            "wechat-user-1",
-            "我们是上海启航贸易有限公司，统一社会信用代码 91310000MA1FL5YX2K，需要两千个48V 20Ah电池包，发到汉堡。电话 +86 138 0013 8000",
-        )
-        .await;
-    assert!(first.customer.starts_with("u:"), "unified id once phone and credit code are known: {}", first.customer);
-    let other = t
-        .app
-        .handle_message(tradewind_app::IncomingMessage {
-            channel: "telegram".into(),
-            user: "555".into(),
-            text: "Hello again, 统一社会信用代码 91310000MA1FL5YX2K, phone +86 138 0013 8000. Please add 300 of the 36V 10Ah downtube batteries.".into(),
-        })
-        .await
-        .unwrap();
-    assert_eq!(other.customer, first.customer, "same customer on another channel");
-    assert!(other.inquiry.company.is_some(), "company recalled from the unified record");
+    let code = "91350100M000100Y43";
+    let mut first = IncomingMessage::new(
+        "telegram",
+        "1001",
+        format!("我们是上海启航贸易有限公司，统一社会信用代码 {code}，需要两千个48V 20Ah电池包，发到汉堡。"),
+    );
+    first.verified_phone = Some("+86 138 0013 8000".into());
+    let first = t.send(first).await;
+    assert!(first.customer.starts_with("u:"), "linked on proof: {}", first.customer);
+
+    let mut other = IncomingMessage::new(
+        "wecom",
+        "zhang",
+        format!("Hello again, credit code {code}. Please add 300 of the 36V 10Ah downtube batteries."),
+    );
+    other.verified_phone = Some("13800138000".into());
+    let other = t.send(other).await;
+    assert_eq!(other.customer, first.customer, "same customer, the number written two ways");
+    assert!(other.inquiry.company.is_some(), "company recalled from the customer's record");
 }

@@ -9,7 +9,7 @@ use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
-use tradewind_core::{CustomsReport, FaqCard, Proposal, StructuredInquiry};
+use tradewind_core::{CustomsReport, FaqCard, Field, Proposal, StructuredInquiry};
 use tradewind_tools::ToolCtx;
 
 use crate::offline::Plan;
@@ -18,9 +18,16 @@ use crate::{BrainError, Env};
 /// What every agent is given: the structured inquiry and the message it came from.
 #[derive(Debug, Clone, Copy)]
 pub struct AgentInput<'a> {
+    /// The inquiry as it stands after this message (merged over the
+    /// conversation).
     pub inquiry: &'a StructuredInquiry,
-    /// The customer's message, as intake read it.
+    /// The customer's latest message.
     pub text: &'a str,
+    /// The question the latest message asked, if it asked one.
+    pub question: Option<&'a str>,
+    /// What changed since the last version, for people ("v2: quantities of
+    /// TW-BP-4820 800 → 1200"), when this is not the first version.
+    pub changes: Option<&'a str>,
 }
 
 /// An agent's result. The three agents we ship have typed outputs, which
@@ -59,6 +66,22 @@ pub trait Agent: Send + Sync {
     /// The tools it may call. The swarm hands it a dispatcher that refuses
     /// every other tool, so a plan or a model cannot reach further.
     fn tools(&self) -> &'static [&'static str];
+
+    /// The parts of the inquiry its output depends on. When a later message
+    /// in the conversation changes none of them, the agent does not run
+    /// again and its last output stands.
+    fn reads(&self) -> &'static [Field] {
+        &[
+            Field::Products,
+            Field::Quantities,
+            Field::Destination,
+            Field::Incoterm,
+            Field::Company,
+            Field::Contact,
+            Field::Parties,
+            Field::Lang,
+        ]
+    }
 
     /// The deterministic plan the offline brain runs for this agent's brain
     /// tasks, when the agent asks the brain for anything but a template.

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use serde_json::json;
 use std::time::Duration;
-use tradewind_core::{Citation, CustomsReport, Finding, RiskLevel, StructuredInquiry};
+use tradewind_core::{Citation, CustomsReport, Field, Finding, RiskLevel, StructuredInquiry};
 use tradewind_tools::builtin::{
     CheckDestination, CheckDestinationArgs, CheckStock, ClassifyHs, DangerousGoods, DgArgs, PushCard, ScreenParty,
     ScreenPartyArgs, SkuArgs, SkuQty, SuggestHs, SuggestHsArgs,
@@ -44,6 +44,18 @@ impl Agent for CustomsAgent {
             CheckDestination::NAME,
             ScreenParty::NAME,
             PushCard::NAME,
+        ]
+    }
+
+    fn reads(&self) -> &'static [Field] {
+        &[
+            Field::Products,
+            Field::Quantities,
+            Field::Destination,
+            Field::Incoterm,
+            Field::Company,
+            Field::Contact,
+            Field::Parties,
         ]
     }
 

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use tradewind_core::{FaqCard, Lang, StructuredInquiry};
+use tradewind_core::{FaqCard, Field, Lang, StructuredInquiry};
 use tradewind_tools::builtin::{PushCard, SearchKnowledge, SearchKnowledgeArgs};
 use tradewind_tools::{Tool, ToolCtx, ToolHost};
 
@@ -80,12 +80,16 @@ impl Agent for FaqAgent {
         &[SearchKnowledge::NAME, PushCard::NAME]
     }
 
+    fn reads(&self) -> &'static [Field] {
+        &[Field::Products, Field::Destination, Field::Lang, Field::Question]
+    }
+
     fn offline_plan(&self) -> Option<Arc<dyn Plan>> {
         Some(Arc::new(OfflineFaq))
     }
 
     async fn run(&self, env: &Env, ctx: &ToolCtx, input: AgentInput<'_>) -> Result<AgentOutput, BrainError> {
-        let cards = cards(env, ctx, input.inquiry).await?;
+        let cards = cards(env, ctx, input.inquiry, input.question).await?;
         for (i, card) in cards.iter().enumerate() {
             let body = crate::render(env, "faq_card", &serde_json::to_value(card).unwrap_or_default());
             let id = format!("{}-faq-{}", ctx.inquiry_id, i + 1);
@@ -97,7 +101,12 @@ impl Agent for FaqAgent {
 
 /// The cards: the likely questions (from the brain, else the rules), each
 /// answered by the best FAQ chunk, de-duplicated, at most [`MAX_CARDS`].
-pub async fn cards(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<Vec<FaqCard>, BrainError> {
+pub async fn cards(
+    env: &Env,
+    ctx: &ToolCtx,
+    si: &StructuredInquiry,
+    question: Option<&str>,
+) -> Result<Vec<FaqCard>, BrainError> {
     let has_battery = si.items.iter().any(|i| env.services.catalog.get(&i.sku).is_some_and(|p| p.battery.is_some()));
     let eu_or_uk = si.destination.as_ref().is_some_and(|d| is_eu_or_uk(&d.country));
     let rule_questions = likely_questions(si, has_battery, eu_or_uk);
@@ -133,6 +142,10 @@ pub async fn cards(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry) -> Result<V
     questions.retain(|q| !q.trim().is_empty() && q.len() < 300);
     if questions.is_empty() {
         questions = rule_questions;
+    }
+    // The customer's own question comes first: its card answers them.
+    if let Some(q) = question.map(str::trim).filter(|q| !q.is_empty()) {
+        questions.insert(0, q.chars().take(300).collect());
     }
 
     let mut cards: Vec<FaqCard> = Vec::new();

@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::time::Duration;
-use tradewind_core::{Citation, Lang, Proposal, ProposalLine, StructuredInquiry};
+use tradewind_core::{Citation, Field, Lang, Proposal, ProposalLine, StructuredInquiry};
 use tradewind_tools::builtin::{
     CheckStock, KnowledgeHit, LookupProduct, LookupProductArgs, QuotePrice, RenderDocument, SearchKnowledge,
     SearchKnowledgeArgs, SkuQty,
@@ -95,6 +95,18 @@ impl Agent for ProposalAgent {
 
     fn tools(&self) -> &'static [&'static str] {
         &[LookupProduct::NAME, QuotePrice::NAME, CheckStock::NAME, SearchKnowledge::NAME, RenderDocument::NAME]
+    }
+
+    fn reads(&self) -> &'static [Field] {
+        &[
+            Field::Products,
+            Field::Quantities,
+            Field::Destination,
+            Field::Incoterm,
+            Field::Company,
+            Field::Contact,
+            Field::Lang,
+        ]
     }
 
     async fn run(&self, env: &Env, ctx: &ToolCtx, input: AgentInput<'_>) -> Result<AgentOutput, BrainError> {

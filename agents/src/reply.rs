@@ -3,7 +3,7 @@
 //! findings, no competitors, no other customer's data).
 
 use serde_json::{json, Value};
-use tradewind_core::{Lang, MissingField, StructuredInquiry};
+use tradewind_core::{FaqCard, Lang, MissingField, StructuredInquiry};
 use tradewind_tools::ToolCtx;
 
 use crate::BrainTask;
@@ -71,7 +71,7 @@ fn question(si: &StructuredInquiry, m: MissingField, first_item_name: Option<&st
 }
 
 /// The public facts of the inquiry: nothing here is internal.
-pub fn public_facts(env: &Env, si: &StructuredInquiry, hold: bool) -> Value {
+pub fn public_facts(env: &Env, si: &StructuredInquiry, hold: bool, answer: Option<&FaqCard>) -> Value {
     let mut items = Vec::new();
     let mut first_missing_qty: Option<String> = None;
     for it in &si.items {
@@ -107,11 +107,13 @@ pub fn public_facts(env: &Env, si: &StructuredInquiry, hold: bool) -> Value {
         // When compliance must look first we promise a review, not a quote,
         // and say nothing of why.
         "hold": hold,
+        // The FAQ's answer to the question the customer asked, if any.
+        "answer": answer.map(|c| c.answer.trim().to_string()),
     })
 }
 
-pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, hold: bool) -> String {
-    let facts = public_facts(env, si, hold);
+pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, hold: bool, answer: Option<&FaqCard>) -> String {
+    let facts = public_facts(env, si, hold, answer);
     let template = format!("reply.{}", si.lang.code());
     let templated = crate::render(env, &template, &facts);
     if env.brain.is_offline() {

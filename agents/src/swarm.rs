@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tradewind_core::{
-    now_ms, unified_customer_id, AgentOutcome, CustomerId, CustomsReport, FaqCard, Inquiry, Proposal, RiskLevel,
-    StepKind, SwarmResult, Timings,
+    now_ms, unified_customer_id, AgentOutcome, CustomerId, CustomsReport, FaqCard, Inquiry, InquiryThread, Proposal,
+    RiskLevel, StepKind, SwarmResult, ThreadInfo, Timings, TurnReading,
 };
 use tradewind_ports::memory::{MemoryError, Turn};
 use tradewind_ports::AppError;
@@ -31,6 +31,8 @@ pub struct SwarmConfig {
     pub agent_deadlines: BTreeMap<String, Duration>,
     /// Messages longer than this are refused with a clear error.
     pub max_message_bytes: usize,
+    /// A conversation's inquiry stays open this long after its last message.
+    pub conversation_window: Duration,
 }
 
 impl Default for SwarmConfig {
@@ -40,6 +42,7 @@ impl Default for SwarmConfig {
             reply_deadline: Duration::from_secs(20),
             agent_deadlines: BTreeMap::new(),
             max_message_bytes: 16 * 1024,
+            conversation_window: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -156,7 +159,9 @@ impl Swarm {
         format!("inq-{:x}-{}", now_ms(), &u[..8])
     }
 
-    /// Runs one inquiry end to end and stores its result and transcript.
+    /// Runs one message end to end: reads it against its conversation's
+    /// open inquiry, re-runs the agents whose inputs changed, replies, and
+    /// stores the result, the transcript and the new version of the inquiry.
     pub async fn handle(&self, inquiry: Inquiry) -> Result<SwarmResult, SwarmError> {
         let text = inquiry.text.trim();
         if text.is_empty() {
@@ -166,6 +171,7 @@ impl Swarm {
             return Err(SwarmError::TooLarge { got: inquiry.text.len(), max: self.config.max_message_bytes });
         }
         let env = &self.env;
+        let mem = &env.services.memory;
         let started = Instant::now();
         let recorder = Arc::new(Recorder::new(inquiry.id.clone()));
         let mut ctx = ToolCtx {
@@ -174,12 +180,13 @@ impl Swarm {
             customer: CustomerId::channel(&inquiry.channel, &inquiry.channel_user),
             recorder: recorder.clone(),
         };
+        let conversation = inquiry.conversation();
         recorder.record(
             "swarm",
             0.0,
             StepKind::Note {
                 message: format!(
-                    "inquiry from {}:{} ({} bytes), brain {}",
+                    "message from {}:{} in {conversation} ({} bytes), brain {}",
                     inquiry.channel,
                     inquiry.channel_user,
                     inquiry.text.len(),
@@ -188,51 +195,114 @@ impl Swarm {
             },
         );
 
+        // The conversation's open inquiry, unless the customer asked for a new one.
+        let mut open = if inquiry.start_new { None } else { mem.open_thread(&conversation).await? };
+        if let Some(t) = &open {
+            recorder.note("swarm", format!("open inquiry {} at v{}", t.thread_id, t.version));
+        }
+
         // Intake.
         let t0 = Instant::now();
-        let (mut si, _recalled) =
-            match tokio::time::timeout(self.config.intake_deadline, crate::intake::run(env, &ctx, text)).await {
-                Ok(Ok(v)) => v,
-                Ok(Err(e)) => {
-                    self.flush_transcript(&inquiry.id, &recorder).await;
-                    return Err(SwarmError::Intake(e));
+        let context = if env.brain.is_offline() { String::new() } else { self.recent_turns(&ctx).await };
+        let intake = crate::intake::run(env, &ctx, text, open.as_ref().map(|t| &t.inquiry), &context);
+        let (mut reading, _recalled) = match tokio::time::timeout(self.config.intake_deadline, intake).await {
+            Ok(Ok(v)) => v,
+            Ok(Err(e)) => {
+                self.flush_transcript(&inquiry.id, &recorder).await;
+                return Err(SwarmError::Intake(e));
+            }
+            Err(_) => {
+                self.flush_transcript(&inquiry.id, &recorder).await;
+                return Err(SwarmError::IntakeTimeout(self.config.intake_deadline));
+            }
+        };
+        if reading.start_new {
+            if let Some(mut old) = open.take() {
+                recorder.note(
+                    "swarm",
+                    format!("the customer asked for a separate inquiry; {} stays as it was", old.thread_id),
+                );
+                old.closed = true;
+                mem.save_thread(&old, self.config.conversation_window.as_secs()).await?;
+            }
+        }
+        self.link_if_proven(&inquiry, &mut ctx, &mut reading).await?;
+        let si = &reading.inquiry;
+        if let Err(e) = env.dispatcher.call_typed::<RememberCustomer>(&ctx, &crate::intake::facts_of(si)).await {
+            recorder.note("intake", format!("could not remember customer facts: {e}"));
+        }
+        recorder.record("intake", 0.0, StepKind::Output { value: serde_json::to_value(&reading).unwrap_or_default() });
+        let intake_ms = t0.elapsed().as_secs_f64() * 1000.0;
+
+        // The new version of the conversation's inquiry.
+        let now = now_ms();
+        let (mut thread, first) = match open {
+            Some(mut t) => {
+                if t.apply(&inquiry.id, &reading, now) {
+                    recorder.note("swarm", format!("{} is now v{}", t.thread_id, t.version));
                 }
-                Err(_) => {
-                    self.flush_transcript(&inquiry.id, &recorder).await;
-                    return Err(SwarmError::IntakeTimeout(self.config.intake_deadline));
+                (t, false)
+            }
+            None => {
+                let t = InquiryThread::open(
+                    new_thread_id(),
+                    conversation.clone(),
+                    ctx.customer.key(),
+                    &inquiry.id,
+                    reading.inquiry.clone(),
+                    now,
+                );
+                recorder.note("swarm", format!("opened inquiry {}", t.thread_id));
+                (t, true)
+            }
+        };
+        let si = &thread.inquiry;
+        let made_version = !first && thread.versions.last().is_some_and(|v| v.inquiry_id == inquiry.id);
+        let change_summary = if made_version { thread.change_summary() } else { None };
+
+        // Which agents run: all for a new inquiry; later, those that read
+        // something this message changed (or that have no output to stand).
+        let previous = match (&thread.last_run, first) {
+            (Some(run), false) => mem.result(run).await?,
+            _ => None,
+        };
+        let changed = reading.changed_fields();
+        let mut ran = Vec::new();
+        let mut reused: BTreeMap<&'static str, AgentOutcome<AgentOutput>> = BTreeMap::new();
+        let mut selected = Vec::new();
+        for a in self.agents.iter() {
+            let earlier = previous.as_ref().and_then(|p| earlier_outcome(p, a.name()));
+            let reads_change = a.reads().iter().any(|f| changed.contains(f));
+            match earlier {
+                Some(o) if !reads_change => {
+                    recorder.note(
+                        a.name(),
+                        format!(
+                            "not run: nothing it reads changed; its output from {} stands",
+                            thread.last_run.as_deref().unwrap_or("")
+                        ),
+                    );
+                    reused.insert(a.name(), o);
                 }
-            };
-        if let (Some(phone), Some(code)) = (&si.contact.phone, &si.credit_code) {
-            if let Some(unified) = unified_customer_id(phone, code) {
-                env.services.memory.link(&ctx.customer, &unified).await?;
-                recorder.note("intake", format!("linked {} to unified customer {}", ctx.customer.key(), unified.key()));
-                ctx.customer = unified;
-                // What the unified record knows (from other channels) fills
-                // this inquiry's gaps too.
-                if let Ok(r) = env.dispatcher.call_typed::<RecallCustomer>(&ctx, &NoArgs {}).await {
-                    crate::intake::merge_memory(&mut si, &r.facts);
-                    si.missing = tradewind_nlp::compute_missing(&si);
+                _ => {
+                    ran.push(a.name().to_string());
+                    selected.push(a.clone());
                 }
             }
         }
-        if let Err(e) = env.dispatcher.call_typed::<RememberCustomer>(&ctx, &crate::intake::facts_of(&si)).await {
-            recorder.note("intake", format!("could not remember customer facts: {e}"));
-        }
-        recorder.record("intake", 0.0, StepKind::Output { value: serde_json::to_value(&si).unwrap_or_default() });
-        let intake_ms = t0.elapsed().as_secs_f64() * 1000.0;
-        self.post(&inquiry.id, "intake", &si).await;
 
         // Fan-out.
         let tf = Instant::now();
-        let input = AgentInput { inquiry: &si, text };
-        let runs = join_all(self.agents.iter().map(|a| {
+        let input =
+            AgentInput { inquiry: si, text, question: reading.question.as_deref(), changes: change_summary.as_deref() };
+        let runs = join_all(selected.iter().map(|a| {
             let deadline = self.deadline_of(a.as_ref());
             run_agent(a.as_ref(), env, ctx.for_agent(a.name()), input, deadline)
         }))
         .await;
         let fanout_ms = tf.elapsed().as_secs_f64() * 1000.0;
         let mut agent_ms = BTreeMap::new();
-        let mut outcomes: BTreeMap<&'static str, AgentOutcome<AgentOutput>> = BTreeMap::new();
+        let mut outcomes: BTreeMap<&'static str, AgentOutcome<AgentOutput>> = reused.clone();
         for ran in runs {
             agent_ms.insert(ran.name.to_string(), ran.ms);
             outcomes.insert(ran.name, ran.outcome);
@@ -249,16 +319,6 @@ impl Swarm {
             AgentOutput::Faq(f) => Some(f),
             _ => None,
         });
-        let posts = [
-            (crate::proposal::NAME, post_value(&proposal)),
-            (crate::customs::NAME, post_value(&customs)),
-            (crate::faq::NAME, post_value(&faq)),
-        ];
-        for (name, v) in posts {
-            if let Some(v) = v {
-                self.post(&inquiry.id, name, &v).await;
-            }
-        }
         let others: BTreeMap<String, AgentOutcome<serde_json::Value>> = outcomes
             .into_iter()
             .map(|(name, o)| {
@@ -268,9 +328,10 @@ impl Swarm {
             .collect();
 
         // The sales draft goes out after the fan-out so that it can carry the
-        // customs verdict: sales must never send a quote compliance has stopped.
+        // customs verdict: sales must never send a quote compliance has
+        // stopped. A draft that stands from an earlier message is not sent again.
         let risk = customs.value().map(|c| c.risk);
-        if let Some(p) = proposal.value() {
+        if let (Some(p), true) = (proposal.value(), ran.iter().any(|n| n == crate::proposal::NAME)) {
             let pctx = ctx.for_agent(crate::proposal::NAME);
             let banner = match risk {
                 Some(r) if r >= RiskLevel::High => format!(
@@ -280,8 +341,15 @@ impl Swarm {
                 None => "> **Customs pre-check did not finish; do not send this draft until it has.**\n\n".to_string(),
                 _ => String::new(),
             };
-            let title = format!("Proposal draft {}", inquiry.id);
-            let body = format!("{banner}{}", p.markdown);
+            let revised = match &change_summary {
+                Some(c) => format!("> **Revised draft, {c}.**\n\n"),
+                None => String::new(),
+            };
+            let title = match &change_summary {
+                Some(_) => format!("Proposal draft {} v{}", thread.thread_id, thread.version),
+                None => format!("Proposal draft {}", thread.thread_id),
+            };
+            let body = format!("{banner}{revised}{}", p.markdown);
             let id = format!("{}-proposal", inquiry.id);
             crate::deliver(env, &pctx, "sales", "proposal", id, title, body, p).await;
         }
@@ -289,8 +357,11 @@ impl Swarm {
         // The customer's reply.
         let rctx = ctx.for_agent("reply");
         let hold = risk.is_none_or(|r| r >= RiskLevel::High);
+        let answer = reading.question.as_ref().and(faq.value()).and_then(|cards| cards.first());
         let reply =
-            match tokio::time::timeout(self.config.reply_deadline, crate::reply::run(env, &rctx, &si, hold)).await {
+            match tokio::time::timeout(self.config.reply_deadline, crate::reply::run(env, &rctx, si, hold, answer))
+                .await
+            {
                 Ok(r) => r,
                 Err(_) => {
                     rctx.recorder.note("reply", "reply passed its deadline; sent the short acknowledgement");
@@ -299,15 +370,27 @@ impl Swarm {
             };
         recorder.record("reply", 0.0, StepKind::Output { value: json!(reply) });
 
+        thread.last_run = Some(inquiry.id.clone());
+        thread.customer = ctx.customer.key();
+        thread.asked.clone_from(&si.missing);
+        let info = ThreadInfo {
+            thread_id: thread.thread_id.clone(),
+            version: thread.version,
+            kinds: reading.kinds.clone(),
+            changes: if made_version { reading.changes.clone() } else { Vec::new() },
+            ran,
+            reused: reused.keys().map(|k| k.to_string()).collect(),
+        };
         let result = SwarmResult {
             inquiry_id: inquiry.id.clone(),
             customer: ctx.customer.key(),
-            inquiry: si,
+            inquiry: thread.inquiry.clone(),
             reply,
             proposal,
             customs,
             faq_cards: faq,
             others,
+            thread: Some(info),
             timings: Timings {
                 intake_ms,
                 agents: agent_ms,
@@ -315,7 +398,6 @@ impl Swarm {
                 total_ms: started.elapsed().as_secs_f64() * 1000.0,
             },
         };
-        let mem = &env.services.memory;
         let turns = [
             Turn {
                 role: "customer".into(),
@@ -332,21 +414,75 @@ impl Swarm {
         ];
         mem.push_turns(&ctx.customer, &turns).await?;
         mem.save_result(&result).await?;
+        mem.save_thread(&thread, self.config.conversation_window.as_secs()).await?;
         self.flush_transcript(&inquiry.id, &recorder).await;
         Ok(result)
+    }
+
+    /// Links the chat to a known customer only on proof: a phone number the
+    /// channel vouches for, with a valid credit code. A phone and a credit
+    /// code typed into a message prove nothing (both are public), so they
+    /// stay on this chat's own record.
+    async fn link_if_proven(
+        &self,
+        inquiry: &Inquiry,
+        ctx: &mut ToolCtx,
+        reading: &mut TurnReading,
+    ) -> Result<(), SwarmError> {
+        let env = &self.env;
+        let si = &mut reading.inquiry;
+        let Some(code) = si.credit_code.clone() else { return Ok(()) };
+        match &inquiry.verified_phone {
+            Some(phone) => {
+                let Some(unified) = unified_customer_id(phone, &code) else { return Ok(()) };
+                env.services.memory.link(&ctx.customer, &unified).await?;
+                ctx.recorder.note(
+                    "intake",
+                    format!("linked {} to customer {} (phone vouched for by the channel)", ctx.customer.key(), unified.key()),
+                );
+                ctx.customer = unified;
+                // What the customer's record knows (from other channels)
+                // fills this inquiry's gaps too.
+                if let Ok(r) = env.dispatcher.call_typed::<RecallCustomer>(ctx, &NoArgs {}).await {
+                    crate::intake::merge_memory(si, &r.facts);
+                    si.missing = tradewind_nlp::compute_missing(si);
+                }
+            }
+            None if si.contact.phone.is_some() => ctx.recorder.note(
+                "intake",
+                "a phone number and a credit code were given but not proven; kept on this chat, not linked to any customer",
+            ),
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// The last turns of the conversation, for a model's prompts, within a
+    /// budget (characters, a stand-in for tokens that never undercounts CJK).
+    async fn recent_turns(&self, ctx: &ToolCtx) -> String {
+        const BUDGET_CHARS: usize = 1200;
+        let Ok(view) = self.env.services.memory.load_customer(&ctx.customer).await else { return String::new() };
+        let mut lines: Vec<String> = Vec::new();
+        let mut used = 0;
+        for t in view.recent_turns.iter().rev() {
+            let line = format!("{}: {}", t.role, clip(&t.text, 400));
+            used += line.chars().count();
+            if used > BUDGET_CHARS {
+                break;
+            }
+            lines.push(line);
+        }
+        if lines.is_empty() {
+            return String::new();
+        }
+        lines.reverse();
+        format!("Earlier in this conversation:\n{}\n\n", lines.join("\n"))
     }
 
     async fn flush_transcript(&self, inquiry_id: &str, recorder: &Recorder) {
         let steps = recorder.take();
         if let Err(e) = self.env.services.memory.append_transcript(inquiry_id, &steps).await {
             tracing::warn!(inquiry_id, error = %e, "could not store transcript");
-        }
-    }
-
-    async fn post<T: serde::Serialize>(&self, inquiry_id: &str, key: &str, value: &T) {
-        let v = serde_json::to_value(value).unwrap_or_default();
-        if let Err(e) = self.env.services.memory.post(inquiry_id, key, &v).await {
-            tracing::warn!(inquiry_id, key, error = %e, "could not post to blackboard");
         }
     }
 }
@@ -365,8 +501,22 @@ impl serde::Serialize for AgentOutputJson<'_> {
     }
 }
 
-fn post_value<T: serde::Serialize>(o: &AgentOutcome<T>) -> Option<serde_json::Value> {
-    o.value().and_then(|v| serde_json::to_value(v).ok())
+/// An agent's outcome in an earlier result, when it was done (a failure or
+/// a timeout is no output to stand by).
+fn earlier_outcome(r: &SwarmResult, name: &str) -> Option<AgentOutcome<AgentOutput>> {
+    let out = match name {
+        n if n == crate::proposal::NAME => r.proposal.value().cloned().map(AgentOutput::Proposal),
+        n if n == crate::customs::NAME => r.customs.value().cloned().map(AgentOutput::Customs),
+        n if n == crate::faq::NAME => r.faq_cards.value().cloned().map(AgentOutput::Faq),
+        other => r.others.get(other).and_then(|o| o.value().cloned()).map(AgentOutput::Json),
+    }?;
+    Some(AgentOutcome::Done { value: out })
+}
+
+/// A fresh, time-ordered id for a conversation's inquiry.
+fn new_thread_id() -> String {
+    let u = uuid::Uuid::new_v4().simple().to_string();
+    format!("thr-{:x}-{}", now_ms(), &u[..8])
 }
 
 fn clip(s: &str, max_chars: usize) -> String {

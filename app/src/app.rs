@@ -232,6 +232,7 @@ impl App {
             reply_deadline: Duration::from_millis(d.reply_ms),
             agent_deadlines: d.agent_overrides().map_err(AppError::Config)?,
             max_message_bytes: config.limits.max_message_bytes,
+            conversation_window: Duration::from_secs(config.memory.conversation_window_secs.max(1)),
         };
         let swarm = Swarm::new(Env { services, dispatcher, brain }, swarm_config);
         let inflight = Arc::new(tokio::sync::Semaphore::new(config.limits.max_inflight.max(1)));
@@ -257,6 +258,9 @@ impl App {
             channel_user: msg.user,
             text: msg.text,
             received_at_ms: now_ms(),
+            chat: msg.chat,
+            start_new: msg.start_new,
+            verified_phone: msg.verified_phone,
         };
         // Validate before queueing, so bad input is refused at once.
         if inquiry.text.trim().is_empty() {
@@ -286,9 +290,12 @@ impl App {
     }
 }
 
+/// A knowledge file: its path under the knowledge root, and its bytes.
+pub type Document = (String, Vec<u8>);
+
 /// The documents to ingest and the catalog: from `kb_dir` when given, else
 /// the demo base compiled into the binary.
-pub fn knowledge_documents(kb_dir: Option<&Path>) -> Result<(Vec<(String, Vec<u8>)>, Catalog), AppError> {
+pub fn knowledge_documents(kb_dir: Option<&Path>) -> Result<(Vec<Document>, Catalog), AppError> {
     match kb_dir {
         None => Ok((tradewind_knowledge::kb::embedded_documents(), tradewind_knowledge::kb::embedded_catalog())),
         Some(dir) => {

@@ -48,6 +48,9 @@ pub struct MemorySection {
     pub max_turns: usize,
     pub turn_ttl_secs: u64,
     pub record_ttl_secs: u64,
+    /// A conversation's inquiry stays open this long after its last message;
+    /// the next message after that opens a new one.
+    pub conversation_window_secs: u64,
 }
 
 impl Default for MemorySection {
@@ -59,6 +62,7 @@ impl Default for MemorySection {
             max_turns: d.max_turns,
             turn_ttl_secs: d.turn_ttl_secs,
             record_ttl_secs: d.record_ttl_secs,
+            conversation_window_secs: 24 * 3600,
         }
     }
 }
@@ -246,6 +250,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("TRADEWIND_LLM_API_KEY", "llm.api_key"),
     ("REDIS_URL", "memory.redis_url"),
     ("TRADEWIND_PREFIX", "memory.prefix"),
+    ("TRADEWIND_CONVERSATION_WINDOW_SECS", "memory.conversation_window_secs"),
     ("QDRANT_URL", "knowledge.qdrant_url"),
     ("TRADEWIND_MAX_MESSAGE_BYTES", "limits.max_message_bytes"),
     ("TRADEWIND_CLUSTER_REDIS_URL", "cluster.redis_url"),

@@ -78,6 +78,7 @@ fn message(run: &str, i: usize, chats: usize) -> InboundMessage {
         message_id: format!("{run}-{i}"),
         text: s.text.into(),
         received_at_ms: tradewind_core::now_ms(),
+        ..Default::default()
     }
 }
 

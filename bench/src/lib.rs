@@ -7,6 +7,7 @@
 //! inquiries in one process (errors and peak RSS).
 
 pub mod cluster;
+pub mod parts;
 
 use serde::Serialize;
 use std::sync::Arc;
@@ -46,6 +47,8 @@ pub struct BenchArgs {
 pub enum BenchCommand {
     /// Inquiries/s and queueing overhead end to end through a gateway, Redis Streams and workers (needs REDIS_URL).
     Cluster(crate::cluster::ClusterBenchArgs),
+    /// The speed of single parts: intake parsing, embedding, hybrid search, memory traffic.
+    Parts(crate::parts::PartsArgs),
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -77,7 +80,7 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
 
 fn message(i: usize) -> IncomingMessage {
     let s = &SAMPLES[i % SAMPLES.len()];
-    IncomingMessage { channel: "bench".into(), user: format!("{}-{}", s.channel_user, i % 97), text: s.text.into() }
+    IncomingMessage::new("bench", format!("{}-{}", s.channel_user, i % 97), s.text)
 }
 
 /// Peak resident set size of this process, from /proc (Linux).
@@ -186,9 +189,16 @@ fn tempdir() -> Result<std::path::PathBuf, AppError> {
 }
 
 pub async fn run(base: Config, args: BenchArgs) -> Result<Vec<Figures>, AppError> {
-    if let Some(BenchCommand::Cluster(c)) = args.command.clone() {
-        crate::cluster::run(base, c).await?;
-        return Ok(Vec::new());
+    match args.command.clone() {
+        Some(BenchCommand::Cluster(c)) => {
+            crate::cluster::run(base, c).await?;
+            return Ok(Vec::new());
+        }
+        Some(BenchCommand::Parts(p)) => {
+            crate::parts::run(p).await?;
+            return Ok(Vec::new());
+        }
+        None => {}
     }
     let only: Vec<&str> = args.only.split(',').map(str::trim).collect();
     let mut all = Vec::new();

@@ -141,8 +141,8 @@ impl ChannelHub {
         })
     }
 
-    /// The production wiring: the given store, reqwest, and the embedded
-    /// card templates (or overrides from `templates_dir`).
+    /// The production wiring: the given store, reqwest and teloxide, and
+    /// the embedded card templates (or overrides from `templates_dir`).
     pub fn connect(
         config: HubConfig,
         store: Arc<dyn DeliveryStore>,
@@ -461,12 +461,7 @@ impl WorkerCtx {
             } else {
                 progress.lock().unwrap_or_else(|p| p.into_inner()).attempts = attempt;
                 self.counters.attempts.fetch_add(1, Ordering::Relaxed);
-                let req = self.adapter.prepare(&body, SystemTime::now());
-                let verdict = match self.transport.post_json(&req.url, &req.body).await {
-                    Ok(reply) => self.adapter.verdict(&reply),
-                    Err(e) => Verdict::Retry { reason: e.0, retry_after: None },
-                };
-                match verdict {
+                match self.adapter.attempt(self.transport.as_ref(), &body, SystemTime::now()).await {
                     Verdict::Delivered => {
                         if let Err(e) = self.store.mark_delivered(&job.key).await {
                             tracing::warn!(sink = %self.name, delivery_id, error = %e, "delivered, but could not record it");

@@ -26,16 +26,16 @@ pub mod spec;
 pub mod text;
 pub mod transport;
 
-pub use adapters::{adapter_for, Adapter, Prepared, Verdict};
+pub use adapters::{adapter_for, Adapter, Prepared, Verdict, Webhook};
 pub use card::{ButtonAction, Card, CardButton, CardField, CardLinks, Tone};
 pub use fanout::FanoutSink;
 pub use hub::{ChannelHub, ChannelSink, HubConfig, ShutdownReport, SinkStats};
 pub use limit::{Rate, RateLimiter};
 pub use render::CardTemplates;
 pub use sign::{dingtalk_sign, feishu_sign};
-pub use spec::{is_channel_spec, split_sink_specs, CardFormat, ChannelKind, ChannelSpec};
+pub use spec::{is_channel_spec, split_sink_specs, CardFormat, ChannelKind, ChannelSpec, TelegramBot};
 pub use tradewind_ports::outbox::{DeadLetter, DeliveryStore, PendingRecord, StoreError};
-pub use transport::{HttpReply, HttpTransport, Transport, TransportError};
+pub use transport::{HttpReply, HttpTransport, TelegramError, Transport, TransportError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ChannelError {

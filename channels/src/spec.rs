@@ -62,8 +62,12 @@ pub enum CardFormat {
 #[derive(Clone, PartialEq)]
 pub struct TelegramBot {
     pub token: String,
-    /// `https://api.telegram.org` unless `TELEGRAM_API_URL` says otherwise.
+    /// `https://api.telegram.org` unless `TELEGRAM_API_URL` says otherwise,
+    /// without a trailing slash; part of the destination key, so kept as
+    /// written.
     pub api_base: String,
+    /// `api_base` parsed, for teloxide.
+    pub api_url: url::Url,
 }
 
 /// One parsed destination. `Debug` never prints secrets.
@@ -153,18 +157,22 @@ impl ChannelSpec {
             }
             let api_base = env("TELEGRAM_API_URL").unwrap_or_else(|| "https://api.telegram.org".into());
             let api_base = api_base.trim_end_matches('/').to_string();
-            reqwest::Url::parse(&api_base)
-                .map_err(|_| ChannelError::MissingConfig("TELEGRAM_API_URL is not a URL".into()))?;
+            // teloxide appends path segments to it, and panics on a URL that
+            // cannot have any (`mailto:…`).
+            let api_url = url::Url::parse(&api_base)
+                .ok()
+                .filter(|u| !u.cannot_be_a_base())
+                .ok_or_else(|| ChannelError::MissingConfig("TELEGRAM_API_URL is not a URL".into()))?;
             return Ok(ChannelSpec {
                 kind,
                 target: chat.to_string(),
                 secret: None,
                 format: CardFormat::Card,
-                telegram: Some(TelegramBot { token, api_base }),
+                telegram: Some(TelegramBot { token, api_base, api_url }),
             });
         }
 
-        let mut url = reqwest::Url::parse(rest.trim()).map_err(|e| bad(&format!("not a URL: {e}")))?;
+        let mut url = url::Url::parse(rest.trim()).map_err(|e| bad(&format!("not a URL: {e}")))?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(bad("the webhook URL must be http(s)"));
         }
@@ -240,7 +248,7 @@ pub fn redact_target(kind: ChannelKind, target: &str) -> String {
     if kind == ChannelKind::Telegram {
         return target.to_string();
     }
-    match reqwest::Url::parse(target) {
+    match url::Url::parse(target) {
         Ok(url) => {
             let path: Vec<String> = url
                 .path_segments()
@@ -325,6 +333,12 @@ mod tests {
         assert_eq!(t.telegram.as_ref().map(|b| b.api_base.as_str()), Some("https://api.telegram.org"));
         assert!(ChannelSpec::parse_with("telegram:hello world", &env).is_err());
         assert!(matches!(ChannelSpec::parse_with("telegram:42", &|_| None), Err(ChannelError::MissingConfig(_))));
+        let odd_api = |k: &str| match k {
+            "TELEGRAM_BOT_TOKEN" => Some("1:T".to_string()),
+            "TELEGRAM_API_URL" => Some("mailto:bot@example.com".to_string()),
+            _ => None,
+        };
+        assert!(matches!(ChannelSpec::parse_with("telegram:42", &odd_api), Err(ChannelError::MissingConfig(_))));
     }
 
     #[test]

@@ -110,6 +110,21 @@ async fn telegram_retry_after_is_honoured() {
 }
 
 #[tokio::test]
+async fn an_unreachable_bot_api_is_retried_and_the_token_stays_out_of_dead_letters() {
+    let api = dead_port_url("");
+    let env = env_with(&[("TELEGRAM_BOT_TOKEN", "4242:SECRET-TOKEN"), ("TELEGRAM_API_URL", api.as_str())]);
+    let (hub, _) = hub(fast_config());
+    let sink = hub.sink("cs", &ChannelSpec::parse_with("telegram:99", &env).unwrap()).unwrap();
+    sink.deliver(&faq_delivery("f-down")).await.unwrap();
+    assert!(sink.wait_idle(WAIT).await);
+    assert_eq!(sink.stats().attempts, 3, "refused connections are retried");
+    let dead = hub.dead_letters(10).await.unwrap();
+    assert_eq!(dead.len(), 1);
+    assert!(dead[0].error.contains("gave up after 3 attempts"), "{}", dead[0].error);
+    assert!(!dead[0].error.contains("SECRET-TOKEN"), "{}", dead[0].error);
+}
+
+#[tokio::test]
 async fn a_down_channel_dead_letters_without_blocking_the_others() {
     let healthy = Receiver::start(Reply::ok(WECOM_OK)).await;
     // Accepts connections, never answers.

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use support::*;
 use tokio::time::Instant;
-use tradewind_channels::{ChannelSpec, HttpReply, HubConfig, Transport, TransportError};
+use tradewind_channels::{ChannelSpec, HttpReply, HubConfig, TelegramBot, TelegramError, Transport, TransportError};
 use tradewind_ports::Sink;
 
 /// Records when each request went out; answers from a script, then `ok`.
@@ -43,6 +43,11 @@ impl Transport for Recording {
         self.sent.lock().unwrap().push((Instant::now(), url.to_string(), body.clone()));
         let scripted = self.script.lock().unwrap().pop_front();
         Ok(scripted.unwrap_or_else(|| HttpReply { status: 200, body: self.ok.clone(), retry_after: None }))
+    }
+
+    async fn send_telegram(&self, bot: &TelegramBot, message: &Value) -> Result<(), TelegramError> {
+        self.sent.lock().unwrap().push((Instant::now(), bot.api_base.clone(), message.clone()));
+        Ok(())
     }
 }
 

@@ -63,13 +63,15 @@ impl Keys {
 
     /// The shard a chat's messages go to. FNV-1a rather than std's hasher:
     /// gateways and workers built by different compilers must agree.
+    /// The 0xff between the two cannot occur in UTF-8, so ("a", "bc") and
+    /// ("ab", "c") hash apart.
     pub fn shard_of(&self, channel: &str, chat_id: &str) -> usize {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in channel.as_bytes().iter().chain([0xffu8].iter()).chain(chat_id.as_bytes()) {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        (h % self.shards as u64) as usize
+        use std::hash::Hasher;
+        let mut h = fnv::FnvHasher::default();
+        h.write(channel.as_bytes());
+        h.write(&[0xff]);
+        h.write(chat_id.as_bytes());
+        (h.finish() % self.shards as u64) as usize
     }
 }
 
@@ -114,6 +116,7 @@ mod tests {
             message_id: id.into(),
             text: "hi".into(),
             received_at_ms: 1_700_000_000_000,
+            ..Default::default()
         }
     }
 
@@ -128,6 +131,18 @@ mod tests {
         let used: std::collections::BTreeSet<usize> = (0..200).map(|i| k.shard_of("web", &i.to_string())).collect();
         assert!(used.len() >= 14, "{used:?}");
         assert!(k.shard_of("a", "bc") != k.shard_of("ab", "c") || k.shard_of("a", "bd") != k.shard_of("ab", "d"));
+    }
+
+    #[test]
+    fn shard_hash_bits_are_pinned() {
+        // With u64::MAX shards the shard is the whole 64-bit hash (every
+        // FNV-1a value here is below it), so this pins every bit a deployment's
+        // shard count could depend on.
+        let k = Keys::new("tw:", "inquiries", usize::MAX);
+        assert_eq!(k.shard_of("telegram", "42"), 3_959_778_541_468_423_853);
+        assert_eq!(k.shard_of("web", "c1"), 8_286_091_382_465_925_678);
+        assert_eq!(k.shard_of("telegram", "-1001234567890"), 7_028_979_920_554_577_792);
+        assert_eq!(k.shard_of("", ""), 12_638_352_127_299_873_646);
     }
 
     #[test]

@@ -38,7 +38,14 @@ pub async fn answer(
     let started = Instant::now();
     let mut attempt = 0;
     let outcome = loop {
-        let incoming = IncomingMessage { channel: msg.channel.clone(), user: msg.user.clone(), text: msg.text.clone() };
+        let incoming = IncomingMessage {
+            channel: msg.channel.clone(),
+            user: msg.user.clone(),
+            text: msg.text.clone(),
+            chat: Some(msg.chat_id.clone()),
+            start_new: msg.start_new,
+            verified_phone: msg.verified_phone.clone(),
+        };
         let run = AssertUnwindSafe(app.handle(incoming, inquiry_id.clone())).catch_unwind();
         let result = match run.await {
             Ok(r) => r,

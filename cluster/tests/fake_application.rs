@@ -47,6 +47,7 @@ impl Application for FakeApp {
             customs: AgentOutcome::Skipped { reason: "fake".into() },
             faq_cards: AgentOutcome::Done { value: Vec::new() },
             others: Default::default(),
+            thread: None,
             timings: Timings::default(),
         };
         self.stored.lock().unwrap().insert(inquiry_id, r.clone());
@@ -70,6 +71,7 @@ fn message(chat: &str, n: usize) -> InboundMessage {
         message_id: format!("{chat}-{n}"),
         text: format!("{chat} message {n}"),
         received_at_ms: 0,
+        ..Default::default()
     }
 }
 

@@ -69,7 +69,7 @@ pub fn is_valid_card_number(raw: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// An IBAN (spaces allowed) whose check digits pass mod 97 = 1.

@@ -47,6 +47,25 @@ pub struct Inquiry {
     pub channel_user: String,
     pub text: String,
     pub received_at_ms: u64,
+    /// The chat within the channel; the sender when absent. One chat keeps
+    /// one open inquiry (see `conversation`).
+    #[serde(default)]
+    pub chat: Option<String>,
+    /// Start a new inquiry even if the conversation has one open.
+    #[serde(default)]
+    pub start_new: bool,
+    /// A phone number the channel vouches belongs to the sender (a Telegram
+    /// contact the sender shared themselves). Only such proof, or an
+    /// operator, may link a chat to a known customer.
+    #[serde(default)]
+    pub verified_phone: Option<String>,
+}
+
+impl Inquiry {
+    /// The conversation this message belongs to: `channel:chat`.
+    pub fn conversation(&self) -> String {
+        format!("{}:{}", self.channel, self.chat.as_deref().unwrap_or(&self.channel_user))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]

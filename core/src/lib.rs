@@ -14,10 +14,11 @@ pub mod transcript;
 
 pub use catalog::{BatteryInfo, Catalog, PriceTier, Product};
 pub use conversation::{Change, Field, InquiryThread, InquiryVersion, TurnKind, TurnReading};
-pub use identity::{normalize_phone, unified_customer_id, CustomerId};
+pub use identity::{check_phone, normalize_phone, normalize_phone_in, unified_customer_id, CustomerId, PhoneCheck};
 pub use inquiry::{Contact, Destination, Inquiry, Lang, LineItem, MissingField, StructuredInquiry};
 pub use output::{
-    AgentOutcome, Citation, CustomsReport, FaqCard, Finding, Proposal, ProposalLine, RiskLevel, SwarmResult, Timings,
+    AgentOutcome, Citation, CustomsReport, FaqCard, Finding, Proposal, ProposalLine, RiskLevel, SwarmResult,
+    ThreadInfo, Timings,
 };
 pub use transcript::{StepKind, TranscriptStep};
 

@@ -153,5 +153,22 @@ pub struct SwarmResult {
     /// Agents beyond the three above, by name, with their JSON outputs.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub others: BTreeMap<String, AgentOutcome<serde_json::Value>>,
+    /// The conversation's inquiry this message belongs to, and what the
+    /// message did to it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<ThreadInfo>,
     pub timings: Timings,
+}
+
+/// Where one message left its conversation's inquiry.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ThreadInfo {
+    pub thread_id: String,
+    pub version: u32,
+    pub kinds: Vec<crate::conversation::TurnKind>,
+    pub changes: Vec<crate::conversation::Change>,
+    /// Agents that ran for this message.
+    pub ran: Vec<String>,
+    /// Agents whose earlier output stands, because nothing they read changed.
+    pub reused: Vec<String>,
 }

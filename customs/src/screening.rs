@@ -383,11 +383,11 @@ impl ScreeningList {
     /// Lists older than the maximum age on `today` (`YYYY-MM-DD`), with
     /// their age in days.
     pub fn stale_lists(&self, today: &str) -> Vec<(&ListInfo, i64)> {
-        let Some(t) = date::parse_days(today) else { return Vec::new() };
+        let Some(t) = date::parse(today) else { return Vec::new() };
         self.lists
             .iter()
             .filter_map(|l| {
-                let age = t - date::parse_days(&l.list_date)?;
+                let age = date::days_between(date::parse(&l.list_date)?, t);
                 (age > i64::from(self.max_list_age_days)).then_some((l, age))
             })
             .collect()

@@ -150,7 +150,12 @@ pub async fn evaluate(
     let mut results = Vec::with_capacity(cases.len());
     for (line, case) in cases {
         // A user per case, so that no case inherits another's company or destination.
-        let msg = IncomingMessage { channel: "eval".into(), user: format!("case-{line}"), text: case.text.clone() };
+        let msg = IncomingMessage {
+            channel: "eval".into(),
+            user: format!("case-{line}"),
+            text: case.text.clone(),
+            ..Default::default()
+        };
         let (got, drivers, error) = match app.handle_message(msg).await {
             Ok(r) => match r.customs {
                 AgentOutcome::Done { value } => {

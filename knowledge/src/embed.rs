@@ -136,15 +136,13 @@ impl Default for HashEmbedder {
 /// 64-bit FNV-1a over a seed byte and the token bytes.
 #[inline]
 fn fnv1a(seed: u8, bytes: &[u8]) -> u64 {
-    const OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-    const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut h = OFFSET;
-    h ^= u64::from(seed);
-    h = h.wrapping_mul(PRIME);
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(PRIME);
-    }
+    use std::hash::Hasher;
+    // Raw `write`s, not `Hash::hash`, which would add length or 0xff bytes
+    // and so move every vector of the stored indexes.
+    let mut fnv = fnv::FnvHasher::default();
+    fnv.write(&[seed]);
+    fnv.write(bytes);
+    let mut h = fnv.finish();
     // FNV's low bits mix poorly for short inputs; a final avalanche
     // (from splitmix64) spreads them before the modulo.
     h ^= h >> 33;
@@ -333,22 +331,30 @@ mod tests {
     }
 
     #[test]
-    fn query_embedding_is_fast() {
-        let e = HashEmbedder::default();
-        let q = "Do you ship 48V lithium battery packs to Hamburg? 需要什么文件";
-        let n = 2000;
-        let t = std::time::Instant::now();
-        for _ in 0..n {
-            std::hint::black_box(e.embed_one(std::hint::black_box(q)));
-        }
-        let per = t.elapsed() / n;
-        // Unoptimised test build; release is several times faster.
-        assert!(per.as_micros() < 200, "{per:?} per embed");
-    }
-
-    #[test]
     fn openai_embedder_rejects_zero_dim() {
         let cfg = OpenAiEmbedderConfig::new("http://localhost:1/v1", "k", "m", 0);
         assert!(OpenAiEmbedder::new(cfg).is_err());
+    }
+
+    /// Pinned before FNV-1a moved to the `fnv` crate: the vectors define
+    /// every stored index and the demo's answers, so they must not move by
+    /// a bit.
+    #[test]
+    fn hash_embedding_bits_are_pinned() {
+        use sha2::{Digest, Sha256};
+        assert_eq!(fnv1a(SEED_WORD, b"batteri"), 9_013_057_910_574_418_427);
+        assert_eq!(fnv1a(SEED_CJK2, "付款".as_bytes()), 947_263_066_670_164_320);
+        let e = HashEmbedder::default();
+        for (text, want) in [
+            ("What payment terms do you accept?", "c83697147cfc27665386b64fc3ccd2d296d3db58bfc1c47d21949f56613672f6"),
+            (
+                "48V 20Ah e-bike battery pack, 800 pcs FOB Shenzhen",
+                "e394b0e99f1664a4fbad21c5db685860ca5725ce7f731c14f836a52ea0aa1439",
+            ),
+            ("付款方式：我们接受电汇，预付30%定金", "77c206c8b8f954523a5f9a7cdd04860986832fb1e1eb243177a87f8a29d24675"),
+        ] {
+            let bytes: Vec<u8> = e.embed_one(text).iter().flat_map(|x| x.to_le_bytes()).collect();
+            assert_eq!(hex::encode(Sha256::digest(&bytes)), want, "{text}");
+        }
     }
 }

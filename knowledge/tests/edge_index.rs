@@ -2,7 +2,6 @@
 //! in a temporary directory, with small fixtures written here.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use tradewind_knowledge::edge::EdgeIndex;
 use tradewind_knowledge::ingest::{ingest, IngestOptions};
@@ -335,11 +334,10 @@ async fn concurrent_searches_and_writes_are_safe() {
     assert_eq!(hits[0].chunk.section, "Note 4", "{hits:#?}");
 }
 
-/// Measures hybrid search latency on ~300 chunks: the embedded knowledge
-/// base plus synthetic notes. Prints the mean; the assertion is only a
-/// coarse guard because test builds are unoptimised.
+/// Hybrid search on ~300 chunks (the embedded knowledge base plus synthetic
+/// notes) answers every kind of query; how fast is `tradewind bench parts`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn search_latency_on_300_chunks() {
+async fn search_over_300_chunks_answers_every_kind_of_query() {
     let dir = tempfile::tempdir().unwrap();
     let index = EdgeIndex::open(dir.path(), embedder()).await.unwrap();
     let mut docs = kb::embedded_documents();
@@ -365,15 +363,7 @@ async fn search_latency_on_300_chunks() {
         SearchQuery { sku: Some("TW-BP-4820".into()), ..SearchQuery::new("price tiers MOQ", 5) },
     ];
     for q in &queries {
-        index.search(q).await.unwrap(); // warm-up
+        let hits = index.search(q).await.unwrap();
+        assert!(!hits.is_empty(), "{q:?}");
     }
-    let rounds = 200;
-    let start = Instant::now();
-    for i in 0..rounds {
-        let hits = index.search(&queries[i % queries.len()]).await.unwrap();
-        assert!(!hits.is_empty());
-    }
-    let mean = start.elapsed() / rounds as u32;
-    println!("hybrid search on {n_chunks} chunks: mean {} µs (test profile)", mean.as_micros());
-    assert!(mean.as_millis() < 50, "{mean:?}");
 }

@@ -24,7 +24,7 @@ use async_trait::async_trait;
 use moka::ops::compute::Op;
 use moka::policy::{EvictionPolicy, Expiry};
 use moka::sync::Cache;
-use tradewind_core::{now_ms, CustomerId, SwarmResult, TranscriptStep};
+use tradewind_core::{now_ms, CustomerId, InquiryThread, SwarmResult, TranscriptStep};
 
 use tradewind_ports::memory::{
     CustomerFacts, CustomerView, Memory, MemoryConfig, MemoryError, Turn, RECENT_INQUIRIES_KEPT,
@@ -53,6 +53,10 @@ pub struct InProcessMemory {
     inquiries: Records<InquirySlot>,
     /// Newest first; may repeat an id that was saved twice (like the Redis list).
     recent: Mutex<VecDeque<String>>,
+    /// Conversation threads by id, as JSON, with their expiry (wall-clock ms).
+    threads: Cache<String, (Arc<str>, Option<u64>)>,
+    /// Each conversation's open thread id, and when it idles out.
+    open: Cache<String, (String, u64)>,
 }
 
 impl std::fmt::Debug for InProcessMemory {
@@ -171,6 +175,8 @@ impl InProcessMemory {
             customers: Records::new(limits.max_customers),
             inquiries: Records::new(limits.max_inquiries),
             recent: Mutex::new(VecDeque::new()),
+            threads: Cache::new(limits.max_inquiries as u64),
+            open: Cache::new(limits.max_customers as u64),
         }
     }
 
@@ -391,6 +397,40 @@ impl Memory for InProcessMemory {
             recent.iter().take(limit).cloned().collect()
         };
         Ok(tradewind_ports::memory::dedup_keep_first(window))
+    }
+
+    async fn open_thread(&self, conversation: &str) -> Result<Option<InquiryThread>, MemoryError> {
+        let now = now_ms();
+        let Some((id, idle_until)) = self.open.get(conversation) else { return Ok(None) };
+        if now >= idle_until {
+            self.open.invalidate(conversation);
+            return Ok(None);
+        }
+        let thread = self.thread(&id).await?;
+        Ok(thread.filter(|t| !t.closed))
+    }
+
+    async fn save_thread(&self, thread: &InquiryThread, window_secs: u64) -> Result<(), MemoryError> {
+        let now = now_ms();
+        let text: Arc<str> = Arc::from(to_text(thread)?);
+        self.threads.insert(thread.thread_id.clone(), (text, deadline(now, self.config.record_ttl_secs)));
+        if thread.closed {
+            // Only if it is still the open one: a newer thread may have taken its place.
+            if self.open.get(&thread.conversation).is_some_and(|(id, _)| id == thread.thread_id) {
+                self.open.invalidate(&thread.conversation);
+            }
+        } else {
+            let idle_until = now.saturating_add(window_secs.max(1).saturating_mul(1000));
+            self.open.insert(thread.conversation.clone(), (thread.thread_id.clone(), idle_until));
+        }
+        Ok(())
+    }
+
+    async fn thread(&self, thread_id: &str) -> Result<Option<InquiryThread>, MemoryError> {
+        match self.threads.get(thread_id) {
+            Some((text, expire)) if alive(expire, now_ms()) => from_text(&text).map(Some),
+            _ => Ok(None),
+        }
     }
 }
 

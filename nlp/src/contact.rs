@@ -4,7 +4,7 @@
 
 use std::sync::OnceLock;
 
-use tradewind_core::Contact;
+use tradewind_core::{Contact, PhoneCheck};
 
 use crate::text::{cap, leftmost_longest, Doc, Hit, Kind, PhraseIndex, SCAN_CAP};
 
@@ -172,12 +172,48 @@ fn cn_mobile(s: &[u8], digits: usize) -> bool {
         && s.iter().all(|c| c.is_ascii_digit() || *c == b' ' || *c == b'-')
 }
 
+/// Numbering-plan checks per message at most. A check costs microseconds,
+/// and a hostile message can be made of thousands of `+` numbers; past the
+/// budget the digit counts alone decide, as they do for national numbers.
+const PLAN_CHECKS: usize = 32;
+
+/// Where an international number (`+…`, or `00…` when `prefixed_00`)
+/// starting at norm byte `i` ends. Of the group ends whose digit count is
+/// within `min..=max`, the longest that is a valid number in its country's
+/// plan wins, so "+1 212 555 0100 2 pcs" stops before the quantity. When
+/// none is (new ranges, test numbers), the longest that fits still counts,
+/// as long as its country code exists: "+999 1234567" is no phone number.
+fn international_end(
+    norm: &str,
+    groups: &[(usize, usize)],
+    i: usize,
+    (min, max): (usize, usize),
+    checks: &mut usize,
+) -> Option<usize> {
+    let fits = || groups.iter().rev().filter(|(_, d)| (min..=max).contains(d)).map(|&(e, _)| e);
+    let longest = fits().next()?;
+    let mut fallback = None;
+    for e in fits() {
+        if *checks == 0 {
+            return fallback.or(Some(longest));
+        }
+        *checks -= 1;
+        match tradewind_core::check_phone(&norm[i..e], None) {
+            Some(PhoneCheck::Valid(_)) => return Some(e),
+            Some(PhoneCheck::Unverified(_)) => fallback = fallback.or(Some(e)),
+            None => {}
+        }
+    }
+    fallback
+}
+
 /// Phone numbers as original byte ranges. Only numbers that look like
 /// phones are taken — a `+` or `00` prefix, a cue word, or a Chinese mobile
 /// shape — so quantities like "800" or "1,200" are never phones.
 fn scan_phones(doc: &Doc) -> Vec<(usize, usize)> {
     let s = doc.norm.as_bytes();
     let mut out = Vec::new();
+    let mut checks = PLAN_CHECKS;
     let mut i = 0;
     while i < s.len() && out.len() < 20 {
         let b = s[i];
@@ -198,9 +234,9 @@ fn scan_phones(doc: &Doc) -> Vec<(usize, usize)> {
             groups.iter().rev().find(|(_, d)| *d <= max).filter(|(_, d)| *d >= min).map(|&(e, _)| e)
         };
         let accepted = if plus {
-            fit(7, 15)
+            international_end(&doc.norm, &groups, i, (7, 15), &mut checks)
         } else if s[i..].starts_with(b"00") && s.get(i + 2).is_some_and(|c| *c != b'0') {
-            fit(9, 17)
+            international_end(&doc.norm, &groups, i, (9, 17), &mut checks)
         } else if phone_cue_before(&doc.norm, i) {
             fit(7, 15)
         } else if cn_mobile(&s[i..end_all], digits_all) {
@@ -1213,6 +1249,29 @@ mod tests {
         assert_eq!(find_phones("Tel: (040) 123-4567"), vec!["(040) 123-4567"]);
         assert_eq!(find_phones("手机13800138000"), vec!["13800138000"]);
         assert_eq!(find_phones("+1-212-555-0100."), vec!["+1-212-555-0100"]);
+    }
+
+    #[test]
+    fn international_numbers_end_where_the_numbering_plan_says() {
+        assert_eq!(find_phones("+1-212-555-0100 2 pcs"), vec!["+1-212-555-0100"]);
+        assert_eq!(find_phones("电话 +86 138 0013 8000 12 个"), vec!["+86 138 0013 8000"]);
+        // Not in the plan (a test number), still a phone by its shape.
+        assert_eq!(find_phones("+49 40 1234567"), vec!["+49 40 1234567"]);
+        assert_eq!(find_phones("+971 4 123 4567"), vec!["+971 4 123 4567"]);
+        assert!(find_phones("ref +999 1234567").is_empty(), "no such country code");
+    }
+
+    #[test]
+    fn numbering_plan_checks_are_bounded() {
+        let found = find_phones(&"+49 40 1234567 ".repeat(500));
+        assert_eq!(found.len(), 20, "the scan keeps the first 20");
+        assert!(found.iter().all(|p| p == "+49 40 1234567"));
+        // Past the budget the digit counts decide, as they did before.
+        // Each of these costs six checks (one per group end that fits).
+        let one = "+999 1 2 3 4 5 6 7 8 9 ";
+        assert!(find_phones(&one.repeat(5)).is_empty());
+        let found = find_phones(&one.repeat(1000));
+        assert!(!found.is_empty() && found.len() <= 20);
     }
 
     #[test]

@@ -22,6 +22,7 @@
 //! ```
 
 pub mod contact;
+pub mod dialogue;
 pub mod gazetteer;
 pub mod injection;
 pub mod labelled;

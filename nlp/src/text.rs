@@ -1,9 +1,6 @@
 //! Normalisation and tokenisation shared by every matcher, so that they all
 //! agree on what a "word" is and can point back into the original text.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 /// Matching never looks past this many bytes of a message: real inquiries
 /// are far shorter, and the cap bounds what a hostile 1 MB message costs.
 pub(crate) const SCAN_CAP: usize = 16 * 1024;
@@ -24,24 +21,7 @@ pub(crate) fn cap(text: &str, max: usize) -> &str {
 /// FNV-1a. Map keys are short words and the maps only ever hold our own
 /// patterns (messages are looked up, never inserted), so SipHash's flooding
 /// protection buys nothing and costs a noticeable share of a parse.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+pub(crate) type FastMap<K, V> = fnv::FnvHashMap<K, V>;
 
 /// Han ideographs, kana and hangul: scripts written without spaces, where a
 /// pattern may start at any character.
@@ -573,5 +553,23 @@ mod tests {
         let s = "汉汉汉";
         assert_eq!(cap(s, 4), "汉");
         assert_eq!(cap(s, 100), s);
+    }
+
+    #[test]
+    fn fast_map_hash_is_fnv1a() {
+        use std::hash::{BuildHasher, Hasher};
+        // Pinned before the hasher moved to the `fnv` crate: the standard
+        // FNV-1a 64 test vectors, and what a `str` key (bytes, then 0xff)
+        // hashes to.
+        let raw = |bytes: &[u8]| {
+            let mut h = <FastMap<(), ()>>::default().hasher().build_hasher();
+            h.write(bytes);
+            h.finish()
+        };
+        assert_eq!(raw(b"a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(raw(b"foobar"), 0x8594_4171_f739_67e8);
+        let keyed = |s: &str| <FastMap<(), ()>>::default().hasher().hash_one(s);
+        assert_eq!(keyed("fob"), 15_917_552_289_879_989_037);
+        assert_eq!(keyed("离岸价"), 16_257_077_034_648_507_485);
     }
 }

@@ -55,11 +55,23 @@ impl AppError {
 }
 
 /// A message from any front end.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct IncomingMessage {
     pub channel: String,
     pub user: String,
     pub text: String,
+    /// The chat (conversation) within the channel; the user when absent.
+    pub chat: Option<String>,
+    /// Start a new inquiry even if the conversation has one open.
+    pub start_new: bool,
+    /// A phone number the channel vouches belongs to the sender.
+    pub verified_phone: Option<String>,
+}
+
+impl IncomingMessage {
+    pub fn new(channel: impl Into<String>, user: impl Into<String>, text: impl Into<String>) -> Self {
+        Self { channel: channel.into(), user: user.into(), text: text.into(), ..Self::default() }
+    }
 }
 
 /// The application as runtimes see it: one message in, everything out.

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 /// A customer's message, as any channel delivers it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct InboundMessage {
     /// "telegram", "web", ...
     pub channel: String,
@@ -19,6 +19,12 @@ pub struct InboundMessage {
     pub message_id: String,
     pub text: String,
     pub received_at_ms: u64,
+    /// Start a new inquiry even if the chat has one open.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub start_new: bool,
+    /// A phone number the channel vouches belongs to the sender.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verified_phone: Option<String>,
 }
 
 /// What goes back to the customer's chat.

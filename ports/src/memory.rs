@@ -8,7 +8,7 @@
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use tradewind_core::{CustomerId, Lang, SwarmResult, TranscriptStep};
+use tradewind_core::{CustomerId, InquiryThread, Lang, SwarmResult, TranscriptStep};
 
 #[derive(Debug, thiserror::Error)]
 pub enum MemoryError {
@@ -151,4 +151,17 @@ pub trait Memory: Send + Sync {
 
     /// Ids of the most recent inquiries, newest first.
     async fn recent_inquiries(&self, limit: usize) -> Result<Vec<String>, MemoryError>;
+
+    /// The conversation's open inquiry (`conversation` is `channel:chat`),
+    /// unless none was opened, it was closed, or it sat idle past the window
+    /// it was saved with.
+    async fn open_thread(&self, conversation: &str) -> Result<Option<InquiryThread>, MemoryError>;
+
+    /// Stores a thread under its id (kept `record_ttl_secs`) and, unless it is
+    /// closed, as its conversation's open inquiry for `window_secs` more of
+    /// idleness. A closed thread stops being the open one.
+    async fn save_thread(&self, thread: &InquiryThread, window_secs: u64) -> Result<(), MemoryError>;
+
+    /// A thread by id, open or closed.
+    async fn thread(&self, thread_id: &str) -> Result<Option<InquiryThread>, MemoryError>;
 }

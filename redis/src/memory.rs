@@ -12,6 +12,8 @@
 //! | `{p}tr:{inquiry}`       | list   | `TranscriptStep` JSON, in append order    | `record_ttl_secs` |
 //! | `{p}res:{inquiry}`      | string | `SwarmResult` JSON                        | `record_ttl_secs` |
 //! | `{p}recent`             | list   | inquiry ids, newest first, capped         | none            |
+//! | `{p}thr:{thread}`       | string | `InquiryThread` JSON                      | `record_ttl_secs` |
+//! | `{p}open:{conversation}`| string | the conversation's open thread id         | the idle window |
 //!
 //! A TTL of 0 means "no expiry". Everything that touches customer data runs
 //! as a Lua script so that resolving the link and reading or writing under the
@@ -34,7 +36,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{ErrorKind, RedisError, Script};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use tradewind_core::{CustomerId, SwarmResult, TranscriptStep};
+use tradewind_core::{CustomerId, InquiryThread, SwarmResult, TranscriptStep};
 
 use tradewind_ports::memory::{
     CustomerFacts, CustomerView, Memory, MemoryConfig, MemoryError, Turn, MAX_PAST_INQUIRIES, RECENT_INQUIRIES_KEPT,
@@ -223,11 +225,19 @@ redis.call('SET', KEYS[1], uk)
 return 1
 "#;
 
+/// KEYS[1] a conversation's open-thread key; ARGV[1] a thread id. Deletes
+/// the key only while it still names that thread.
+const LUA_CLOSE_OPEN: &str = r#"
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"#;
+
 struct Scripts {
     load: Script,
     remember: Script,
     push_turns: Script,
     link: Script,
+    close_open: Script,
     sources: Vec<String>,
 }
 
@@ -241,7 +251,8 @@ impl Scripts {
             remember: Script::new(&remember),
             push_turns: Script::new(&push_turns),
             link: Script::new(&link),
-            sources: vec![load, remember, push_turns, link],
+            close_open: Script::new(LUA_CLOSE_OPEN),
+            sources: vec![load, remember, push_turns, link, LUA_CLOSE_OPEN.to_string()],
         }
     }
 }
@@ -314,6 +325,14 @@ impl RedisMemory {
 
     fn recent_key(&self) -> String {
         format!("{}recent", self.config.prefix)
+    }
+
+    fn thread_key(&self, thread_id: &str) -> String {
+        format!("{}thr:{thread_id}", self.config.prefix)
+    }
+
+    fn open_key(&self, conversation: &str) -> String {
+        format!("{}open:{conversation}", self.config.prefix)
     }
 }
 
@@ -522,6 +541,52 @@ impl Memory for RedisMemory {
             .await
             .map_err(|e| classify("recent_inquiries", e))?;
         Ok(tradewind_ports::memory::dedup_keep_first(ids))
+    }
+
+    async fn open_thread(&self, conversation: &str) -> Result<Option<InquiryThread>, MemoryError> {
+        let open = self.open_key(conversation);
+        let id: Option<String> = redis::cmd("GET")
+            .arg(&open)
+            .query_async(&mut self.conn.clone())
+            .await
+            .map_err(|e| classify("open_thread", e))?;
+        let Some(id) = id else { return Ok(None) };
+        Ok(self.thread(&id).await?.filter(|t| !t.closed))
+    }
+
+    async fn save_thread(&self, thread: &InquiryThread, window_secs: u64) -> Result<(), MemoryError> {
+        let key = self.thread_key(&thread.thread_id);
+        let open = self.open_key(&thread.conversation);
+        let body = encode(thread, "thread")?;
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        if self.config.record_ttl_secs > 0 {
+            pipe.set_ex(&key, body, self.config.record_ttl_secs).ignore();
+        } else {
+            pipe.set(&key, body).ignore();
+        }
+        if !thread.closed {
+            pipe.set_ex(&open, &thread.thread_id, window_secs.max(1)).ignore();
+        }
+        pipe.query_async::<()>(&mut self.conn.clone()).await.map_err(|e| classify("save_thread", e))?;
+        if thread.closed {
+            // Only if it is still the open one: a newer thread may have taken its place.
+            self.scripts
+                .close_open
+                .key(&open)
+                .arg(&thread.thread_id)
+                .invoke_async::<i64>(&mut self.conn.clone())
+                .await
+                .map_err(|e| classify("save_thread", e))?;
+        }
+        Ok(())
+    }
+
+    async fn thread(&self, thread_id: &str) -> Result<Option<InquiryThread>, MemoryError> {
+        let key = self.thread_key(thread_id);
+        let raw: Option<String> =
+            redis::cmd("GET").arg(&key).query_async(&mut self.conn.clone()).await.map_err(|e| classify("thread", e))?;
+        raw.map(|r| decode(&r, "thread", &key)).transpose()
     }
 }
 

@@ -15,7 +15,7 @@ use futures::future::join_all;
 use futures::StreamExt;
 use serde_json::json;
 use tradewind_core::{
-    AgentOutcome, CustomerId, Lang, StepKind, StructuredInquiry, SwarmResult, Timings, TranscriptStep,
+    AgentOutcome, CustomerId, InquiryThread, Lang, StepKind, StructuredInquiry, SwarmResult, Timings, TranscriptStep,
 };
 use tradewind_memory::{
     CustomerFacts, InProcessLimits, InProcessMemory, Memory, MemoryConfig, MemoryError, Turn, MAX_PAST_INQUIRIES,
@@ -75,6 +75,7 @@ fn swarm_result(inquiry: &str) -> SwarmResult {
         customs: AgentOutcome::Failed { error: "no rules".into() },
         faq_cards: AgentOutcome::Done { value: Vec::new() },
         others: Default::default(),
+        thread: None,
         timings: Timings { total_ms: 12.0, ..Timings::default() },
     }
 }
@@ -110,6 +111,38 @@ async fn exercise(mem: &dyn Memory) {
     transcript_keeps_order(mem).await;
     results_and_recent(mem).await;
     concurrent_remembers_lose_nothing(mem).await;
+    threads_stay_open_per_conversation(mem).await;
+}
+
+async fn threads_stay_open_per_conversation(mem: &dyn Memory) {
+    assert_eq!(mem.open_thread("web:nobody").await.unwrap(), None);
+    let si = StructuredInquiry::empty(Lang::En);
+    let mut t = InquiryThread::open("thr-a".into(), "web:c1".into(), "c:web:u1".into(), "inq-1", si.clone(), 1);
+    mem.save_thread(&t, 600).await.unwrap();
+    assert_eq!(mem.open_thread("web:c1").await.unwrap().as_ref(), Some(&t));
+    assert_eq!(mem.open_thread("web:c2").await.unwrap(), None, "per conversation");
+
+    // A newer thread replaces the open one; closing the older does not unset it.
+    let newer = InquiryThread::open("thr-b".into(), "web:c1".into(), "c:web:u1".into(), "inq-2", si, 2);
+    mem.save_thread(&newer, 600).await.unwrap();
+    t.closed = true;
+    mem.save_thread(&t, 600).await.unwrap();
+    assert_eq!(mem.open_thread("web:c1").await.unwrap().map(|t| t.thread_id), Some("thr-b".into()));
+    assert!(mem.thread("thr-a").await.unwrap().is_some_and(|t| t.closed), "closed threads stay readable by id");
+
+    let mut b = newer;
+    b.closed = true;
+    mem.save_thread(&b, 600).await.unwrap();
+    assert_eq!(mem.open_thread("web:c1").await.unwrap(), None, "a closed thread is no longer open");
+}
+
+async fn threads_idle_out_of_their_window(mem: &dyn Memory) {
+    let si = StructuredInquiry::empty(Lang::Zh);
+    let t = InquiryThread::open("thr-idle".into(), "web:idle".into(), "c:web:idle".into(), "inq-1", si, 1);
+    mem.save_thread(&t, 1).await.unwrap();
+    assert!(mem.open_thread("web:idle").await.unwrap().is_some());
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(mem.open_thread("web:idle").await.unwrap(), None, "idle past the window");
 }
 
 async fn facts_merge(mem: &dyn Memory) {
@@ -341,6 +374,7 @@ async fn exercise_ttl(mem: &dyn Memory) {
     // An expired list starts afresh rather than resurrecting old entries.
     mem.push_turns(&id, &[turn(2, "new")]).await.unwrap();
     assert_eq!(mem.load_customer(&id).await.unwrap().recent_turns, vec![turn(2, "new")]);
+    threads_idle_out_of_their_window(mem).await;
 }
 
 fn short_ttl(prefix: &str) -> MemoryConfig {
@@ -388,9 +422,9 @@ async fn inproc_storage_is_bounded() {
 }
 
 /// The benchmark's shape: 1000 concurrent tasks, each a full inquiry's worth
-/// of memory traffic on one shared instance. Returns the elapsed time.
-async fn thousand_concurrent_inquiries(mem: Arc<dyn Memory>) -> Duration {
-    let started = Instant::now();
+/// of memory traffic on one shared instance; every one must come back whole.
+/// (How fast is `tradewind bench parts`.)
+async fn thousand_concurrent_inquiries(mem: Arc<dyn Memory>) {
     let tasks: Vec<_> = (0..1000u64)
         .map(|i| {
             let mem = Arc::clone(&mem);
@@ -411,19 +445,14 @@ async fn thousand_concurrent_inquiries(mem: Arc<dyn Memory>) -> Duration {
     for t in join_all(tasks).await {
         assert!(t.unwrap().unwrap().is_some());
     }
-    let elapsed = started.elapsed();
-    eprintln!("{}: 1000 concurrent inquiries in {elapsed:?} ({:.0}/s)", mem.backend(), 1000.0 / elapsed.as_secs_f64());
     assert_eq!(mem.recent_inquiries(2000).await.unwrap().len(), 1000);
     let shared = mem.load_customer(&CustomerId::channel("bench", "7")).await.unwrap();
     assert_eq!(shared.recent_turns.len(), 20, "max_turns of the default config");
-    elapsed
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inproc_handles_1000_concurrent_inquiries() {
-    let elapsed = thousand_concurrent_inquiries(Arc::new(InProcessMemory::default())).await;
-    // Generous: a debug build on a shared box is still far above this.
-    assert!(elapsed < Duration::from_secs(5), "took {elapsed:?}");
+    thousand_concurrent_inquiries(Arc::new(InProcessMemory::default())).await;
 }
 
 // --------------------------------------------------------------------- redis
@@ -481,10 +510,9 @@ async fn redis_behaviour() {
 async fn redis_handles_1000_concurrent_inquiries() {
     let config = MemoryConfig { prefix: unique_prefix(), ..MemoryConfig::default() };
     let (mem, _c) = redis_memory(config).await;
-    let elapsed = thousand_concurrent_inquiries(Arc::new(mem)).await;
     // Every call shares one multiplexed connection; none may hit the 2 s
-    // response timeout, and the whole burst stays well inside this.
-    assert!(elapsed < Duration::from_secs(20), "took {elapsed:?}");
+    // response timeout (which would fail the call).
+    thousand_concurrent_inquiries(Arc::new(mem)).await;
 }
 
 #[tokio::test]

@@ -596,12 +596,10 @@ async fn embeddings(State(shared): State<Arc<Shared>>, body: Bytes) -> Response 
 /// A unit vector that depends only on `text` and `dim`: FNV-1a seeds a
 /// splitmix64 stream. Identical texts embed identically; others look random.
 pub fn deterministic_vector(text: &str, dim: usize) -> Vec<f32> {
-    let mut seed: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in text.bytes() {
-        seed ^= u64::from(b);
-        seed = seed.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    let mut state = seed;
+    use std::hash::Hasher;
+    let mut fnv = fnv::FnvHasher::default();
+    fnv.write(text.as_bytes());
+    let mut state = fnv.finish();
     let mut next = || {
         state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = state;
@@ -636,4 +634,20 @@ fn f32s_base64(v: &[f32]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod pinned {
+    use super::deterministic_vector;
+
+    /// Pinned before FNV-1a moved to the `fnv` crate: the scripted
+    /// server's `/embeddings` answers are these vectors, so runs against it
+    /// (benchmarks, client tests) must see the same ones afterwards.
+    #[test]
+    fn deterministic_vectors_are_pinned() {
+        let bits = |t: &str| deterministic_vector(t, 4).iter().map(|x| x.to_bits()).collect::<Vec<u32>>();
+        assert_eq!(bits("hello"), vec![1_061_100_655, 1_044_948_752, 3_205_155_825, 3_198_817_332]);
+        assert_eq!(bits(""), vec![1_054_248_963, 3_207_719_312, 3_196_677_120, 3_204_766_995]);
+        assert_eq!(bits("付款方式"), vec![3_195_202_986, 1_049_576_823, 3_196_044_212, 1_063_610_404]);
+    }
 }

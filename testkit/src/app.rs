@@ -56,9 +56,19 @@ pub async fn spawn_app_with(edit: impl FnOnce(&mut Config), brain: Option<Arc<dy
 impl TestApp {
     pub async fn ask(&self, user: &str, text: &str) -> SwarmResult {
         self.app
-            .handle_message(IncomingMessage { channel: "test".into(), user: user.into(), text: text.into() })
+            .handle_message(IncomingMessage {
+                channel: "test".into(),
+                user: user.into(),
+                text: text.into(),
+                ..Default::default()
+            })
             .await
             .expect("inquiry handled")
+    }
+
+    /// Sends any message (a chat, a request for a new inquiry, a vouched phone).
+    pub async fn send(&self, msg: IncomingMessage) -> SwarmResult {
+        self.app.handle_message(msg).await.expect("inquiry handled")
     }
 
     pub fn outbox(&self, sink: &str) -> PathBuf {

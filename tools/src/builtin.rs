@@ -4,7 +4,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tradewind_core::{Catalog, Citation, Finding, Product, RiskLevel, StructuredInquiry};
+use tradewind_core::{Catalog, Citation, Finding, Product, RiskLevel, StructuredInquiry, TurnKind, TurnReading};
 use tradewind_nlp::Intake;
 use tradewind_ports::knowledge::{KnowledgeIndex, SearchQuery};
 use tradewind_ports::memory::{CustomerFacts, Memory};
@@ -39,6 +39,7 @@ pub struct Services {
 pub fn registry(s: &Services) -> Registry {
     let mut r = Registry::new();
     r.register(ParseInquiry(s.clone()))
+        .register(ReadMessage(s.clone()))
         .register(SearchKnowledge(s.clone()))
         .register(LookupProduct(s.clone()))
         .register(QuotePrice(s.clone()))
@@ -87,6 +88,46 @@ impl Tool for ParseInquiry {
 
     async fn call(&self, args: ParseInquiryArgs, _ctx: &ToolCtx) -> Result<StructuredInquiry, ToolError> {
         Ok(self.0.intake.parse(&args.text))
+    }
+}
+
+// ------------------------------------------------------------ read_message
+
+/// Reads a message against the conversation's open inquiry (or alone, for
+/// the first message): what it filled, revised, added or dropped.
+pub struct ReadMessage(pub Services);
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct ReadMessageArgs {
+    /// The customer's message.
+    pub text: String,
+    /// The inquiry as it stood before this message, if one is open.
+    pub open: Option<StructuredInquiry>,
+}
+
+impl Tool for ReadMessage {
+    const NAME: &'static str = "read_message";
+    type Args = ReadMessageArgs;
+    type Output = TurnReading;
+
+    fn description(&self) -> String {
+        "Read a customer message by rules, against the inquiry already open in the conversation if any.".into()
+    }
+
+    async fn call(&self, args: ReadMessageArgs, _ctx: &ToolCtx) -> Result<TurnReading, ToolError> {
+        Ok(match &args.open {
+            Some(open) => self.0.intake.read_turn(open, &args.text),
+            None => {
+                let si = self.0.intake.parse(&args.text);
+                TurnReading {
+                    kinds: vec![TurnKind::Open],
+                    inquiry: si,
+                    changes: Vec::new(),
+                    question: None,
+                    start_new: false,
+                }
+            }
+        })
     }
 }
 

@@ -7,17 +7,21 @@
 //! also seen). No message size is documented; we keep the text within
 //! 20 000 bytes, like Feishu's documented body limit.
 
+use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::{code_verdict, destination_key, fit_body, http_verdict, parse_body, Adapter, Prepared, Unit, Verdict};
+use super::{
+    code_verdict, destination_key, fit_body, http_verdict, parse_body, post_webhook, Adapter, Prepared, Unit, Verdict,
+    Webhook,
+};
 use crate::card::Card;
 use crate::limit::Rate;
 use crate::render::CardTemplates;
 use crate::sign::dingtalk_sign;
 use crate::spec::{redact_target, CardFormat, ChannelKind, ChannelSpec};
 use crate::text::truncate_chars;
-use crate::transport::HttpReply;
+use crate::transport::{HttpReply, Transport};
 use crate::ChannelError;
 
 pub const TEXT_MAX_BYTES: usize = 20_000;
@@ -40,6 +44,7 @@ impl DingTalk {
     }
 }
 
+#[async_trait]
 impl Adapter for DingTalk {
     fn kind(&self) -> ChannelKind {
         ChannelKind::DingTalk
@@ -91,6 +96,12 @@ impl Adapter for DingTalk {
         })
     }
 
+    async fn attempt(&self, transport: &dyn Transport, body: &Value, now: SystemTime) -> Verdict {
+        post_webhook(self, transport, body, now).await
+    }
+}
+
+impl Webhook for DingTalk {
     fn prepare(&self, body: &Value, now: SystemTime) -> Prepared {
         let url = match &self.secret {
             Some(secret) => {

@@ -5,11 +5,13 @@
 //! request body at most 20 KB (code 9499 beyond). Errors come back as a 200
 //! with `code != 0`; 11232 is the frequency limit.
 
+use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::{
-    code_verdict, destination_key, fit_body, http_verdict, parse_body, tone_pick, Adapter, Prepared, Unit, Verdict,
+    code_verdict, destination_key, fit_body, http_verdict, parse_body, post_webhook, tone_pick, Adapter, Prepared,
+    Unit, Verdict, Webhook,
 };
 use crate::card::Card;
 use crate::limit::Rate;
@@ -17,7 +19,7 @@ use crate::render::CardTemplates;
 use crate::sign::feishu_sign;
 use crate::spec::{redact_target, ChannelKind, ChannelSpec};
 use crate::text::{markdown_to_lark, truncate_chars};
-use crate::transport::HttpReply;
+use crate::transport::{HttpReply, Transport};
 use crate::ChannelError;
 
 /// 20 KB, counted in bytes of the serialised body.
@@ -37,6 +39,7 @@ impl Feishu {
     }
 }
 
+#[async_trait]
 impl Adapter for Feishu {
     fn kind(&self) -> ChannelKind {
         ChannelKind::Feishu
@@ -84,6 +87,12 @@ impl Adapter for Feishu {
         })
     }
 
+    async fn attempt(&self, transport: &dyn Transport, body: &Value, now: SystemTime) -> Verdict {
+        post_webhook(self, transport, body, now).await
+    }
+}
+
+impl Webhook for Feishu {
     fn prepare(&self, body: &Value, now: SystemTime) -> Prepared {
         let mut body = body.clone();
         if let (Some(secret), Some(obj)) = (&self.secret, body.as_object_mut()) {

@@ -1,8 +1,9 @@
 //! One adapter per channel: render a `Card` into the channel's request body
-//! (within its size limits), sign it when the channel signs, and read the
-//! channel's answer (HTTP status and in-body error codes) as delivered,
-//! worth retrying, or failed for good.
+//! (within its size limits), send it — signed, when the channel signs — and
+//! read the channel's answer (HTTP status and in-body error codes, or the
+//! Bot API's error) as delivered, worth retrying, or failed for good.
 
+use async_trait::async_trait;
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -12,7 +13,7 @@ use crate::limit::Rate;
 use crate::render::CardTemplates;
 use crate::spec::{ChannelKind, ChannelSpec};
 use crate::text::{truncate_bytes, truncate_chars};
-use crate::transport::HttpReply;
+use crate::transport::{HttpReply, Transport};
 use crate::ChannelError;
 
 pub mod dingtalk;
@@ -21,7 +22,8 @@ pub mod slack;
 pub mod telegram;
 pub mod wecom;
 
-/// A request ready to go: the URL (with query signature, if any) and body.
+/// A webhook request ready to go: the URL (with query signature, if any)
+/// and body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prepared {
     pub url: String,
@@ -42,6 +44,7 @@ pub enum Verdict {
     Fail(String),
 }
 
+#[async_trait]
 pub trait Adapter: Send + Sync {
     fn kind(&self) -> ChannelKind;
 
@@ -58,6 +61,12 @@ pub trait Adapter: Send + Sync {
     /// The request body for a card, within the channel's size limits.
     fn render(&self, card: &Card, templates: &CardTemplates) -> Result<Value, ChannelError>;
 
+    /// Sends a rendered body once, at `now`, and reads the answer.
+    async fn attempt(&self, transport: &dyn Transport, body: &Value, now: SystemTime) -> Verdict;
+}
+
+/// A channel reached by POSTing JSON to a webhook URL (all but Telegram).
+pub trait Webhook: Adapter {
     /// URL and body for one attempt at `now` (signatures are time-bound, so
     /// each retry signs afresh).
     fn prepare(&self, body: &Value, now: SystemTime) -> Prepared;
@@ -66,6 +75,21 @@ pub trait Adapter: Send + Sync {
     /// report errors inside a 200 override it.
     fn verdict(&self, reply: &HttpReply) -> Verdict {
         http_verdict(reply).unwrap_or(Verdict::Delivered)
+    }
+}
+
+/// One webhook attempt: POST, then read the answer; no answer at all is
+/// always worth another try.
+pub(crate) async fn post_webhook<W: Webhook + ?Sized>(
+    hook: &W,
+    transport: &dyn Transport,
+    body: &Value,
+    now: SystemTime,
+) -> Verdict {
+    let req = hook.prepare(body, now);
+    match transport.post_json(&req.url, &req.body).await {
+        Ok(reply) => hook.verdict(&reply),
+        Err(e) => Verdict::Retry { reason: e.0, retry_after: None },
     }
 }
 

@@ -7,15 +7,17 @@
 //! at most 25 elements in an actions block, button text 75, URL 3000.
 //! A long body is split over several sections rather than cut.
 
+use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::time::{Duration, SystemTime};
 
-use super::{destination_key, Adapter, Prepared};
+use super::{destination_key, post_webhook, Adapter, Prepared, Verdict, Webhook};
 use crate::card::{Card, Tone};
 use crate::limit::Rate;
 use crate::render::CardTemplates;
 use crate::spec::{redact_target, ChannelKind, ChannelSpec};
 use crate::text::{escape_within, markdown_to_slack, slack_escape, truncate_chars, ELLIPSIS};
+use crate::transport::Transport;
 use crate::ChannelError;
 
 pub const MAX_BLOCKS: usize = 50;
@@ -91,6 +93,7 @@ pub fn chunk_mrkdwn(text: &str, max: usize) -> Vec<String> {
     chunks
 }
 
+#[async_trait]
 impl Adapter for Slack {
     fn kind(&self) -> ChannelKind {
         ChannelKind::Slack
@@ -165,6 +168,12 @@ impl Adapter for Slack {
         t.render("slack.blocks", &view)
     }
 
+    async fn attempt(&self, transport: &dyn Transport, body: &Value, now: SystemTime) -> Verdict {
+        post_webhook(self, transport, body, now).await
+    }
+}
+
+impl Webhook for Slack {
     fn prepare(&self, body: &Value, _now: SystemTime) -> Prepared {
         Prepared { url: self.url.clone(), body: body.clone() }
     }

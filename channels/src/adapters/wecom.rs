@@ -7,18 +7,20 @@
 //! main title 26, its desc 30, emphasis 10/15, sub title 112, key names 5),
 //! at most 6 horizontal items and 3 jump links.
 
+use async_trait::async_trait;
 use serde_json::{json, Value};
 use std::time::{Duration, SystemTime};
 
 use super::{
-    code_verdict, destination_key, fit_body, http_verdict, parse_body, tone_pick, Adapter, Prepared, Unit, Verdict,
+    code_verdict, destination_key, fit_body, http_verdict, parse_body, post_webhook, tone_pick, Adapter, Prepared,
+    Unit, Verdict, Webhook,
 };
 use crate::card::Card;
 use crate::limit::Rate;
 use crate::render::CardTemplates;
 use crate::spec::{redact_target, CardFormat, ChannelKind, ChannelSpec};
 use crate::text::{markdown_to_plain, truncate_chars};
-use crate::transport::HttpReply;
+use crate::transport::{HttpReply, Transport};
 use crate::ChannelError;
 
 pub const MARKDOWN_MAX_BYTES: usize = 4096;
@@ -92,6 +94,7 @@ impl WeCom {
     }
 }
 
+#[async_trait]
 impl Adapter for WeCom {
     fn kind(&self) -> ChannelKind {
         ChannelKind::WeCom
@@ -118,6 +121,12 @@ impl Adapter for WeCom {
         }
     }
 
+    async fn attempt(&self, transport: &dyn Transport, body: &Value, now: SystemTime) -> Verdict {
+        post_webhook(self, transport, body, now).await
+    }
+}
+
+impl Webhook for WeCom {
     fn prepare(&self, body: &Value, _now: SystemTime) -> Prepared {
         Prepared { url: self.url.clone(), body: body.clone() }
     }

@@ -1,37 +1,15 @@
 //! Calendar dates as the lists write them (ISO `2019-01-08`, US `1/8/2019`),
-//! counted in days since 1970-01-01 so list ages can be computed without a
-//! date library.
+//! read into `jiff` civil dates; list ages are whole days between two of them.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use std::time::SystemTime;
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m as i64 + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day count, as `YYYY-MM-DD`.
-pub fn civil_from_days(z: i64) -> String {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// Days of an ISO (`2019-01-08`) or US (`01/08/2019`, `1/8/19` is not
-/// accepted) date, `None` when it is neither or not a real date.
-pub fn parse_days(s: &str) -> Option<i64> {
+/// A date in ISO (`2019-01-08`, `2019-1-8`) or US (`01/08/2019`) form;
+/// `None` when it is neither or not a real date. The year must be written
+/// with four digits (`1/8/19` is ambiguous and refused).
+pub fn parse(s: &str) -> Option<Date> {
     let s = s.trim();
     let (y, m, d) = if let [y, m, d] = s.split('-').collect::<Vec<_>>()[..] {
         (y, m, d)
@@ -40,53 +18,77 @@ pub fn parse_days(s: &str) -> Option<i64> {
     } else {
         return None;
     };
-    if y.len() != 4 {
+    // Digits only: a sign would let "+999" pass as the year 999.
+    if y.len() != 4 || !y.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let (y, m, d): (i64, u32, u32) = (y.parse().ok()?, m.parse().ok()?, d.parse().ok()?);
-    if !(1..=12).contains(&m) || d == 0 || d > days_in_month(y, m) {
-        return None;
-    }
-    Some(days_from_civil(y, m, d))
+    let y: i16 = y.parse().ok()?;
+    let m: i8 = m.parse().ok()?;
+    let d: i8 = d.parse().ok()?;
+    Date::new(y, m, d).ok()
 }
 
 /// The ISO form of a date in either accepted form.
 pub fn normalize(s: &str) -> Option<String> {
-    parse_days(s).map(civil_from_days)
+    parse(s).map(|d| d.to_string())
 }
 
-fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        _ => 28,
-    }
+/// Whole days from `from` to `to` (negative when `to` is earlier).
+pub fn days_between(from: Date, to: Date) -> i64 {
+    i64::from((to - from).get_days())
 }
 
-/// Today (UTC) in days since 1970-01-01.
-pub fn today_days() -> i64 {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    (secs / 86_400) as i64
+/// The UTC date of a moment; `None` outside the years jiff represents
+/// (-9999 to 9999).
+pub fn utc_date(at: SystemTime) -> Option<Date> {
+    Timestamp::try_from(at).ok().map(|t| TimeZone::UTC.to_datetime(t).date())
+}
+
+/// Today's date in UTC. A clock outside jiff's range (years -9999 to 9999)
+/// reads as 1970-01-01 rather than failing an import over it.
+pub fn today_date() -> Date {
+    utc_date(SystemTime::now()).unwrap_or(Date::constant(1970, 1, 1))
 }
 
 /// Today (UTC) as `YYYY-MM-DD`.
 pub fn today() -> String {
-    civil_from_days(today_days())
+    today_date().to_string()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::{Duration, UNIX_EPOCH};
 
     #[test]
-    fn round_trips_and_parses_both_forms() {
-        assert_eq!(days_from_civil(1970, 1, 1), 0);
-        assert_eq!(civil_from_days(days_from_civil(2024, 2, 29)), "2024-02-29");
+    fn parses_both_forms_and_refuses_non_dates() {
+        assert_eq!(parse("2024-02-29"), Some(Date::constant(2024, 2, 29)));
         assert_eq!(normalize("01/08/2019").as_deref(), Some("2019-01-08"));
         assert_eq!(normalize("2019-1-8").as_deref(), Some("2019-01-08"));
-        assert_eq!(parse_days("2023-02-29"), None);
-        assert_eq!(parse_days("-0-"), None);
-        assert_eq!(parse_days("2019-01-31").map(|d| d - days_from_civil(2019, 1, 1)), Some(30));
+        assert_eq!(normalize(" 0999-12-31 ").as_deref(), Some("0999-12-31"));
+        assert_eq!(parse("2023-02-29"), None);
+        assert_eq!(parse("1900-02-29"), None);
+        assert_eq!(parse("2000-02-29"), Some(Date::constant(2000, 2, 29)));
+        assert_eq!(parse("-0-"), None);
+        assert_eq!(parse("1/8/19"), None);
+        assert_eq!(parse("1/8/+999"), None);
+        assert_eq!(parse("2019-13-01"), None);
+        assert_eq!(parse("2019-00-10"), None);
+    }
+
+    #[test]
+    fn day_counts() {
+        let d = |s: &str| parse(s).unwrap();
+        assert_eq!(days_between(d("2019-01-01"), d("2019-01-31")), 30);
+        assert_eq!(days_between(d("1970-01-01"), d("2024-02-29")), 19_782);
+        assert_eq!(days_between(d("2024-03-01"), d("2024-02-28")), -2);
+    }
+
+    #[test]
+    fn utc_dates_of_moments() {
+        assert_eq!(utc_date(UNIX_EPOCH), Some(Date::constant(1970, 1, 1)));
+        let leap_noon = UNIX_EPOCH + Duration::from_secs(1_709_208_000);
+        assert_eq!(utc_date(leap_noon), Some(Date::constant(2024, 2, 29)));
+        assert_eq!(utc_date(UNIX_EPOCH + Duration::from_secs(86_399)), Some(Date::constant(1970, 1, 1)));
     }
 }

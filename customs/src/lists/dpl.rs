@@ -31,8 +31,8 @@ pub(super) fn parse(path: &Path) -> Result<Parsed, ListError> {
         )));
     }
     let width = header.fields.len();
-    let today = date::today_days();
-    let mut latest: Option<i64> = None;
+    let today = date::today_date();
+    let mut latest = None;
     let mut future = Vec::new();
     let mut entities = Vec::new();
     let mut malformed = Vec::new();
@@ -62,7 +62,7 @@ pub(super) fn parse(path: &Path) -> Result<Parsed, ListError> {
             continue;
         }
         for field in ["last_update", "effective_date"] {
-            if let Some(d) = date::parse_days(get(field)) {
+            if let Some(d) = date::parse(get(field)) {
                 if d > today {
                     future.push(format!("line {}: {} {}", row.line, field, get(field)));
                 } else {
@@ -93,7 +93,7 @@ pub(super) fn parse(path: &Path) -> Result<Parsed, ListError> {
         files: vec![FileRows { file, rows: data_rows }],
         malformed,
         notes,
-        list_date: latest.map(|d| (date::civil_from_days(d), "latest Last_Update in the file".to_string())),
+        list_date: latest.map(|d| (d.to_string(), "latest Last_Update in the file".to_string())),
     })
 }
 

@@ -346,8 +346,7 @@ pub fn load_file(path: &Path) -> Result<ListFile, ListError> {
 
 fn modified_date(path: &Path) -> Option<String> {
     let m = std::fs::metadata(path).ok()?.modified().ok()?;
-    let secs = m.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
-    Some(date::civil_from_days((secs / 86_400) as i64))
+    date::utc_date(m).map(|d| d.to_string())
 }
 
 /// What an importer hands back.

@@ -113,6 +113,9 @@ struct PostMessage {
     /// The client's own id for the message, making retries idempotent.
     #[serde(default)]
     message_id: Option<String>,
+    /// Start a new inquiry in this chat even if one is open.
+    #[serde(default)]
+    new: bool,
 }
 
 fn check_id(what: &str, id: &str) -> Result<(), AppError> {
@@ -162,6 +165,8 @@ async fn post_message(
         message_id: message_id.clone(),
         text: req.text,
         received_at_ms: tradewind_core::now_ms(),
+        start_new: req.new,
+        verified_phone: None,
     };
     // Owed before it is submitted: the reply may come back first.
     let owed = s.inflight.add(CHANNEL, &message_id);

@@ -98,7 +98,7 @@ impl Telegram {
         ingress: Arc<dyn Ingress>,
         inflight: Arc<InFlight>,
     ) -> Result<Arc<Self>, AppError> {
-        let api_url = reqwest::Url::parse(config.api_url.trim_end_matches('/'))
+        let api_url = url::Url::parse(config.api_url.trim_end_matches('/'))
             .map_err(|e| AppError::Config(format!("[telegram] api_url '{}': {e}", config.api_url)))?;
         // teloxide's default client times out at 17 s, which a long poll must
         // stay under; ours leaves room for the configured poll timeout.
@@ -145,8 +145,7 @@ impl Telegram {
         let secret = config.webhook_secret.clone().ok_or_else(|| {
             AppError::Config("[telegram] mode = \"webhook\" needs webhook_secret (TELEGRAM_WEBHOOK_SECRET)".into())
         })?;
-        let url =
-            reqwest::Url::parse(url).map_err(|e| AppError::Config(format!("[telegram] webhook_url '{url}': {e}")))?;
+        let url = url::Url::parse(url).map_err(|e| AppError::Config(format!("[telegram] webhook_url '{url}': {e}")))?;
         self.bot
             .set_webhook(url)
             .secret_token(secret)
@@ -268,7 +267,12 @@ impl Telegram {
             return Ok(());
         }
         let message_id = format!("{}:{}", chat.0, m.id.0);
-        let Some(text) = m.text().or_else(|| m.caption()) else {
+        // A contact the sender shared themselves: Telegram vouches that the
+        // phone number is theirs. (A contact of someone else proves nothing.)
+        let sender = m.from.as_ref().map(|u| u.id);
+        let verified_phone =
+            m.contact().filter(|c| c.user_id.is_some() && c.user_id == sender).map(|c| c.phone_number.clone());
+        let Some(text) = m.text().or_else(|| m.caption()).or(verified_phone.as_deref()) else {
             // Service messages in groups (joins, pins) carry no text and want
             // no answer; in a private chat it is a sticker or a voice note.
             if m.chat.is_private() {
@@ -290,6 +294,8 @@ impl Telegram {
             message_id,
             text: text.to_string(),
             received_at_ms: tradewind_core::now_ms(),
+            start_new: false,
+            verified_phone,
         })
         .await
     }
@@ -362,6 +368,7 @@ impl Telegram {
                     message_id: format!("callback:{}", q.id.0),
                     text,
                     received_at_ms: tradewind_core::now_ms(),
+                    ..InboundMessage::default()
                 })
                 .await
             }
