@@ -4,6 +4,7 @@
 
 use std::sync::OnceLock;
 
+use tradewind_core::ids::{is_valid_resident_id, is_valid_uscc};
 use tradewind_core::{Contact, PhoneCheck};
 
 use crate::text::{cap, leftmost_longest, Doc, Hit, Kind, PhraseIndex, SCAN_CAP};
@@ -310,7 +311,8 @@ fn scan_urls(doc: &Doc) -> Vec<(usize, usize)> {
 // ---------------------------------------------------------------- credit code
 
 /// 统一社会信用代码: 18 characters from [0-9A-HJ-NPQRTUWXY], whose third to
-/// eighth characters are the six-digit administrative division code.
+/// eighth characters are the six-digit administrative division code and
+/// whose last is the check character of the first seventeen.
 fn credit_code(doc: &Doc) -> Option<(String, (usize, usize))> {
     for i in 0..doc.len() {
         if doc.kind(i) != Some(Kind::Word) {
@@ -321,9 +323,10 @@ fn credit_code(doc: &Doc) -> Option<(String, (usize, usize))> {
             continue;
         }
         let code = o.to_ascii_uppercase();
-        let ok = code.chars().all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"IOZSV".contains(c)))
-            && code[2..8].bytes().all(|b| b.is_ascii_digit());
-        if ok {
+        // Eighteen characters are a company only when the GB 32100 check
+        // character says so; an 18-digit resident ID of the right shape is
+        // a person, and must never be stored as a company's code.
+        if is_valid_uscc(&code) && !is_valid_resident_id(&code) {
             let t = doc.toks[i];
             return Some((code, (t.o0, t.o1)));
         }
@@ -1131,6 +1134,10 @@ fn cued_name(doc: &Doc, company: Option<(usize, usize)>, legal: &[Hit]) -> Optio
             if w == "regards" && h.end - h.start == 1 && doc.kind(h.end) != Some(Kind::Newline) {
                 continue;
             }
+            // "Kind regards,\nHamburg, Germany" signs off with a place.
+            if crate::gazetteer::global().find(doc, &[]).iter().any(|p| p.start == k) {
+                continue;
+            }
             if let Some(n) = english_name_at(doc, legal, k) {
                 return Some(n);
             }
@@ -1331,11 +1338,56 @@ mod tests {
     }
 
     #[test]
-    fn credit_code_shape() {
-        let c = extract_contact("统一社会信用代码：91310000MA1FL5YX2K").credit_code;
-        assert_eq!(c.as_deref(), Some("91310000MA1FL5YX2K"));
+    fn credit_codes_need_their_check_character() {
+        let c = extract_contact("统一社会信用代码：91310000MA1FL5YX29").credit_code;
+        assert_eq!(c.as_deref(), Some("91310000MA1FL5YX29"));
+        assert_eq!(extract_contact("code 91440300ma5f0tq01e").credit_code.as_deref(), Some("91440300MA5F0TQ01E"));
+        assert_eq!(extract_contact("统一社会信用代码：91310000MA1FL5YX2K").credit_code, None, "wrong check character");
         assert_eq!(extract_contact("code ABCDEFGHJKLMNPQRTU").credit_code, None);
         assert_eq!(extract_contact("code 91310000MA1FL5YX2I").credit_code, None);
+    }
+
+    #[test]
+    fn a_resident_id_is_never_read_as_a_credit_code() {
+        assert_eq!(extract_contact("身份证 44030419900307123X").credit_code, None);
+        assert_eq!(
+            extract_contact("ID 11010519491231002X, USCC 92110105L123456787").credit_code.as_deref(),
+            Some("92110105L123456787")
+        );
+    }
+
+    #[test]
+    fn a_phone_cue_after_a_name_cue_is_not_a_name() {
+        for text in ["联系人电话：13912345678", "联系人手机 13800138000", "姓名电话 13800138000"] {
+            assert_eq!(extract_contact(text).contact.name, None, "{text}");
+        }
+    }
+
+    #[test]
+    fn writers_introduce_themselves_in_many_ways() {
+        let n = |t: &str| extract_contact(t).contact.name;
+        assert_eq!(n("Reza Karimi from Caspian Lighting LLC, 300 high bays"), Some("Reza Karimi".into()));
+        assert_eq!(n("Pieter de Vries here, 100 micro inverters"), Some("Pieter de Vries".into()));
+        assert_eq!(n("Dear Sir, Maria Santos from Sol Energia Ltda."), Some("Maria Santos".into()));
+        assert_eq!(n("Hello Mr. Chen, this is Anna Berg from Nordlicht."), Some("Anna Berg".into()));
+        assert_eq!(n("Please quote 80 batteries.\nThanks, Oliver Hughes"), Some("Oliver Hughes".into()));
+        assert_eq!(
+            n("Please quote 80 batteries, CIF Durban.\nThabo Mokoena, SunGrid Solutions"),
+            Some("Thabo Mokoena".into())
+        );
+        assert_eq!(n("陈先生，需要500个彩屏仪表"), Some("陈先生".into()));
+        assert_eq!(n("我是陈先生，需要逆变器"), Some("陈先生".into()));
+        assert_eq!(n("订购三百套，发往米兰。\n刘经理"), Some("刘经理".into()));
+    }
+
+    #[test]
+    fn greetings_recipients_and_places_are_not_the_writer() {
+        let n = |t: &str| extract_contact(t).contact.name;
+        assert_eq!(n("Hi Maria, we need 100 power stations."), None);
+        assert_eq!(n("Attn: Mr. Wang. We need 100 inverters."), None);
+        assert_eq!(n("Please ship to us.\nKind regards,\nHamburg, Germany"), None);
+        assert_eq!(n("Dear Sir, please quote 100 hub motors."), None);
+        assert_eq!(n("我们需要总共500个"), None);
     }
 
     #[test]
