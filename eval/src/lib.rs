@@ -1,7 +1,9 @@
-//! `tradewind eval`: quality figures for the customs engine, measured on
-//! labelled cases (name pairs for screening, inquiries for verdicts).
+//! `tradewind eval`: quality figures measured on labelled cases (name
+//! pairs for screening, inquiries for customs verdicts, messages for
+//! intake).
 
 pub mod customs;
+pub mod intake;
 pub mod screening;
 
 use tradewind_app::{AppError, Config};
@@ -12,11 +14,14 @@ pub enum EvalCommand {
     Screening(screening::ScreeningEvalArgs),
     /// Risk levels of labelled inquiries against their expected levels.
     Customs(customs::CustomsEvalArgs),
+    /// Rule-based intake on labelled messages: SKUs, quantities, destination, Incoterm, contact.
+    Intake(intake::IntakeEvalArgs),
 }
 
 pub async fn run(config: Config, cmd: EvalCommand) -> Result<(), AppError> {
     match cmd {
         EvalCommand::Screening(a) => screening::run(config, a).await,
         EvalCommand::Customs(a) => customs::run(config, a).await,
+        EvalCommand::Intake(a) => intake::run(config, a).await,
     }
 }
