@@ -75,7 +75,10 @@ impl Intake {
         si.destination = self.gazetteer.choose(&doc, &places, &dest_ctx);
         si.incoterm = incoterms.first().map(|&(_, c)| c.to_owned());
 
-        let scan = products::ScanContext { masks: found.masks, place_starts, context: Vec::new() };
+        // "Baltic Bikes Ltd" names a buyer, not bikes.
+        let mut masks = found.masks;
+        masks.extend(found.company_span);
+        let scan = products::ScanContext { masks, place_starts, ..Default::default() };
         let matches = self.products.find_doc(&doc, &scan);
         si.items = matches.items;
         si.unmatched_products = matches.unmatched;

@@ -60,6 +60,40 @@ pub(crate) struct ScanContext {
     pub place_starts: Vec<usize>,
     /// SKUs already in the conversation, which "chargers for them" refers to.
     pub context: Vec<String>,
+    /// The context is what the whole message is about (a later message of
+    /// a conversation): it settles an ambiguous mention without a "for them".
+    pub context_always: bool,
+}
+
+/// One product mention, as the scan left it.
+#[derive(Debug, Clone)]
+pub(crate) struct Seen {
+    /// First token of the mention, qualifiers and specs included.
+    pub t0: usize,
+    pub text: String,
+    /// The product it names, when it names one.
+    pub sku: Option<String>,
+    /// The products it may name, best first.
+    pub cands: Vec<String>,
+    /// It names a product we have, but not as asked.
+    pub contradicted: bool,
+    pub quantity: Option<u32>,
+    /// It says what something is for ("for our e-bikes").
+    pub purpose: bool,
+}
+
+/// A quantity no mention took ("make it 1200 instead").
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Loose {
+    pub t0: usize,
+    pub value: u32,
+    pub strong: bool,
+}
+
+pub(crate) struct Scan {
+    pub matches: ProductMatches,
+    pub seen: Vec<Seen>,
+    pub loose: Vec<Loose>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -211,6 +245,24 @@ impl ProductMatcher {
         self.infos.iter().position(|i| i.sku.eq_ignore_ascii_case(sku)).map(|p| p as u32)
     }
 
+    /// True when two products are the same kind of thing (share a head
+    /// noun or a Chinese kind): a grid-tie and a hybrid inverter.
+    pub(crate) fn same_kind(&self, a: &str, b: &str) -> bool {
+        let (Some(a), Some(b)) = (self.pid_of(a), self.pid_of(b)) else { return false };
+        let (Some(a), Some(b)) = (self.infos.get(a as usize), self.infos.get(b as usize)) else { return false };
+        a.heads.iter().any(|h| b.heads.contains(h)) || a.zh.iter().any(|(_, k)| b.zh.iter().any(|(_, kb)| kb == k))
+    }
+
+    /// True when a free-text phrase names the kind of thing `sku` is
+    /// ("hybrid inverters 8kW" and a 10 kW hybrid inverter).
+    pub(crate) fn phrase_is_kind_of(&self, phrase: &str, sku: &str) -> bool {
+        let d = Doc::new(phrase);
+        let said = said_range(&d, 0, d.len());
+        let Some(info) = self.pid_of(sku).and_then(|p| self.infos.get(p as usize)) else { return false };
+        said.head.is_some_and(|h| info.heads.contains(h))
+            || said.kind.is_some_and(|k| info.zh.iter().any(|(_, z)| *z == k))
+    }
+
     /// Products named in `text`, with quantities, and unmatched phrases.
     pub fn find(&self, text: &str) -> ProductMatches {
         let doc = Doc::new(cap(text, SCAN_CAP));
@@ -220,11 +272,19 @@ impl ProductMatcher {
             masks: found.masks,
             place_starts: crate::gazetteer::Gazetteer::starts(&places),
             context: Vec::new(),
+            context_always: false,
         };
         self.find_doc(&doc, &ctx)
     }
 
     pub(crate) fn find_doc(&self, doc: &Doc, ctx: &ScanContext) -> ProductMatches {
+        self.scan(doc, ctx).matches
+    }
+
+    /// Everything the product scan saw: the matches, and per mention and
+    /// per quantity left over where they are (for reading a message
+    /// against an open inquiry).
+    pub(crate) fn scan(&self, doc: &Doc, ctx: &ScanContext) -> Scan {
         let n = doc.len();
         let spec_at = spec_table(doc, ctx);
         let mut spec_start: Vec<Option<usize>> = vec![None; n];
@@ -425,7 +485,29 @@ impl ProductMatcher {
         let all = unmatched.clone();
         unmatched.retain(|u| !all.iter().any(|o| o.len() > u.len() && o.to_lowercase().contains(&u.to_lowercase())));
         unmatched.truncate(8);
-        ProductMatches { items, unmatched }
+        let seen = mentions
+            .iter()
+            .enumerate()
+            .map(|(k, m)| Seen {
+                t0: m.e0,
+                text: doc.span(m.e0, m.e1).to_owned(),
+                sku: match m.state {
+                    State::Resolved(p) => self.sku(p).map(str::to_owned),
+                    _ => None,
+                },
+                cands: m.cands.iter().filter_map(|&p| self.sku(p).map(str::to_owned)).collect(),
+                contradicted: m.state == State::Contradicted,
+                quantity: assigned[k].map(|q| qtys[q].value),
+                purpose: for_purpose(doc, m.e0),
+            })
+            .collect();
+        let loose = qtys
+            .iter()
+            .zip(&used)
+            .filter(|(_, u)| !**u)
+            .map(|(q, _)| Loose { t0: q.t0, value: q.value, strong: q.strong })
+            .collect();
+        Scan { matches: ProductMatches { items, unmatched }, seen, loose }
     }
 
     /// Extends a mention backwards over specs ("48V 20Ah e-bike battery
@@ -465,6 +547,8 @@ impl ProductMatcher {
                 Some(Kind::Word)
                     if !STOPWORDS.contains(&w)
                         && !FUNCTION_WORDS.contains(&w)
+                        && !NOT_PRODUCT.contains(&w)
+                        && !TRIGGERS.contains(&w)
                         && !numerals::is_count_unit(w)
                         && w.chars().all(char::is_alphabetic)
                         && number_word(w).is_none()
@@ -659,7 +743,8 @@ impl ProductMatcher {
     /// chargers for them" after scooters, "spare batteries", "配套充电器"):
     /// the candidate made to go with them, or sharing their voltage, wins.
     fn settle_by_context(&self, doc: &Doc, mentions: &mut [Mention], ctx: &ScanContext) {
-        let mut context: Vec<u32> = ctx.context.iter().filter_map(|s| self.pid_of(s)).collect();
+        let open: Vec<u32> = ctx.context.iter().filter_map(|s| self.pid_of(s)).collect();
+        let mut context = open.clone();
         for m in mentions.iter() {
             if let State::Resolved(p) = m.state {
                 context.push(p);
@@ -669,20 +754,23 @@ impl ProductMatcher {
             return;
         }
         for m in mentions.iter_mut() {
-            if m.state != State::Ambiguous || !refers_to_others(doc, m.e0, m.e1) {
+            if m.state != State::Ambiguous || !(ctx.context_always || refers_to_others(doc, m.e0, m.e1)) {
                 continue;
             }
             let mut best: Option<(i32, u32)> = None;
             let mut tie = false;
             for &p in &m.cands {
                 let Some(info) = self.infos.get(p as usize) else { continue };
-                let mut s = 0;
+                // "the power banks", later in a conversation about one, mean that one.
+                let mut s = if open.contains(&p) { 5 } else { 0 };
                 for &q in context.iter().filter(|&&q| q != p) {
                     let Some(other) = self.infos.get(q as usize) else { continue };
                     if info.related.contains(&q) {
                         s += 3;
                     }
-                    for spec in other.specs.iter().filter(|s| matches!(s.unit, Unit::V | Unit::Ah)) {
+                    // A controller for e-bike batteries is the e-bike one.
+                    s += info.vocab.iter().filter(|w| !vocab::is_head(w) && other.vocab.contains(*w)).count() as i32;
+                    for spec in other.specs.iter().filter(|s| matches!(s.unit, Unit::V | Unit::Ah | Unit::W)) {
                         if spec.milli == spec.hi && fit_one(&info.specs, *spec) == Fit::Exact {
                             s += 2;
                         }
@@ -756,8 +844,16 @@ fn for_purpose(doc: &Doc, e0: usize) -> bool {
     while k > 0 && matches!(doc.norm_of(k - 1), "our" | "my" | "their" | "your" | "the" | "these" | "those" | "its") {
         k -= 1;
     }
-    if k > 0 && matches!(doc.norm_of(k - 1), "for" | "fits" | "fit" | "fitting") {
+    let determiner = k < e0;
+    if k > 0 && matches!(doc.norm_of(k - 1), "fits" | "fit" | "fitting") {
         return true;
+    }
+    // "a quote for mid-drive kits" asks for them; "for our e-bikes" and
+    // "chargers for e-bikes" say what something is for.
+    if k > 0 && doc.is(k - 1, "for") {
+        let asked =
+            NOT_PRODUCT.contains(&doc.norm_of(k.wrapping_sub(2))) || doc.norm_of(k.wrapping_sub(2)) == "looking";
+        return determiner || !asked;
     }
     let mut cjk = String::new();
     let mut j = e0;
