@@ -45,7 +45,7 @@ pub struct ProductMatcher {
     /// Products sharing each indexed phrase.
     groups: Vec<Vec<u32>>,
     /// Categories of the products whose names use each English word.
-    word_cats: HashMap<Box<str>, HashSet<String>>,
+    pub(crate) word_cats: HashMap<Box<str>, HashSet<String>>,
     /// Chinese characters and neighbour pairs any product name uses.
     zh_chars: HashSet<char>,
     zh_pairs: HashSet<(char, char)>,
@@ -139,15 +139,15 @@ struct Qty {
 
 /// What a mention says, for scoring: English words (stems) and Chinese
 /// characters of the phrase, and the head noun or Chinese kind.
-struct Said {
-    words: Vec<Box<str>>,
-    cjk: String,
+pub(crate) struct Said {
+    pub words: Vec<Box<str>>,
+    pub cjk: String,
     /// Words every product of the kind satisfies ("lithium"), kept apart
     /// so that they support a match without narrowing it.
-    soft: Vec<Box<str>>,
-    soft_cjk: String,
-    head: Option<&'static str>,
-    kind: Option<&'static str>,
+    pub soft: Vec<Box<str>>,
+    pub soft_cjk: String,
+    pub head: Option<&'static str>,
+    pub kind: Option<&'static str>,
 }
 
 impl ProductMatcher {
@@ -796,7 +796,7 @@ impl ProductMatcher {
 
 /// The words, characters, head and kind of the phrase in tokens `a..b`
 /// (its naming part: "thumb throttle" of "thumb throttle with battery level").
-fn said_range(doc: &Doc, a: usize, b: usize) -> Said {
+pub(crate) fn said_range(doc: &Doc, a: usize, b: usize) -> Said {
     let end = (a..b).find(|&i| matches!(doc.norm_of(i), "with" | "for" | "(")).unwrap_or(b);
     let mut words: Vec<Box<str>> = Vec::new();
     let mut cjk = String::new();
@@ -890,7 +890,7 @@ fn refers_to_others(doc: &Doc, e0: usize, e1: usize) -> bool {
 const COMPOUND_TAILS: &[&str] = &["板", "盒", "片", "芯", "壳", "仓", "座", "线", "夹", "架", "柜", "箱", "罩", "杆"];
 
 /// Specs by start token, with the token after them; none inside masks.
-fn spec_table(doc: &Doc, ctx: &ScanContext) -> Vec<Option<(Specs, usize)>> {
+pub(crate) fn spec_table(doc: &Doc, ctx: &ScanContext) -> Vec<Option<(Specs, usize)>> {
     let n = doc.len();
     let mut spec_at: Vec<Option<(Specs, usize)>> = vec![None; n];
     for (i, at) in spec_at.iter_mut().enumerate() {

@@ -56,6 +56,27 @@ impl Spec {
         self.milli <= v && v <= self.hi
     }
 
+    /// "8 kW", "48 V", "10.4 Ah", "24–60 V", for people.
+    pub fn label(&self) -> String {
+        let (div, unit) = match self.unit {
+            Unit::V => (1, "V"),
+            Unit::Ah => (1, "Ah"),
+            Unit::A => (1, "A"),
+            Unit::Hz => (1, "Hz"),
+            Unit::W if self.hi >= 1_000_000 => (1000, "kW"),
+            Unit::W => (1, "W"),
+            Unit::Wh if self.hi >= 1_000_000 => (1000, "kWh"),
+            Unit::Wh => (1, "Wh"),
+            Unit::Mm if self.hi >= 1_000_000 => (1000, "m"),
+            Unit::Mm => (1, "mm"),
+        };
+        if self.hi == self.milli {
+            format!("{} {unit}", thousandths(self.milli / div))
+        } else {
+            format!("{}–{} {unit}", thousandths(self.milli / div), thousandths(self.hi / div))
+        }
+    }
+
     /// Distance from `v` as a fraction of the larger value, in thousandths.
     fn distance_permille(&self, v: u64) -> u64 {
         if self.contains(v) {
@@ -68,6 +89,17 @@ impl Spec {
         }
         ((a - b) as u128 * 1000 / a as u128) as u64
     }
+}
+
+/// "10240" thousandths → "10.24"; "8000" → "8".
+fn thousandths(v: u64) -> String {
+    let int = v / 1000;
+    let frac = v % 1000;
+    if frac == 0 {
+        return int.to_string();
+    }
+    let f = format!("{frac:03}");
+    format!("{int}.{}", f.trim_end_matches('0'))
 }
 
 /// Splits "48v" into ("48", "v") and "1.5kw" into ("1.5", "kw").
@@ -240,6 +272,13 @@ fn text_specs(text: &str, out: &mut Vec<Spec>) -> bool {
     found
 }
 
+/// Specs written in one piece of text (a product's name).
+pub(crate) fn specs_in(text: &str) -> Vec<Spec> {
+    let mut out = Vec::new();
+    text_specs(text, &mut out);
+    out
+}
+
 fn push_spec(out: &mut Vec<Spec>, s: Spec) {
     if !out.contains(&s) {
         out.push(s);
@@ -338,6 +377,18 @@ pub(crate) fn spec_score(have: &[Spec], asked: &[Spec]) -> Option<i32> {
     Some(score)
 }
 
+/// The product's value closest to `asked` in the same unit, for saying how
+/// a near product differs ("5 kW instead of 8 kW").
+pub(crate) fn closest(have: &[Spec], asked: Spec) -> Option<Spec> {
+    have.iter().filter(|h| h.unit == asked.unit).min_by_key(|h| h.distance_permille(asked.milli)).copied()
+}
+
+/// Relative distance of the closest same-unit value, in thousandths
+/// (`None` when the product states nothing in that unit).
+pub(crate) fn distance(have: &[Spec], asked: Spec) -> Option<u64> {
+    have.iter().filter(|h| h.unit == asked.unit).map(|h| h.distance_permille(asked.milli)).min()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,5 +433,14 @@ mod tests {
         let mut have = Vec::new();
         text_specs("10度电壁挂电池", &mut have);
         assert_eq!(have, vec![Spec::point(Unit::Wh, 10_000_000)]);
+    }
+
+    #[test]
+    fn labels_read_like_a_data_sheet() {
+        assert_eq!(Spec::point(Unit::W, 8_000_000).label(), "8 kW");
+        assert_eq!(Spec::point(Unit::Ah, 10_400).label(), "10.4 Ah");
+        assert_eq!(Spec::point(Unit::Wh, 10_240_000).label(), "10.24 kWh");
+        assert_eq!(Spec::point(Unit::V, 48_000).label(), "48 V");
+        assert_eq!(Spec { unit: Unit::V, milli: 24_000, hi: 60_000 }.label(), "24–60 V");
     }
 }

@@ -7,7 +7,7 @@ use std::collections::{BTreeSet, HashSet};
 
 use tradewind_core::Product;
 
-use crate::specs::{cjk_spec_at, parse_specs, product_specs, Spec};
+use crate::specs::{cjk_spec_at, parse_specs, product_specs, specs_in, Spec};
 use crate::text::{is_cjk, Doc, Kind};
 
 /// English head nouns: the word of a name that says what the product is.
@@ -178,8 +178,13 @@ pub(crate) struct NameForm {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Info {
     pub sku: String,
+    pub name_en: Option<String>,
+    pub name_zh: Option<String>,
     pub category: String,
     pub specs: Vec<Spec>,
+    /// The specs its names state: its headline ratings (5 kW, not the
+    /// 6.5 kW of PV input its spec table also lists).
+    pub name_specs: Vec<Spec>,
     /// English words of its names (naming parts only).
     pub vocab: BTreeSet<Box<str>>,
     /// Words from the rest of its names and its spec table ("for work
@@ -275,8 +280,11 @@ fn sku_key(sku: &str) -> String {
 fn info_of(p: &Product) -> Info {
     let mut info = Info {
         sku: p.sku.clone(),
+        name_en: Some(p.name_en.clone()),
+        name_zh: Some(p.name_zh.clone()),
         category: p.category.trim().to_ascii_lowercase(),
         specs: product_specs(p),
+        name_specs: [&p.name_en, &p.name_zh].iter().flat_map(|n| specs_in(n)).collect(),
         ..Default::default()
     };
     for name in [&p.name_en, &p.name_zh].into_iter().chain(p.synonyms.iter()) {
