@@ -1,8 +1,12 @@
 //! `tradewind eval`: quality figures measured on labelled cases: name pairs
 //! for screening, inquiries for customs verdicts, dialogues for conversations.
+//! `tradewind eval`: quality figures measured on labelled cases (name
+//! pairs for screening, inquiries for customs verdicts, messages for
+//! intake).
 
 pub mod conversations;
 pub mod customs;
+pub mod intake;
 pub mod screening;
 
 use tradewind_app::{AppError, Config};
@@ -15,6 +19,8 @@ pub enum EvalCommand {
     Customs(customs::CustomsEvalArgs),
     /// Multi-turn dialogues: is the inquiry after the last turn the expected one?
     Conversations(conversations::ConversationEvalArgs),
+    /// Rule-based intake on labelled messages: SKUs, quantities, destination, Incoterm, contact.
+    Intake(intake::IntakeEvalArgs),
 }
 
 pub async fn run(config: Config, cmd: EvalCommand) -> Result<(), AppError> {
@@ -22,5 +28,6 @@ pub async fn run(config: Config, cmd: EvalCommand) -> Result<(), AppError> {
         EvalCommand::Screening(a) => screening::run(config, a).await,
         EvalCommand::Customs(a) => customs::run(config, a).await,
         EvalCommand::Conversations(a) => conversations::run(config, a).await,
+        EvalCommand::Intake(a) => intake::run(config, a).await,
     }
 }

@@ -4,6 +4,7 @@
 
 use std::sync::OnceLock;
 
+use tradewind_core::ids::{is_valid_resident_id, is_valid_uscc};
 use tradewind_core::{Contact, PhoneCheck};
 
 use crate::text::{cap, leftmost_longest, Doc, Hit, Kind, PhraseIndex, SCAN_CAP};
@@ -310,7 +311,8 @@ fn scan_urls(doc: &Doc) -> Vec<(usize, usize)> {
 // ---------------------------------------------------------------- credit code
 
 /// 统一社会信用代码: 18 characters from [0-9A-HJ-NPQRTUWXY], whose third to
-/// eighth characters are the six-digit administrative division code.
+/// eighth characters are the six-digit administrative division code and
+/// whose last is the check character of the first seventeen.
 fn credit_code(doc: &Doc) -> Option<(String, (usize, usize))> {
     for i in 0..doc.len() {
         if doc.kind(i) != Some(Kind::Word) {
@@ -321,13 +323,10 @@ fn credit_code(doc: &Doc) -> Option<(String, (usize, usize))> {
             continue;
         }
         let code = o.to_ascii_uppercase();
-        // The check character tells a credit code from a resident ID of the
-        // same length (which must never be stored as a company's code).
-        let ok = code.chars().all(|c| c.is_ascii_digit() || (c.is_ascii_uppercase() && !"IOZSV".contains(c)))
-            && code[2..8].bytes().all(|b| b.is_ascii_digit())
-            && tradewind_core::ids::is_valid_uscc(&code)
-            && !crate::pii::is_resident_id(&code);
-        if ok {
+        // Eighteen characters are a company only when the GB 32100 check
+        // character says so; an 18-digit resident ID of the right shape is
+        // a person, and must never be stored as a company's code.
+        if is_valid_uscc(&code) && !is_valid_resident_id(&code) {
             let t = doc.toks[i];
             return Some((code, (t.o0, t.o1)));
         }
@@ -533,8 +532,6 @@ fn indices() -> &'static Indices {
             "contact:",
             "contact person:",
             "contact person",
-            "attn:",
-            "attn",
             "regards,",
             "regards",
         ] {
@@ -748,8 +745,141 @@ const ZH_COMPOUND_SURNAMES: &[&str] =
 /// Characters that end a Chinese name: particles, verbs and title starts.
 const ZH_NAME_END: &str = "的是在来从我负想需要和与经先女小总公司说请现今目这那们也就对代为，。,.:：";
 
-/// A capitalised English name of one to three words starting at token `k`.
-fn english_name_at(doc: &Doc, legal: &[Hit], mut k: usize) -> Option<String> {
+/// Lower-case particles inside names: "Pieter de Vries", "Ahmed bin Salem".
+const NAME_PARTICLES: &[&str] = &[
+    "de", "van", "der", "den", "von", "da", "das", "dos", "del", "della", "di", "du", "la", "le", "al", "el", "bin",
+    "ibn", "ter", "ten",
+];
+
+/// Capitalised words that are never part of a person's name at the start
+/// of a clause: greetings, titles and the words of a letter.
+const NOT_NAMES: &[&str] = &[
+    "dear",
+    "good",
+    "best",
+    "kind",
+    "warm",
+    "regards",
+    "sir",
+    "sirs",
+    "madam",
+    "team",
+    "sales",
+    "greetings",
+    "hey",
+    "hallo",
+    "morning",
+    "afternoon",
+    "evening",
+    "please",
+    "price",
+    "quote",
+    "quotation",
+    "order",
+    "inquiry",
+    "enquiry",
+    "request",
+    "urgent",
+    "delivery",
+    "shipping",
+    "product",
+    "products",
+    "our",
+    "my",
+    "your",
+    "we",
+    "they",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "what",
+    "when",
+    "where",
+    "which",
+    "who",
+    "how",
+    "why",
+    "yes",
+    "no",
+    "ok",
+    "okay",
+    "sure",
+    "also",
+    "and",
+    "but",
+    "so",
+    "if",
+    "re",
+    "fw",
+    "fwd",
+    "attn",
+    "subject",
+    "thanks",
+    "thank",
+    "cheers",
+    "sorry",
+    "hello",
+    "hi",
+    "today",
+    "tomorrow",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+];
+
+/// Words after a name that show the writer introducing themself:
+/// "Reza Karimi from …", "Pieter de Vries here".
+const SELF_NEXT: &[&str] = &["from", "here", "speaking", "of", "at", "representing", "writing", "with"];
+
+/// Greeting words that may open a message before the writer's name
+/// ("Dear Sir, Reza Karimi from …", "Hello, this is Maria").
+const GREETING_WORDS: &[&str] = &[
+    "hi",
+    "hello",
+    "hey",
+    "hallo",
+    "dear",
+    "sir",
+    "sirs",
+    "madam",
+    "mr",
+    "ms",
+    "mrs",
+    "all",
+    "team",
+    "good",
+    "morning",
+    "afternoon",
+    "evening",
+    "greetings",
+    "there",
+    "everyone",
+    "/",
+    "or",
+    "and",
+    "sales",
+    "purchasing",
+    "friend",
+    "friends",
+    "colleagues",
+    "您",
+    "你",
+    "好",
+];
+
+/// Words that close a message before the writer's name ("Thanks, Oliver").
+const SIGN_OFFS: &[&str] =
+    &["thanks", "thank", "you", "cheers", "best", "regards", "kind", "warm", "br", "sincerely", "yours", "truly"];
+
+/// A capitalised English name of one to four words starting at token `k`
+/// (particles such as "de" or "van" inside it), and the token after it.
+fn english_name_span(doc: &Doc, legal: &[Hit], mut k: usize) -> Option<(String, usize, usize)> {
     if matches!(doc.norm_of(k), "mr" | "mrs" | "ms" | "dr" | "miss") {
         k += 1;
         if doc.is_punct(k, '.') {
@@ -757,38 +887,234 @@ fn english_name_at(doc: &Doc, legal: &[Hit], mut k: usize) -> Option<String> {
         }
     }
     let start = k;
-    while k < doc.len() && k - start < 3 {
+    let mut words = 0;
+    while k < doc.len() && k - start < 4 {
         let w = doc.norm_of(k);
-        let ok = doc.kind(k) == Some(Kind::Word)
-            && doc.starts_upper(k)
-            && w.chars().all(char::is_alphabetic)
-            && !NAME_STOP.contains(&w);
-        if !ok {
+        let is_word = doc.kind(k) == Some(Kind::Word) && w.chars().all(char::is_alphabetic);
+        let capital = is_word && doc.starts_upper(k) && !NAME_STOP.contains(&w) && !NOT_NAMES.contains(&w);
+        let particle = is_word
+            && words > 0
+            && NAME_PARTICLES.contains(&w)
+            && doc.kind(k + 1) == Some(Kind::Word)
+            && doc.starts_upper(k + 1);
+        if capital {
+            words += 1;
+        } else if !particle {
             break;
         }
         k += 1;
     }
-    if k == start {
+    if words == 0 {
         return None;
     }
     // "This is Nordlicht Energie GmbH" introduces a company, not a person.
     if legal.iter().any(|h| h.start >= start && h.start <= k + 1) {
         return None;
     }
-    Some(doc.span(start, k).to_owned())
+    Some((doc.span(start, k).to_owned(), words, k))
 }
 
-/// Words that name a contact field, and so are never a person's name.
-const ZH_FIELD_WORDS: &[&str] = &["电话", "手机", "微信", "邮箱", "电邮", "号码", "传真", "地址", "方式", "身份"];
+fn english_name_at(doc: &Doc, legal: &[Hit], k: usize) -> Option<String> {
+    english_name_span(doc, legal, k).map(|(n, _, _)| n)
+}
+
+/// True when token `k` starts a clause: the message or a sentence starts
+/// there, or only a greeting comes before it ("Dear Sir, …", "您好，…").
+fn clause_start(doc: &Doc, k: usize) -> bool {
+    if k == 0 || doc.is_boundary(k - 1) {
+        return true;
+    }
+    if !(doc.is_punct(k - 1, ',') || doc.is_punct(k - 1, '!') || doc.is_punct(k - 1, '-') || doc.is_punct(k - 1, ':')) {
+        return false;
+    }
+    // The clause so far must open with a greeting; what follows it may name
+    // whom it greets ("Hello Mr. Chen, this is Anna Berg").
+    let mut j = k - 1;
+    let mut first = None;
+    while j > 0 {
+        let t = j - 1;
+        if doc.is_boundary(t) && !doc.is_punct(t, '.') {
+            break;
+        }
+        let ok = GREETING_WORDS.contains(&doc.norm_of(t))
+            || doc.is_punct(t, '.')
+            || (doc.kind(t) == Some(Kind::Word) && doc.starts_upper(t));
+        if !ok {
+            return false;
+        }
+        first = Some(t);
+        j = t;
+    }
+    first.is_some_and(|f| GREETING_WORDS.contains(&doc.norm_of(f)) && !doc.is_punct(f, '.'))
+}
+
+/// "Reza Karimi from Caspian Lighting", "Pieter de Vries here": a name at
+/// the start of a clause, followed by words of self-introduction.
+fn self_introduced(doc: &Doc, legal: &[Hit]) -> Option<String> {
+    for k in 0..doc.len().min(400) {
+        if doc.kind(k) != Some(Kind::Word) || !doc.starts_upper(k) || !clause_start(doc, k) {
+            continue;
+        }
+        let Some((name, words, end)) = english_name_span(doc, legal, k) else { continue };
+        let mut next = end;
+        if doc.is_punct(next, ',') {
+            next += 1;
+        }
+        let cue = doc.norm_of(next);
+        let ok = match words {
+            1 => next == end && matches!(cue, "here" | "speaking"),
+            _ => SELF_NEXT.contains(&cue),
+        };
+        if ok {
+            return Some(name);
+        }
+    }
+    None
+}
+
+/// A surname and an honorific starting at token `k` (陈先生, 王女士, 李小姐,
+/// 张经理, 刘总, 欧阳先生): the token after it.
+fn honorific_at(doc: &Doc, k: usize) -> Option<usize> {
+    const TITLES: &[&str] = &["先生", "女士", "小姐", "经理", "总"];
+    let n = doc.len();
+    let c = doc.norm_of(k);
+    let two = format!("{}{}", c, doc.norm_of(k + 1));
+    let surname_len = if ZH_COMPOUND_SURNAMES.contains(&two.as_str()) {
+        2
+    } else if doc.kind(k) == Some(Kind::Cjk) && ZH_SURNAMES.contains(c) {
+        1
+    } else {
+        return None;
+    };
+    let t = k + surname_len;
+    let mut title = String::new();
+    let mut end = t;
+    while end < n && end < t + 2 && doc.kind(end) == Some(Kind::Cjk) && doc.glued(end) {
+        title.push_str(doc.norm_of(end));
+        end += 1;
+        if TITLES.contains(&title.as_str()) {
+            break;
+        }
+    }
+    if !TITLES.contains(&title.as_str()) {
+        return None;
+    }
+    // "张总" only as a title, not inside 总共 or 总部.
+    if title == "总" && doc.kind(end) == Some(Kind::Cjk) && doc.glued(end) && !matches!(doc.norm_of(end), "您" | "你")
+    {
+        return None;
+    }
+    Some(end)
+}
+
+/// The first surname-and-honorific that starts a word: nothing Chinese
+/// glued in front but a self-introduction (我是陈先生) or greeting (你好).
+fn chinese_honorific(doc: &Doc) -> Option<String> {
+    for k in 0..doc.len() {
+        if doc.kind(k) != Some(Kind::Cjk) {
+            continue;
+        }
+        let free = k == 0
+            || doc.kind(k - 1) != Some(Kind::Cjk)
+            || !doc.glued(k)
+            || matches!(doc.norm_of(k - 1), "是" | "好" | "叫" | "找" | "系" | "人");
+        if !free {
+            continue;
+        }
+        if let Some(end) = honorific_at(doc, k) {
+            return Some(doc.span(k, end).to_owned());
+        }
+    }
+    None
+}
+
+/// Words a cue such as 联系人 may be followed by that are not a name.
+const ZH_NOT_NAME_START: &[&str] =
+    &["电话", "手机", "邮箱", "电邮", "微信", "传真", "地址", "方式", "信息", "号码", "姓名", "名字", "身份"];
 
 fn person_name(doc: &Doc, company: Option<(usize, usize)>) -> Option<String> {
+    let legal = legal_hits(doc);
+    cued_name(doc, company, &legal)
+        .or_else(|| self_introduced(doc, &legal))
+        .or_else(|| signed_name(doc, &legal))
+        .or_else(|| chinese_honorific(doc))
+}
+
+/// A name signing off the message: on one of its last lines, alone or
+/// followed by a comma and a company ("Thabo Mokoena, SunGrid Solutions"),
+/// possibly after "Thanks," — never a place ("Hamburg, Germany").
+fn signed_name(doc: &Doc, legal: &[Hit]) -> Option<String> {
+    let n = doc.len();
+    let mut line_starts: Vec<usize> = (1..n).filter(|&i| doc.kind(i - 1) == Some(Kind::Newline)).collect();
+    let signed_off = line_starts.len();
+    if (0..n).any(|i| doc.is_boundary(i) && doc.kind(i) != Some(Kind::Newline)) || signed_off > 0 {
+        line_starts.insert(0, 0);
+    }
+    let places = crate::gazetteer::global().find(doc, &[]);
+    let last = line_starts.len();
+    for (li, &start) in line_starts.iter().enumerate().skip(last.saturating_sub(3)) {
+        let mut k = start;
+        let mut after_sign_off = false;
+        while k < n && SIGN_OFFS.contains(&doc.norm_of(k)) {
+            k += 1;
+            after_sign_off = true;
+        }
+        if after_sign_off {
+            if !(doc.is_punct(k, ',') || doc.is_punct(k, '!')) {
+                continue;
+            }
+            k += 1;
+            if doc.kind(k) == Some(Kind::Newline) {
+                continue;
+            }
+        } else if li == 0 && signed_off == 0 {
+            // A one-line message: only "…. Thanks, Oliver" counts, not its first words.
+            continue;
+        }
+        if doc.kind(k) == Some(Kind::Cjk) {
+            if let Some(name) = chinese_signature(doc, k) {
+                return Some(name);
+            }
+            continue;
+        }
+        let Some((name, words, end)) = english_name_span(doc, legal, k) else { continue };
+        let ends_line = end >= n || doc.kind(end) == Some(Kind::Newline);
+        let then_company = doc.is_punct(end, ',') || doc.is_punct(end, '|') || doc.is_punct(end, '(');
+        let enough = words >= 2 || (after_sign_off && ends_line);
+        if !(enough && (ends_line || then_company)) {
+            continue;
+        }
+        if places.iter().any(|p| p.start < end && k < p.end) {
+            continue;
+        }
+        return Some(name);
+    }
+    None
+}
+
+/// A Chinese name alone at the end of a line ("——张伟"): a surname and one
+/// or two more characters.
+fn chinese_signature(doc: &Doc, k: usize) -> Option<String> {
+    let mut j = k;
+    while j < doc.len() && doc.kind(j) == Some(Kind::Cjk) && (j == k || doc.glued(j)) {
+        j += 1;
+    }
+    let len = j - k;
+    let line_ends = j >= doc.len() || doc.kind(j) == Some(Kind::Newline) || doc.is_boundary(j);
+    if !(2..=3).contains(&len) || !line_ends || !ZH_SURNAMES.contains(doc.norm_of(k)) {
+        return None;
+    }
+    Some(doc.span(k, j).to_owned())
+}
+
+/// A name after a cue: "I'm", "My name is", "Regards,", 我是, 联系人.
+fn cued_name(doc: &Doc, company: Option<(usize, usize)>, legal: &[Hit]) -> Option<String> {
     let mut hits = Vec::new();
     indices().name_cues.find_all(doc, &mut hits);
     leftmost_longest(&mut hits, |_, _| false);
     if hits.is_empty() {
         return None;
     }
-    let legal = legal_hits(doc);
     for h in hits.into_iter().take(50) {
         let mut k = h.end;
         while k < doc.len()
@@ -801,21 +1127,25 @@ fn person_name(doc: &Doc, company: Option<(usize, usize)>) -> Option<String> {
         }
         if h.payload == 0 {
             let w = doc.norm_of(h.start);
-            // "this is" introduces a name only at the start of a sentence, and
+            // "this is" introduces a name only at the start of a clause, and
             // "regards" only as a sign-off ("Best regards,\nMaria").
-            if w == "this" && h.start > 0 && !doc.starts_upper(h.start) && !doc.is_boundary(h.start - 1) {
+            if w == "this" && !doc.starts_upper(h.start) && !clause_start(doc, h.start) {
                 continue;
             }
             if w == "regards" && h.end - h.start == 1 && doc.kind(h.end) != Some(Kind::Newline) {
                 continue;
             }
-            if let Some(n) = english_name_at(doc, &legal, k) {
+            // "Kind regards,\nHamburg, Germany" signs off with a place.
+            if crate::gazetteer::global().find(doc, &[]).iter().any(|p| p.start == k) {
+                continue;
+            }
+            if let Some(n) = english_name_at(doc, legal, k) {
                 return Some(n);
             }
             continue;
         }
         if doc.kind(k) == Some(Kind::Word) {
-            if let Some(n) = english_name_at(doc, &legal, k) {
+            if let Some(n) = english_name_at(doc, legal, k) {
                 return Some(n);
             }
             continue;
@@ -832,6 +1162,10 @@ fn person_name(doc: &Doc, company: Option<(usize, usize)>) -> Option<String> {
                 k += 1;
             }
         }
+        // 我是陈先生: the honorific is how they want to be addressed.
+        if let Some(end) = honorific_at(doc, k) {
+            return Some(doc.span(k, end).to_owned());
+        }
         let mut chars: Vec<&str> = Vec::new();
         let mut j = k;
         while j < doc.len() && doc.kind(j) == Some(Kind::Cjk) && chars.len() < 4 && (j == k || doc.glued(j)) {
@@ -842,16 +1176,15 @@ fn person_name(doc: &Doc, company: Option<(usize, usize)>) -> Option<String> {
             chars.push(c);
             j += 1;
         }
+        let joined: String = chars.concat();
+        if ZH_NOT_NAME_START.iter().any(|w| joined.starts_with(w)) {
+            continue;
+        }
         let compound = chars.len() >= 2 && ZH_COMPOUND_SURNAMES.contains(&format!("{}{}", chars[0], chars[1]).as_str());
         let max = if compound { 4 } else { 3 };
         chars.truncate(max);
         let surname_ok = compound || chars.first().is_some_and(|c| ZH_SURNAMES.contains(c));
-        if chars.len() < 2 || (h.payload == 1 && !surname_ok) || ZH_NAME_END.contains(chars[0]) {
-            continue;
-        }
-        // "联系人电话 …": the cue names a field, not a person.
-        let joined = chars.concat();
-        if ZH_FIELD_WORDS.iter().any(|w| joined.starts_with(w)) {
+        if chars.len() < 2 || !surname_ok || ZH_NAME_END.contains(chars[0]) {
             continue;
         }
         return Some(doc.span(k, k + chars.len()).to_owned());
@@ -1006,9 +1339,11 @@ mod tests {
     }
 
     #[test]
-    fn credit_code_shape() {
+    fn credit_codes_need_their_check_character() {
         let c = extract_contact("统一社会信用代码：91310000MA1FL5YX29").credit_code;
         assert_eq!(c.as_deref(), Some("91310000MA1FL5YX29"));
+        assert_eq!(extract_contact("code 91440300ma5f0tq01e").credit_code.as_deref(), Some("91440300MA5F0TQ01E"));
+        assert_eq!(extract_contact("统一社会信用代码：91310000MA1FL5YX2K").credit_code, None, "wrong check character");
         assert_eq!(extract_contact("code ABCDEFGHJKLMNPQRTU").credit_code, None);
         assert_eq!(extract_contact("code 91310000MA1FL5YX2I").credit_code, None);
         assert_eq!(extract_contact("统一社会信用代码 91310000MA1FL5YX2K").credit_code, None, "wrong check character");
@@ -1029,6 +1364,49 @@ mod tests {
             let name = extract_contact(text).contact.name;
             assert!(name.as_deref().is_none_or(|n| !n.contains("电话")), "{text}: {name:?}");
         }
+    }
+
+    #[test]
+    fn a_resident_id_is_never_read_as_a_credit_code() {
+        assert_eq!(extract_contact("身份证 44030419900307123X").credit_code, None);
+        assert_eq!(
+            extract_contact("ID 11010519491231002X, USCC 92110105L123456787").credit_code.as_deref(),
+            Some("92110105L123456787")
+        );
+    }
+
+    #[test]
+    fn a_phone_cue_after_a_name_cue_is_not_a_name() {
+        for text in ["联系人电话：13912345678", "联系人手机 13800138000", "姓名电话 13800138000"] {
+            assert_eq!(extract_contact(text).contact.name, None, "{text}");
+        }
+    }
+
+    #[test]
+    fn writers_introduce_themselves_in_many_ways() {
+        let n = |t: &str| extract_contact(t).contact.name;
+        assert_eq!(n("Reza Karimi from Caspian Lighting LLC, 300 high bays"), Some("Reza Karimi".into()));
+        assert_eq!(n("Pieter de Vries here, 100 micro inverters"), Some("Pieter de Vries".into()));
+        assert_eq!(n("Dear Sir, Maria Santos from Sol Energia Ltda."), Some("Maria Santos".into()));
+        assert_eq!(n("Hello Mr. Chen, this is Anna Berg from Nordlicht."), Some("Anna Berg".into()));
+        assert_eq!(n("Please quote 80 batteries.\nThanks, Oliver Hughes"), Some("Oliver Hughes".into()));
+        assert_eq!(
+            n("Please quote 80 batteries, CIF Durban.\nThabo Mokoena, SunGrid Solutions"),
+            Some("Thabo Mokoena".into())
+        );
+        assert_eq!(n("陈先生，需要500个彩屏仪表"), Some("陈先生".into()));
+        assert_eq!(n("我是陈先生，需要逆变器"), Some("陈先生".into()));
+        assert_eq!(n("订购三百套，发往米兰。\n刘经理"), Some("刘经理".into()));
+    }
+
+    #[test]
+    fn greetings_recipients_and_places_are_not_the_writer() {
+        let n = |t: &str| extract_contact(t).contact.name;
+        assert_eq!(n("Hi Maria, we need 100 power stations."), None);
+        assert_eq!(n("Attn: Mr. Wang. We need 100 inverters."), None);
+        assert_eq!(n("Please ship to us.\nKind regards,\nHamburg, Germany"), None);
+        assert_eq!(n("Dear Sir, please quote 100 hub motors."), None);
+        assert_eq!(n("我们需要总共500个"), None);
     }
 
     #[test]

@@ -25,18 +25,23 @@ pub mod contact;
 pub mod dialogue;
 pub mod gazetteer;
 pub mod injection;
+pub mod labelled;
+mod nearest;
 pub mod numerals;
 pub mod pii;
 pub mod products;
+mod specs;
 #[cfg(test)]
 mod testkit;
 mod text;
+mod vocab;
 
 use tradewind_core::{Catalog, Lang, MissingField, StructuredInquiry};
 
 pub use contact::{extract_contact, extract_incoterm, find_emails, find_phones, ContactInfo};
 pub use gazetteer::{country_code, country_name, resolve_destination};
 pub use injection::is_suspicious;
+pub use nearest::NearProduct;
 pub use numerals::{parse_chinese, parse_number, parse_quantity};
 pub use products::{ProductMatcher, ProductMatches};
 
@@ -73,7 +78,10 @@ impl Intake {
         si.destination = self.gazetteer.choose(&doc, &places, &dest_ctx);
         si.incoterm = incoterms.first().map(|&(_, c)| c.to_owned());
 
-        let scan = products::ScanContext { masks: found.masks, place_starts };
+        // "Baltic Bikes Ltd" names a buyer, not bikes.
+        let mut masks = found.masks;
+        masks.extend(found.company_span);
+        let scan = products::ScanContext { masks, place_starts, ..Default::default() };
         let matches = self.products.find_doc(&doc, &scan);
         si.items = matches.items;
         si.unmatched_products = matches.unmatched;
@@ -85,6 +93,16 @@ impl Intake {
         si.suspicious = if text.len() <= SCAN_CAP { injection::scan_doc(&doc) } else { injection::is_suspicious(text) };
         si.missing = compute_missing(&si);
         si
+    }
+}
+
+impl Intake {
+    /// Up to `max` catalog products nearest to a phrase we could not match
+    /// ("8kW hybrid inverter"), best first, each with how it differs ("10 kW
+    /// instead of 8 kW", "On-Grid String, not hybrid"), in the phrase's
+    /// language. Empty when we sell nothing of that kind.
+    pub fn nearest(&self, phrase: &str, max: usize) -> Vec<NearProduct> {
+        nearest::nearest(&self.products, phrase, max)
     }
 }
 

@@ -314,6 +314,14 @@ pub(crate) fn number_word(w: &str) -> Option<NumWord> {
     })
 }
 
+/// "twentyfive" (how the tokenizer reads "twenty-five") as its two words.
+pub(crate) fn split_compound(w: &str) -> Option<(&'static str, &str)> {
+    const TENS: &[&str] = &["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"];
+    let tens = TENS.iter().find(|t| w.starts_with(*t))?;
+    let unit = &w[tens.len()..];
+    matches!(number_word(unit), Some(NumWord::Small(1..=9))).then_some((tens, unit))
+}
+
 /// "two thousand", "five hundred", "a dozen", "one hundred and five".
 pub fn parse_number_words(words: &[&str]) -> Option<u64> {
     use NumWord::*;
@@ -404,6 +412,9 @@ pub(crate) fn is_count_unit(w: &str) -> bool {
             | "枚"
             | "对"
             | "副"
+            | "卷"
+            | "盏"
+            | "根"
     )
 }
 

@@ -1,224 +1,25 @@
-//! Catalog matching: which products a message names (by SKU, name, synonym
-//! or specs such as "48V 20Ah"), how many of each, and which product-like
-//! phrases matched nothing we sell.
+//! Catalog matching: which products a message names (by SKU, name, synonym,
+//! a head noun with its qualifiers, or specs such as "48V 20Ah"), how many
+//! of each, and which product-like phrases matched nothing we sell.
+//!
+//! A mention is found where a catalog phrase occurs ("hub motor", "电池",
+//! "colour TFT display"); the products it may mean are those whose names
+//! hold its head noun and all its words, in any order ("36V 14Ah e-bike
+//! battery" may mean the "E-Bike Rear Rack Battery"); specs, qualifiers and
+//! how little of a name the customer left out then pick one. A mention that
+//! still fits several products is settled by the products it is meant to go
+//! with ("150 chargers for them"), or reported as unmatched when the
+//! customer gave it a quantity, so no ordered item is ever dropped silently.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
-use tradewind_core::{Catalog, LineItem, Product};
+use tradewind_core::{Catalog, LineItem};
 
 use crate::numerals::{self, is_cjk_numeral, number_word, NumWord};
-use crate::text::{cap, leftmost_longest, stem_word, Doc, FastMap, Hit, Kind, PhraseIndex, SCAN_CAP};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Unit {
-    V,
-    Ah,
-    W,
-    Wh,
-    A,
-    Hz,
-}
-
-/// A rated value; `milli` is the value in thousandths of the base unit so
-/// that "1.5kW" and "1500W", or "20Ah" and "20000mAh", compare equal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Spec {
-    unit: Unit,
-    milli: u64,
-}
-
-/// Splits "48v" into ("48", "v") and "1.5kw" into ("1.5", "kw").
-fn split_num(s: &str) -> Option<(&str, &str)> {
-    let end = s.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')).unwrap_or(s.len());
-    if end == 0 || !s.as_bytes()[0].is_ascii_digit() {
-        return None;
-    }
-    Some((&s[..end], &s[end..]))
-}
-
-/// Value in thousandths: `num * mul / div * 1000`.
-fn milli_of(num: &str, mul: u128, div: u128) -> Option<u64> {
-    let num = match num.split_once(',') {
-        // "1,5" is a decimal comma; "1,500" a thousands separator.
-        Some((a, b)) if b.len() != 3 && !b.contains([',', '.']) => format!("{a}.{b}"),
-        _ => num.replace(',', ""),
-    };
-    let (int, frac) = num.split_once('.').unwrap_or((&num, ""));
-    if int.is_empty() || frac.len() > 6 || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let mant: u128 = format!("{int}{frac}").parse().ok()?;
-    let den = 10u128.checked_pow(frac.len() as u32)?.checked_mul(div)?;
-    u64::try_from(mant.checked_mul(1000)?.checked_mul(mul)? / den).ok()
-}
-
-fn unit_of(suffix: &str) -> Option<(Unit, u128, u128)> {
-    Some(match suffix {
-        "v" | "vdc" | "vac" | "volt" | "volts" => (Unit::V, 1, 1),
-        "kv" => (Unit::V, 1000, 1),
-        "ah" => (Unit::Ah, 1, 1),
-        "mah" => (Unit::Ah, 1, 1000),
-        "w" | "watt" | "watts" => (Unit::W, 1, 1),
-        "kw" => (Unit::W, 1000, 1),
-        "wh" => (Unit::Wh, 1, 1),
-        "kwh" => (Unit::Wh, 1000, 1),
-        "a" | "amp" | "amps" => (Unit::A, 1, 1),
-        "hz" => (Unit::Hz, 1, 1),
-        _ => return None,
-    })
-}
-
-/// "48v", "20ah", "1.5kw", "3000mah" → a spec.
-#[cfg(test)]
-fn parse_spec(s: &str) -> Option<Spec> {
-    let (num, suffix) = split_num(s)?;
-    let (unit, mul, div) = unit_of(suffix)?;
-    Some(Spec { unit, milli: milli_of(num, mul, div)? })
-}
-
-/// Up to three specs written as one token: "48v", or "48v20ah" run together.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Specs([Option<Spec>; 3]);
-
-impl Specs {
-    fn one(s: Spec) -> Self {
-        Specs([Some(s), None, None])
-    }
-    fn iter(&self) -> impl Iterator<Item = Spec> + '_ {
-        self.0.iter().flatten().copied()
-    }
-}
-
-fn parse_specs(s: &str) -> Option<Specs> {
-    let mut out = [None; 3];
-    let mut rest = s;
-    let mut k = 0;
-    while !rest.is_empty() {
-        if k == out.len() {
-            return None;
-        }
-        let (num, after) = split_num(rest)?;
-        let ulen = after.find(|c: char| c.is_ascii_digit()).unwrap_or(after.len());
-        let (unit, mul, div) = unit_of(&after[..ulen])?;
-        out[k] = Some(Spec { unit, milli: milli_of(num, mul, div)? });
-        k += 1;
-        rest = &after[ulen..];
-    }
-    (k > 0).then_some(Specs(out))
-}
-
-/// Chinese unit words after a number ("48伏", "5千瓦", "20安时"), longest
-/// first: (unit characters, unit, multiplier, divisor).
-const CJK_UNITS: &[(&str, Unit, u128, u128)] = &[
-    ("千瓦时", Unit::Wh, 1000, 1),
-    ("毫安时", Unit::Ah, 1, 1000),
-    ("千瓦", Unit::W, 1000, 1),
-    ("毫安", Unit::Ah, 1, 1000),
-    ("安时", Unit::Ah, 1, 1),
-    ("瓦时", Unit::Wh, 1, 1),
-    ("伏", Unit::V, 1, 1),
-    ("瓦", Unit::W, 1, 1),
-];
-
-/// A spec written as a number token followed by glued Chinese unit
-/// characters; returns the spec and the token after it.
-fn cjk_spec_at(doc: &Doc, i: usize) -> Option<(Spec, usize)> {
-    if doc.kind(i) != Some(Kind::Num) {
-        return None;
-    }
-    let mut s = String::new();
-    let mut k = i + 1;
-    while k < doc.len() && k <= i + 3 && doc.kind(k) == Some(Kind::Cjk) && doc.glued(k) {
-        s.push_str(doc.norm_of(k));
-        k += 1;
-    }
-    for &(u, unit, mul, div) in CJK_UNITS {
-        if s.starts_with(u) {
-            let milli = milli_of(doc.norm_of(i), mul, div)?;
-            return Some((Spec { unit, milli }, i + 1 + u.chars().count()));
-        }
-    }
-    None
-}
-
-/// Specs a product states in its spec table, names and battery data.
-fn product_specs(p: &Product) -> Vec<Spec> {
-    let mut out: Vec<Spec> = Vec::new();
-    let mut push = |s: Spec| {
-        if !out.contains(&s) {
-            out.push(s);
-        }
-    };
-    for (key, value) in &p.specs {
-        let d = Doc::new(value);
-        let mut found = false;
-        for i in 0..d.len() {
-            if let Some(ss) = parse_specs(d.norm_of(i)).or_else(|| cjk_spec_at(&d, i).map(|x| Specs::one(x.0))) {
-                ss.iter().for_each(&mut push);
-                found = true;
-            }
-        }
-        // A bare number under a key like "voltage_v" or "capacity_ah".
-        if !found && d.len() == 1 && d.kind(0) == Some(Kind::Num) {
-            let k = key.to_ascii_lowercase();
-            let guess = if k.contains("volt") || k.ends_with("_v") {
-                Some((Unit::V, 1, 1))
-            } else if k.contains("kwh") {
-                Some((Unit::Wh, 1000, 1))
-            } else if k.contains("wh") || k.contains("energy") {
-                Some((Unit::Wh, 1, 1))
-            } else if k.contains("mah") {
-                Some((Unit::Ah, 1, 1000))
-            } else if k.contains("ah") || k.contains("capacity") {
-                Some((Unit::Ah, 1, 1))
-            } else if k.contains("kw") {
-                Some((Unit::W, 1000, 1))
-            } else if k.contains("power") || k.contains("watt") || k.ends_with("_w") {
-                Some((Unit::W, 1, 1))
-            } else {
-                None
-            };
-            if let Some((unit, mul, div)) = guess {
-                if let Some(milli) = milli_of(d.norm_of(0), mul, div) {
-                    push(Spec { unit, milli });
-                }
-            }
-        }
-    }
-    for name in [&p.name_en, &p.name_zh] {
-        let d = Doc::new(name);
-        for i in 0..d.len() {
-            if let Some(ss) = parse_specs(d.norm_of(i)).or_else(|| cjk_spec_at(&d, i).map(|x| Specs::one(x.0))) {
-                ss.iter().for_each(&mut push);
-            }
-        }
-    }
-    if let Some(b) = &p.battery {
-        if b.wh.is_finite() && b.wh > 0.0 {
-            push(Spec { unit: Unit::Wh, milli: (b.wh * 1000.0).round() as u64 });
-        }
-    }
-    out
-}
-
-/// How well a product fits the specs a customer wrote: `None` when a spec
-/// contradicts it (48V asked, 36V sold), else the number of specs it
-/// confirms. Units the product doesn't state neither help nor hurt.
-fn spec_fit(have: &[Spec], asked: &[Spec]) -> Option<usize> {
-    let mut matched = 0;
-    for a in asked {
-        let mut same_unit = have.iter().filter(|h| h.unit == a.unit).peekable();
-        if same_unit.peek().is_none() {
-            continue;
-        }
-        if same_unit.any(|h| h.milli == a.milli) {
-            matched += 1;
-        } else {
-            return None;
-        }
-    }
-    Some(matched)
-}
+use crate::specs::{cjk_spec_at, fit_one, parse_specs, spec_score, split_num, unit_of, Fit, Spec, Specs, Unit};
+use crate::text::{cap, leftmost_longest, Doc, FastMap, Hit, Kind, PhraseIndex, SCAN_CAP};
+use crate::vocab::{self, cjk_head, is_subsequence, latin_head, Info, FUNCTION_WORDS};
 
 /// English words that never head a product phrase.
 const STOPWORDS: &[&str] = &[
@@ -232,17 +33,22 @@ const STOPWORDS: &[&str] = &[
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct ProductMatches {
     pub items: Vec<LineItem>,
-    /// Product-like phrases that matched nothing in the catalog.
+    /// Product-like phrases that matched nothing in the catalog, or more
+    /// than one product when the customer asked for a quantity of it.
     pub unmatched: Vec<String>,
 }
 
 /// Precomputed catalog matcher; build once per catalog and reuse.
 pub struct ProductMatcher {
-    skus: Vec<String>,
-    specs: Vec<Vec<Spec>>,
+    pub(crate) infos: Vec<Info>,
     index: PhraseIndex,
     /// Products sharing each indexed phrase.
     groups: Vec<Vec<u32>>,
+    /// Categories of the products whose names use each English word.
+    pub(crate) word_cats: HashMap<Box<str>, HashSet<String>>,
+    /// Chinese characters and neighbour pairs any product name uses.
+    zh_chars: HashSet<char>,
+    zh_pairs: HashSet<(char, char)>,
 }
 
 /// Extra context from the other extractors.
@@ -252,6 +58,42 @@ pub(crate) struct ScanContext {
     pub masks: Vec<(usize, usize)>,
     /// Tokens where a place name starts ("20095 Hamburg" is a postcode).
     pub place_starts: Vec<usize>,
+    /// SKUs already in the conversation, which "chargers for them" refers to.
+    pub context: Vec<String>,
+    /// The context is what the whole message is about (a later message of
+    /// a conversation): it settles an ambiguous mention without a "for them".
+    pub context_always: bool,
+}
+
+/// One product mention, as the scan left it.
+#[derive(Debug, Clone)]
+pub(crate) struct Seen {
+    /// First token of the mention, qualifiers and specs included.
+    pub t0: usize,
+    pub text: String,
+    /// The product it names, when it names one.
+    pub sku: Option<String>,
+    /// The products it may name, best first.
+    pub cands: Vec<String>,
+    /// It names a product we have, but not as asked.
+    pub contradicted: bool,
+    pub quantity: Option<u32>,
+    /// It says what something is for ("for our e-bikes").
+    pub purpose: bool,
+}
+
+/// A quantity no mention took ("make it 1200 instead").
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Loose {
+    pub t0: usize,
+    pub value: u32,
+    pub strong: bool,
+}
+
+pub(crate) struct Scan {
+    pub matches: ProductMatches,
+    pub seen: Vec<Seen>,
+    pub loose: Vec<Loose>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,19 +101,30 @@ enum State {
     Resolved(u32),
     /// Several products fit and nothing tells them apart.
     Ambiguous,
-    /// The named product exists but not with the specs asked for.
+    /// The named product exists but not with the specs or qualifiers asked for.
     Contradicted,
 }
 
 #[derive(Debug, Clone)]
 struct Mention {
+    /// The catalog phrase found.
+    h0: usize,
+    h1: usize,
     /// End of the phrase itself (specs may follow it).
     p1: usize,
-    /// Extended over adjacent specs.
+    /// Extended over adjacent specs and qualifiers.
     e0: usize,
     e1: usize,
     specs: Vec<Spec>,
+    /// English qualifier tokens outside the phrase ("wall-mount", "spare").
+    mods: Vec<usize>,
+    /// Chinese qualifier characters in front of the phrase (壁挂式, 电动自行车).
+    cjk_mods: String,
+    /// Products the phrase may mean, best first once resolved.
     cands: Vec<u32>,
+    /// A Chinese name glued to a noun that makes it something else
+    /// (电池板 is a solar panel, not a battery).
+    compound: bool,
     state: State,
 }
 
@@ -284,9 +137,23 @@ struct Qty {
     strong: bool,
 }
 
+/// What a mention says, for scoring: English words (stems) and Chinese
+/// characters of the phrase, and the head noun or Chinese kind.
+pub(crate) struct Said {
+    pub words: Vec<Box<str>>,
+    pub cjk: String,
+    /// Words every product of the kind satisfies ("lithium"), kept apart
+    /// so that they support a match without narrowing it.
+    pub soft: Vec<Box<str>>,
+    pub soft_cjk: String,
+    pub head: Option<&'static str>,
+    pub kind: Option<&'static str>,
+}
+
 impl ProductMatcher {
     pub fn new(catalog: &Catalog) -> Self {
         let products = catalog.products();
+        let infos = vocab::build(products);
         let mut phrases: FastMap<Vec<Box<str>>, usize> = FastMap::default();
         let mut groups: Vec<Vec<u32>> = Vec::new();
         let mut keys_in_order: Vec<Vec<Box<str>>> = Vec::new();
@@ -314,55 +181,86 @@ impl ProductMatcher {
             names.push(p.name_zh.clone());
             names.extend(p.synonyms.iter().cloned());
             let mut variants = Vec::new();
-            for n in names {
+            for n in &names {
                 if n.contains('-') {
                     variants.push(n.replace('-', " "));
                 }
-                variants.push(n);
+                variants.push(n.clone());
             }
             for v in variants {
                 let d = Doc::new(&v);
                 let all: Vec<Box<str>> = (0..d.len()).map(|i| Box::from(d.stem_of(i))).collect();
                 // The name without its specs ("e-bike battery pack"): shared
                 // by the 36V and 48V packs and told apart by nearby specs.
-                let mut skip = vec![false; d.len()];
-                for i in 0..d.len() {
-                    if parse_specs(d.norm_of(i)).is_some() || d.kind(i) == Some(Kind::Punct) {
-                        skip[i] = true;
-                    }
-                    if let Some((_, e)) = cjk_spec_at(&d, i) {
-                        skip[i..e].iter_mut().for_each(|s| *s = true);
-                    }
-                }
-                let stripped: Vec<Box<str>> =
-                    (0..d.len()).filter(|&i| !skip[i]).map(|i| Box::from(d.stem_of(i))).collect();
-                let latin_words: Vec<&Box<str>> =
-                    stripped.iter().filter(|k| k.chars().all(|c| c.is_ascii_alphabetic())).collect();
-                let tail: Option<Vec<Box<str>>> = (latin_words.len() >= 3 && latin_words.len() == stripped.len())
-                    .then(|| stripped[stripped.len() - 2..].to_vec());
+                let skip = vocab::spec_mask(&d, d.len());
+                let stripped: Vec<Box<str>> = (0..d.len())
+                    .filter(|&i| !skip[i] && d.kind(i) != Some(Kind::Punct))
+                    .map(|i| Box::from(d.stem_of(i)))
+                    .collect();
                 add(all.clone(), pid);
                 if stripped != all {
                     add(stripped, pid);
                 }
-                if let Some(t) = tail {
-                    add(t, pid);
-                }
             }
-            let cat = p.category.trim().to_ascii_lowercase();
-            if cat.len() >= 5 && cat.chars().all(|c| c.is_ascii_alphabetic()) {
-                add(vec![Box::from(stem_word(&cat))], pid);
+            // The head noun with up to three qualifiers in front of it
+            // ("brake lever", "hydraulic brake lever"), and Chinese names cut
+            // anywhere in front of their head (货架电池, 后货架电池).
+            for name in [&p.name_en, &p.name_zh].into_iter().chain(p.synonyms.iter()) {
+                for (d, end) in vocab::naming_parts(name) {
+                    let form = vocab::name_form(&d, end);
+                    if let Some((h, _)) = latin_head(&form.words) {
+                        // "electric bikes" for a "complete electric bicycle".
+                        for variant in vocab::head_variants(&form.words[h]) {
+                            for s in h.saturating_sub(3)..=h {
+                                let mut keys = form.words[s..h].to_vec();
+                                keys.push(Box::from(variant));
+                                add(keys, pid);
+                            }
+                        }
+                    }
+                    if let Some((hl, _)) = cjk_head(&form.cjk) {
+                        let chars: Vec<char> = form.cjk.chars().collect();
+                        for len in hl..=chars.len().min(8) {
+                            add(chars[chars.len() - len..].iter().map(|c| Box::from(c.to_string())).collect(), pid);
+                        }
+                    }
+                }
             }
         }
         let mut index = PhraseIndex::new(true);
         for (g, keys) in keys_in_order.into_iter().enumerate() {
             index.add_keys(keys, g as u32);
         }
-        ProductMatcher {
-            skus: products.iter().map(|p| p.sku.clone()).collect(),
-            specs: products.iter().map(product_specs).collect(),
-            index,
-            groups,
-        }
+        let word_cats = vocab::word_categories(&infos);
+        let zh_chars = infos.iter().flat_map(|i| i.zh_chars.iter().copied()).collect();
+        let zh_pairs = infos.iter().flat_map(|i| i.zh_pairs.iter().copied()).collect();
+        ProductMatcher { infos, index, groups, word_cats, zh_chars, zh_pairs }
+    }
+
+    pub(crate) fn sku(&self, pid: u32) -> Option<&str> {
+        self.infos.get(pid as usize).map(|i| i.sku.as_str())
+    }
+
+    pub(crate) fn pid_of(&self, sku: &str) -> Option<u32> {
+        self.infos.iter().position(|i| i.sku.eq_ignore_ascii_case(sku)).map(|p| p as u32)
+    }
+
+    /// True when two products are the same kind of thing (share a head
+    /// noun or a Chinese kind): a grid-tie and a hybrid inverter.
+    pub(crate) fn same_kind(&self, a: &str, b: &str) -> bool {
+        let (Some(a), Some(b)) = (self.pid_of(a), self.pid_of(b)) else { return false };
+        let (Some(a), Some(b)) = (self.infos.get(a as usize), self.infos.get(b as usize)) else { return false };
+        a.heads.iter().any(|h| b.heads.contains(h)) || a.zh.iter().any(|(_, k)| b.zh.iter().any(|(_, kb)| kb == k))
+    }
+
+    /// True when a free-text phrase names the kind of thing `sku` is
+    /// ("hybrid inverters 8kW" and a 10 kW hybrid inverter).
+    pub(crate) fn phrase_is_kind_of(&self, phrase: &str, sku: &str) -> bool {
+        let d = Doc::new(phrase);
+        let said = said_range(&d, 0, d.len());
+        let Some(info) = self.pid_of(sku).and_then(|p| self.infos.get(p as usize)) else { return false };
+        said.head.is_some_and(|h| info.heads.contains(h))
+            || said.kind.is_some_and(|k| info.zh.iter().any(|(_, z)| *z == k))
     }
 
     /// Products named in `text`, with quantities, and unmatched phrases.
@@ -370,27 +268,29 @@ impl ProductMatcher {
         let doc = Doc::new(cap(text, SCAN_CAP));
         let found = crate::contact::extract_doc(&doc);
         let places = crate::gazetteer::global().find(&doc, &found.masks);
-        let ctx = ScanContext { masks: found.masks, place_starts: crate::gazetteer::Gazetteer::starts(&places) };
+        let ctx = ScanContext {
+            masks: found.masks,
+            place_starts: crate::gazetteer::Gazetteer::starts(&places),
+            context: Vec::new(),
+            context_always: false,
+        };
         self.find_doc(&doc, &ctx)
     }
 
     pub(crate) fn find_doc(&self, doc: &Doc, ctx: &ScanContext) -> ProductMatches {
+        self.scan(doc, ctx).matches
+    }
+
+    /// Everything the product scan saw: the matches, and per mention and
+    /// per quantity left over where they are (for reading a message
+    /// against an open inquiry).
+    pub(crate) fn scan(&self, doc: &Doc, ctx: &ScanContext) -> Scan {
         let n = doc.len();
-        // Specs by start token, with the token after them.
-        let mut spec_at: Vec<Option<(Specs, usize)>> = vec![None; n];
+        let spec_at = spec_table(doc, ctx);
         let mut spec_start: Vec<Option<usize>> = vec![None; n];
-        for (i, at) in spec_at.iter_mut().enumerate() {
-            let s = match doc.kind(i) {
-                Some(Kind::Word) => parse_specs(doc.norm_of(i)).map(|s| (s, i + 1)),
-                Some(Kind::Num) => cjk_spec_at(doc, i).map(|(s, e)| (Specs::one(s), e)),
-                _ => None,
-            };
-            if let Some((sp, e)) = s {
-                if doc.in_spans(i, &ctx.masks) {
-                    continue;
-                }
-                *at = Some((sp, e));
-                for slot in spec_start.iter_mut().take(e).skip(i) {
+        for (i, at) in spec_at.iter().enumerate() {
+            if let Some((_, e)) = at {
+                for slot in spec_start.iter_mut().take(*e).skip(i) {
                     *slot = Some(i);
                 }
             }
@@ -399,55 +299,56 @@ impl ProductMatcher {
         let mut hits: Vec<Hit> = Vec::new();
         self.index.find_all(doc, &mut hits);
         leftmost_longest(&mut hits, |_, _| false);
-        hits.retain(|h| !(h.start..h.end).any(|i| doc.in_spans(i, &ctx.masks)));
+        // A name never starts inside a spec: 电机 is not in "5度电机架式电池".
+        hits.retain(|h| {
+            !(h.start..h.end).any(|i| doc.in_spans(i, &ctx.masks)) && spec_start[h.start].is_none_or(|s| s == h.start)
+        });
+        // "EU pedelec hub motors", "电动自行车电池": a vehicle named right in
+        // front of another product's name says what that product is for.
+        let mut qualifier = vec![false; hits.len()];
+        for k in 0..hits.len().saturating_sub(1) {
+            let (a, b) = (hits[k], hits[k + 1]);
+            if a.end == b.start {
+                let (sa, sb) = (said_range(doc, a.start, a.end), said_range(doc, b.start, b.end));
+                qualifier[k] = sa.is_vehicle() && sb.has_head() && !sb.is_vehicle();
+            }
+        }
+        let mut k = 0;
+        hits.retain(|_| {
+            k += 1;
+            !qualifier[k - 1]
+        });
 
         let mut mentions: Vec<Mention> = Vec::with_capacity(hits.len());
         for (k, h) in hits.iter().enumerate() {
             let floor = if k > 0 { hits[k - 1].end } else { 0 };
-            let mut specs: Vec<Spec> =
-                (h.start..h.end).filter_map(|i| spec_at[i]).flat_map(|x| x.0.iter().collect::<Vec<_>>()).collect();
-            // Specs written before the name: "48V 20Ah e-bike battery packs".
-            let mut e0 = h.start;
-            let mut j = h.start;
-            let mut gap = 0;
-            while j > floor {
-                let t = j - 1;
-                if let Some(s0) = spec_start[t] {
-                    if s0 < floor {
-                        break;
-                    }
-                    if let Some((sp, _)) = spec_at[s0] {
-                        specs.extend(sp.iter());
-                    }
-                    e0 = s0;
-                    j = s0;
-                    gap = 0;
-                    continue;
-                }
-                // "48V/20Ah", and Chinese "48伏20安时的电池包".
-                if matches!(doc.norm_of(t), "/" | "+" | "(" | ")" | "的") {
-                    j = t;
-                    continue;
-                }
-                let w = doc.norm_of(t);
-                if doc.kind(t) == Some(Kind::Word)
-                    && gap < 2
-                    && !STOPWORDS.contains(&w)
-                    && !numerals::is_count_unit(w)
-                    && w.chars().all(char::is_alphabetic)
-                {
-                    gap += 1;
-                    j = t;
-                    continue;
-                }
-                break;
+            let mut m = Mention {
+                h0: h.start,
+                h1: h.end,
+                p1: h.end,
+                e0: h.start,
+                e1: h.end,
+                specs: (h.start..h.end)
+                    .filter_map(|i| spec_at[i])
+                    .flat_map(|x| x.0.iter().collect::<Vec<_>>())
+                    .collect(),
+                mods: Vec::new(),
+                cjk_mods: String::new(),
+                cands: self.groups.get(h.payload as usize).cloned().unwrap_or_default(),
+                compound: false,
+                state: State::Ambiguous,
+            };
+            if doc.kind(h.end.wrapping_sub(1)) == Some(Kind::Cjk)
+                && doc.kind(h.end) == Some(Kind::Cjk)
+                && doc.glued(h.end)
+                && COMPOUND_TAILS.contains(&doc.norm_of(h.end))
+            {
+                m.compound = true;
+                m.p1 += 1;
+                m.e1 += 1;
             }
-            mentions.push(Mention { p1: h.end, e0, e1: h.end, specs, cands: Vec::new(), state: State::Ambiguous });
-            if let Some(g) = self.groups.get(h.payload as usize) {
-                if let Some(m) = mentions.last_mut() {
-                    m.cands = g.clone();
-                }
-            }
+            self.extend_back(doc, &spec_at, &spec_start, floor, &mut m);
+            mentions.push(m);
         }
         // Specs written after the name: "battery pack 48V/20Ah", "电池包（48V）".
         for k in 0..mentions.len() {
@@ -476,7 +377,9 @@ impl ProductMatcher {
             m.specs.extend(extra);
         }
         for m in &mut mentions {
-            m.state = self.resolve(&m.cands, &m.specs, false);
+            let (state, cands) = self.resolve_mention(doc, m);
+            m.state = state;
+            m.cands = cands;
         }
 
         // Specs with no product name: "500 units of 48V 20Ah" still names one product.
@@ -508,14 +411,18 @@ impl ProductMatcher {
                 break;
             }
             if specs.len() >= 2 {
-                let all: Vec<u32> = (0..self.skus.len() as u32).collect();
-                if let State::Resolved(p) = self.resolve(&all, &specs, true) {
+                if let Some(p) = self.resolve_specs_only(&specs) {
                     clusters.push(Mention {
+                        h0: c0,
+                        h1: c0,
                         p1: end,
                         e0: c0,
                         e1: end,
                         specs,
+                        mods: Vec::new(),
+                        cjk_mods: String::new(),
                         cands: vec![p],
+                        compound: false,
                         state: State::Resolved(p),
                     });
                 }
@@ -525,72 +432,480 @@ impl ProductMatcher {
         mentions.extend(clusters);
         mentions.sort_by_key(|m| m.e0);
 
+        self.settle_by_context(doc, &mut mentions, ctx);
+
         let qtys = scan_quantities(doc, ctx, &coverage(n, &mentions));
         let assigned = pair(doc, &mentions, &qtys);
+        let mut used = vec![false; qtys.len()];
+        for q in assigned.iter().flatten() {
+            used[*q] = true;
+        }
 
         let mut items: Vec<LineItem> = Vec::new();
         let mut unmatched: Vec<String> = Vec::new();
         for (k, m) in mentions.iter().enumerate() {
+            let quantity = assigned[k].map(|q| qtys[q].value);
             match m.state {
+                // "hub motors for our e-bikes": the e-bikes say what the
+                // motors are for; they are context, not an item.
+                State::Resolved(_) if quantity.is_none() && for_purpose(doc, m.e0) => {}
                 State::Resolved(p) => {
-                    let Some(sku) = self.skus.get(p as usize) else { continue };
-                    let quantity = assigned[k].map(|q| qtys[q].value);
-                    if let Some(existing) = items.iter_mut().find(|it| &it.sku == sku) {
+                    let Some(sku) = self.sku(p) else { continue };
+                    if let Some(existing) = items.iter_mut().find(|it| it.sku == sku) {
                         if existing.quantity.is_none() {
                             existing.quantity = quantity;
                         }
                         continue;
                     }
-                    items.push(LineItem { sku: sku.clone(), quantity, matched_text: doc.span(m.e0, m.e1).to_owned() });
+                    items.push(LineItem {
+                        sku: sku.to_owned(),
+                        quantity,
+                        matched_text: doc.span(m.e0, m.e1).to_owned(),
+                    });
                 }
                 State::Contradicted => push_unique(&mut unmatched, doc.span(m.e0, m.e1)),
+                // Several products fit: an item the customer ordered
+                // ("500 hub motors") is reported so that the reply can offer
+                // the ones we have; a passing mention ("do you sell battery
+                // packs?") is not an item.
+                State::Ambiguous if quantity.is_some() => push_unique(&mut unmatched, doc.span(m.e0, m.e1)),
                 State::Ambiguous => {}
             }
         }
         for phrase in unmatched_phrases(doc, &mentions, ctx) {
             push_unique(&mut unmatched, &phrase);
         }
+        for phrase in counted_phrases(doc, &mentions, &qtys, &used, ctx) {
+            push_unique(&mut unmatched, &phrase);
+        }
+        // A phrase reported both ways would tell the customer we have it and
+        // we don't.
+        unmatched.retain(|u| !items.iter().any(|it| it.matched_text.eq_ignore_ascii_case(u)));
+        // "电池" inside "氢燃料电池" is the same phrase, read twice.
+        let all = unmatched.clone();
+        unmatched.retain(|u| !all.iter().any(|o| o.len() > u.len() && o.to_lowercase().contains(&u.to_lowercase())));
         unmatched.truncate(8);
-        ProductMatches { items, unmatched }
+        let seen = mentions
+            .iter()
+            .enumerate()
+            .map(|(k, m)| Seen {
+                t0: m.e0,
+                text: doc.span(m.e0, m.e1).to_owned(),
+                sku: match m.state {
+                    State::Resolved(p) => self.sku(p).map(str::to_owned),
+                    _ => None,
+                },
+                cands: m.cands.iter().filter_map(|&p| self.sku(p).map(str::to_owned)).collect(),
+                contradicted: m.state == State::Contradicted,
+                quantity: assigned[k].map(|q| qtys[q].value),
+                purpose: for_purpose(doc, m.e0),
+            })
+            .collect();
+        let loose = qtys
+            .iter()
+            .zip(&used)
+            .filter(|(_, u)| !**u)
+            .map(|(q, _)| Loose { t0: q.t0, value: q.value, strong: q.strong })
+            .collect();
+        Scan { matches: ProductMatches { items, unmatched }, seen, loose }
     }
 
-    /// Which candidate the specs single out. With `require_all`, every spec
-    /// must be confirmed (specs alone are weak evidence of a product).
-    fn resolve(&self, cands: &[u32], asked: &[Spec], require_all: bool) -> State {
-        if cands.is_empty() {
-            return State::Ambiguous;
-        }
-        if asked.is_empty() {
-            return match cands {
-                [one] => State::Resolved(*one),
-                _ => State::Ambiguous,
-            };
-        }
-        let mut best: Option<(usize, u32)> = None;
-        let mut tie = false;
-        let mut any = false;
-        for &c in cands {
-            let Some(have) = self.specs.get(c as usize) else { continue };
-            let Some(score) = spec_fit(have, asked) else { continue };
-            if require_all && score < asked.len() {
+    /// Extends a mention backwards over specs ("48V 20Ah e-bike battery
+    /// packs"), separators and qualifier words ("wall-mount", "壁挂式").
+    fn extend_back(
+        &self,
+        doc: &Doc,
+        spec_at: &[Option<(Specs, usize)>],
+        spec_start: &[Option<usize>],
+        floor: usize,
+        m: &mut Mention,
+    ) {
+        let mut j = m.h0;
+        let mut unknown = 0;
+        let mut known = 0;
+        let mut cjk = 0;
+        while j > floor {
+            let t = j - 1;
+            if let Some(s0) = spec_start[t] {
+                if s0 < floor {
+                    break;
+                }
+                if let Some((sp, _)) = spec_at[s0] {
+                    m.specs.extend(sp.iter());
+                }
+                m.e0 = s0;
+                j = s0;
                 continue;
             }
-            any = true;
+            // "48V/20Ah", and Chinese "48伏20安时的电池包".
+            if matches!(doc.norm_of(t), "/" | "+" | "(" | ")" | "的") {
+                j = t;
+                continue;
+            }
+            let w = doc.norm_of(t);
+            match doc.kind(t) {
+                Some(Kind::Word)
+                    if !STOPWORDS.contains(&w)
+                        && !FUNCTION_WORDS.contains(&w)
+                        && !NOT_PRODUCT.contains(&w)
+                        && !TRIGGERS.contains(&w)
+                        && !numerals::is_count_unit(w)
+                        && w.chars().all(char::is_alphabetic)
+                        && number_word(w).is_none()
+                        && numerals::split_compound(w).is_none() =>
+                {
+                    let is_known = self.word_cats.contains_key(doc.stem_of(t));
+                    if (is_known && known < 3) || (!is_known && unknown < 2) {
+                        if is_known {
+                            known += 1;
+                        } else {
+                            unknown += 1;
+                        }
+                        m.mods.push(t);
+                        m.e0 = t;
+                        j = t;
+                        continue;
+                    }
+                }
+                Some(Kind::Cjk) if cjk < 6 && doc.glued(t + 1) => {
+                    let c = w.chars().next().unwrap_or(' ');
+                    let next = doc.norm_of(t + 1).chars().next().unwrap_or(' ');
+                    // A numeral or measure word in front of a name is a
+                    // quantity (五百个) unless the catalog writes it (一体化).
+                    let plain = !is_cjk_numeral(c) && !numerals::is_count_unit(w);
+                    // Particles and verbs are never qualifiers, even where a
+                    // name uses them (电池用).
+                    let particle = CJK_STOP.contains(c) || "用于为给把将对向也".contains(c);
+                    if self.zh_chars.contains(&c) && !particle && (plain || self.zh_pairs.contains(&(c, next))) {
+                        cjk += 1;
+                        m.cjk_mods.insert(0, c);
+                        m.e0 = t;
+                        j = t;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
+            break;
+        }
+    }
+
+    /// The phrase's own group, plus every product whose names hold its head
+    /// noun (or Chinese kind) and all its words, in any order.
+    fn candidates(&self, said: &Said, group: &[u32]) -> Vec<u32> {
+        let mut out = group.to_vec();
+        if said.head.is_none() && said.kind.is_none() {
+            return out;
+        }
+        for (pid, info) in self.infos.iter().enumerate() {
+            let pid = pid as u32;
+            if out.contains(&pid) {
+                continue;
+            }
+            if let Some(h) = said.head {
+                if !info.heads.contains(h) {
+                    continue;
+                }
+            }
+            let has = |w: &str| info.vocab.contains(w) || vocab::canonical(w).is_some_and(|c| info.heads.contains(c));
+            if !said.words.iter().all(|w| has(w)) {
+                continue;
+            }
+            if !said.cjk.is_empty() {
+                let ok =
+                    info.zh.iter().any(|(t, k)| said.kind.is_none_or(|sk| sk == *k) && is_subsequence(&said.cjk, t));
+                if !ok {
+                    continue;
+                }
+            }
+            out.push(pid);
+        }
+        out
+    }
+
+    /// Points for qualifiers a product's names or specs confirm.
+    fn qualifier_score(&self, pid: u32, mods: &[Box<str>], cjk_mods: &str) -> i32 {
+        let Some(info) = self.infos.get(pid as usize) else { return 0 };
+        let mut s = mods.iter().filter(|w| info.knows(w)).count() as i32;
+        let cs: Vec<char> = cjk_mods.chars().collect();
+        if cs.len() == 1 {
+            s += i32::from(info.zh_chars.contains(&cs[0]));
+        }
+        s += cs.windows(2).filter(|w| info.zh_pairs.contains(&(w[0], w[1]))).count() as i32;
+        s
+    }
+
+    /// How much of a product's closest name the customer left out: the
+    /// fewer, the more plainly the mention names it ("LED street light" is
+    /// the LED street light, not the solar one).
+    fn left_out(&self, pid: u32, words: &[Box<str>], cjk: &str) -> usize {
+        let Some(info) = self.infos.get(pid as usize) else { return usize::MAX };
+        let chinese = !cjk.is_empty();
+        info.forms
+            .iter()
+            .filter(|f| if chinese { !f.cjk.is_empty() } else { f.cjk.is_empty() && !f.words.is_empty() })
+            .map(|f| {
+                f.words.iter().filter(|w| !words.contains(w)).count()
+                    + f.cjk.chars().filter(|c| !cjk.contains(*c)).count()
+            })
+            .min()
+            .unwrap_or(usize::MAX)
+    }
+
+    /// Decides what a mention names; returns the state and the products
+    /// still in the running (for context to settle an ambiguity).
+    fn resolve_mention(&self, doc: &Doc, m: &Mention) -> (State, Vec<u32>) {
+        if m.compound {
+            return (State::Contradicted, Vec::new());
+        }
+        let said = said_range(doc, m.h0, m.h1);
+        let cands = self.candidates(&said, &m.cands);
+        if cands.is_empty() {
+            return (State::Ambiguous, cands);
+        }
+        let mut mods: Vec<Box<str>> = m.mods.iter().map(|&t| Box::from(doc.stem_of(t))).collect();
+        // A qualifier the catalog uses only for another kind of product
+        // ("solar panels" of a catalog whose only panel is an LED light)
+        // names something we don't sell.
+        for w in &mods {
+            let Some(cats) = self.word_cats.get(w) else { continue };
+            let known_here = cands.iter().any(|&p| self.infos.get(p as usize).is_some_and(|i| i.knows(w)));
+            let same_kind =
+                cands.iter().any(|&p| self.infos.get(p as usize).is_some_and(|i| cats.contains(&i.category)));
+            if !known_here && !same_kind {
+                return (State::Contradicted, Vec::new());
+            }
+        }
+        mods.extend(said.soft.iter().cloned());
+        let cjk_mods = format!("{}{}", m.cjk_mods, said.soft_cjk);
+        let mut all_words = said.words.clone();
+        all_words.extend(mods.iter().cloned());
+        let all_cjk = format!("{}{}", cjk_mods, said.cjk);
+        let mut contradicted = false;
+        let mut best_specs = 0;
+        let mut scored: Vec<(i32, usize, u32)> = Vec::with_capacity(cands.len());
+        for &p in &cands {
+            let Some(info) = self.infos.get(p as usize) else { continue };
+            let Some(spec) = spec_score(&info.specs, &m.specs) else {
+                contradicted = true;
+                continue;
+            };
+            best_specs = best_specs.max(spec);
+            let s = spec + self.qualifier_score(p, &mods, &cjk_mods);
+            scored.push((s, self.left_out(p, &all_words, &all_cjk), p));
+        }
+        // Specs that rule out the products stating them and confirm none of
+        // the rest ("1kW controllers": ours are 500 W, or not rated in watts)
+        // ask for something we don't make.
+        if scored.is_empty() || (contradicted && best_specs == 0) {
+            return (State::Contradicted, Vec::new());
+        }
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        // A bare kind ("inverters", "逆变器") says nothing about which one,
+        // however plainly one product's name matches it.
+        let generic = m.specs.is_empty()
+            && m.mods.is_empty()
+            && m.cjk_mods.is_empty()
+            && said.words.iter().all(|w| vocab::is_head(w))
+            && (said.cjk.is_empty() || vocab::is_cjk_head(&said.cjk));
+        let top = (scored[0].0, if generic { 0 } else { scored[0].1 });
+        let tied = scored.iter().take_while(|s| (s.0, if generic { 0 } else { s.1 }) == top).count();
+        let ranked: Vec<u32> = scored.iter().map(|s| s.2).collect();
+        match (tied, ranked.first()) {
+            (1, Some(&one)) => (State::Resolved(one), ranked),
+            _ => (State::Ambiguous, ranked),
+        }
+    }
+
+    /// Specs alone ("500 units of 36V 10Ah") name a product only when one
+    /// product confirms every one of them.
+    fn resolve_specs_only(&self, asked: &[Spec]) -> Option<u32> {
+        let mut best: Option<(i32, u32)> = None;
+        let mut tie = false;
+        for (pid, info) in self.infos.iter().enumerate() {
+            if !asked.iter().all(|&a| matches!(fit_one(&info.specs, a), Fit::Exact | Fit::Near)) {
+                continue;
+            }
+            let Some(s) = spec_score(&info.specs, asked) else { continue };
             match best {
-                Some((s, _)) if score < s => {}
-                Some((s, _)) if score == s => tie = true,
+                Some((b, _)) if s < b => {}
+                Some((b, _)) if s == b => tie = true,
                 _ => {
-                    best = Some((score, c));
+                    best = Some((s, pid as u32));
                     tie = false;
                 }
             }
         }
-        match best {
-            _ if !any => State::Contradicted,
-            Some((_, c)) if !tie => State::Resolved(c),
-            _ => State::Ambiguous,
+        best.filter(|_| !tie).map(|(_, p)| p)
+    }
+
+    /// Settles ambiguous mentions that refer to other products ("150
+    /// chargers for them" after scooters, "spare batteries", "配套充电器"):
+    /// the candidate made to go with them, or sharing their voltage, wins.
+    fn settle_by_context(&self, doc: &Doc, mentions: &mut [Mention], ctx: &ScanContext) {
+        let open: Vec<u32> = ctx.context.iter().filter_map(|s| self.pid_of(s)).collect();
+        let mut context = open.clone();
+        for m in mentions.iter() {
+            if let State::Resolved(p) = m.state {
+                context.push(p);
+            }
+        }
+        if context.is_empty() {
+            return;
+        }
+        for m in mentions.iter_mut() {
+            if m.state != State::Ambiguous || !(ctx.context_always || refers_to_others(doc, m.e0, m.e1)) {
+                continue;
+            }
+            let mut best: Option<(i32, u32)> = None;
+            let mut tie = false;
+            for &p in &m.cands {
+                let Some(info) = self.infos.get(p as usize) else { continue };
+                // "the power banks", later in a conversation about one, mean that one.
+                let mut s = if open.contains(&p) { 5 } else { 0 };
+                for &q in context.iter().filter(|&&q| q != p) {
+                    let Some(other) = self.infos.get(q as usize) else { continue };
+                    if info.related.contains(&q) {
+                        s += 3;
+                    }
+                    // A controller for e-bike batteries is the e-bike one.
+                    s += info.vocab.iter().filter(|w| !vocab::is_head(w) && other.vocab.contains(*w)).count() as i32;
+                    for spec in other.specs.iter().filter(|s| matches!(s.unit, Unit::V | Unit::Ah | Unit::W)) {
+                        if spec.milli == spec.hi && fit_one(&info.specs, *spec) == Fit::Exact {
+                            s += 2;
+                        }
+                    }
+                }
+                match best {
+                    Some((b, _)) if s < b => {}
+                    Some((b, _)) if s == b => tie = true,
+                    _ => {
+                        best = Some((s, p));
+                        tie = false;
+                    }
+                }
+            }
+            if let Some((s, p)) = best {
+                if s > 0 && !tie {
+                    m.state = State::Resolved(p);
+                }
+            }
         }
     }
+}
+
+/// The words, characters, head and kind of the phrase in tokens `a..b`
+/// (its naming part: "thumb throttle" of "thumb throttle with battery level").
+pub(crate) fn said_range(doc: &Doc, a: usize, b: usize) -> Said {
+    let end = (a..b).find(|&i| matches!(doc.norm_of(i), "with" | "for" | "(")).unwrap_or(b);
+    let mut words: Vec<Box<str>> = Vec::new();
+    let mut cjk = String::new();
+    let mut i = a;
+    while i < end {
+        if let Some(s) = cjk_spec_at(doc, i) {
+            i = s.1;
+            continue;
+        }
+        match doc.kind(i) {
+            Some(Kind::Word) if parse_specs(doc.norm_of(i)).is_none() => {
+                let w = doc.stem_of(i);
+                if !FUNCTION_WORDS.contains(&w) {
+                    words.push(Box::from(w));
+                }
+            }
+            Some(Kind::Cjk) => cjk.push_str(doc.norm_of(i)),
+            _ => {}
+        }
+        i += 1;
+    }
+    let (soft, words): (Vec<Box<str>>, Vec<Box<str>>) =
+        words.into_iter().partition(|w| vocab::SOFT_WORDS.contains(&&**w));
+    let soft_cjk: String = cjk.chars().filter(|c| vocab::SOFT_CJK.contains(c)).collect();
+    cjk.retain(|c| !vocab::SOFT_CJK.contains(&c));
+    let head = latin_head(&words).map(|x| x.1);
+    let kind = cjk_head(&cjk).map(|x| x.1);
+    Said { words, cjk, soft, soft_cjk, head, kind }
+}
+
+impl Said {
+    fn has_head(&self) -> bool {
+        self.head.is_some() || self.kind.is_some()
+    }
+
+    fn is_vehicle(&self) -> bool {
+        matches!(self.head, Some("ebike" | "scooter")) || matches!(self.kind, Some("自行车" | "滑板车"))
+    }
+}
+
+/// True when the words before token `e0` say what something is for ("for
+/// our e-bikes", "fits the scooter", "用于电动自行车").
+fn for_purpose(doc: &Doc, e0: usize) -> bool {
+    let mut k = e0;
+    while k > 0 && matches!(doc.norm_of(k - 1), "our" | "my" | "their" | "your" | "the" | "these" | "those" | "its") {
+        k -= 1;
+    }
+    let determiner = k < e0;
+    if k > 0 && matches!(doc.norm_of(k - 1), "fits" | "fit" | "fitting") {
+        return true;
+    }
+    // "a quote for mid-drive kits" asks for them; "for our e-bikes" and
+    // "chargers for e-bikes" say what something is for.
+    if k > 0 && doc.is(k - 1, "for") {
+        let asked =
+            NOT_PRODUCT.contains(&doc.norm_of(k.wrapping_sub(2))) || doc.norm_of(k.wrapping_sub(2)) == "looking";
+        return determiner || !asked;
+    }
+    let mut cjk = String::new();
+    let mut j = e0;
+    while j > 0 && e0 - j < 3 && doc.kind(j - 1) == Some(Kind::Cjk) {
+        cjk.insert_str(0, doc.norm_of(j - 1));
+        j -= 1;
+    }
+    cjk.ends_with("用于") || cjk.ends_with("适用") || cjk.ends_with("适配")
+}
+
+/// Words around a mention that make it refer to products named elsewhere:
+/// "for them", "to go with", "spare", "matching", "配套", "备用".
+fn refers_to_others(doc: &Doc, e0: usize, e1: usize) -> bool {
+    const BEFORE: &[&str] =
+        &["spare", "matching", "compatible", "replacement", "extra", "additional", "with", "their", "its"];
+    const AFTER: &[&str] = &["them", "it", "these", "those", "each", "every", "the", "this", "that"];
+    const CJK: &[&str] = &["配套", "配", "备用", "替换", "适配", "用的", "它们", "这些", "那些", "每"];
+    let before = (e0.saturating_sub(3)..e0).any(|i| BEFORE.contains(&doc.norm_of(i)));
+    let after = (e1..(e1 + 4).min(doc.len())).any(|i| {
+        matches!(doc.norm_of(i), "for" | "with" | "to") && AFTER.contains(&doc.norm_of(i + 1))
+            || (doc.is(i, "go") && doc.is(i + 1, "with"))
+    });
+    let mut around = String::new();
+    for i in e0.saturating_sub(4)..(e1 + 4).min(doc.len()) {
+        if doc.kind(i) == Some(Kind::Cjk) {
+            around.push_str(doc.norm_of(i));
+        }
+    }
+    before || after || CJK.iter().any(|c| around.contains(c))
+}
+
+/// Nouns that, glued after a Chinese product name, make it a different
+/// thing: 电池板 (solar panel), 电池盒 (battery box), 路灯杆 (lamp post).
+const COMPOUND_TAILS: &[&str] = &["板", "盒", "片", "芯", "壳", "仓", "座", "线", "夹", "架", "柜", "箱", "罩", "杆"];
+
+/// Specs by start token, with the token after them; none inside masks.
+pub(crate) fn spec_table(doc: &Doc, ctx: &ScanContext) -> Vec<Option<(Specs, usize)>> {
+    let n = doc.len();
+    let mut spec_at: Vec<Option<(Specs, usize)>> = vec![None; n];
+    for (i, at) in spec_at.iter_mut().enumerate() {
+        let s = match doc.kind(i) {
+            Some(Kind::Word) => parse_specs(doc.norm_of(i)).map(|s| (s, i + 1)),
+            Some(Kind::Num) => cjk_spec_at(doc, i).map(|(s, e)| (Specs::one(s), e)),
+            _ => None,
+        };
+        if let Some((sp, e)) = s {
+            if !doc.in_spans(i, &ctx.masks) {
+                *at = Some((sp, e));
+            }
+        }
+    }
+    spec_at
 }
 
 /// Which tokens belong to a mention (specs included).
@@ -892,18 +1207,24 @@ fn scan_quantities(doc: &Doc, ctx: &ScanContext, covered: &[bool]) -> Vec<Qty> {
                         None
                     }
                 } else if number_word(w).is_some_and(|nw| !matches!(nw, NumWord::A | NumWord::And))
+                    || numerals::split_compound(w).is_some()
                     || (w == "a"
                         && number_word(doc.norm_of(i + 1))
                             .is_some_and(|nw| matches!(nw, NumWord::Hundred | NumWord::Thousand | NumWord::Dozen)))
                 {
                     let mut k = i;
                     let mut words = Vec::new();
-                    while k < n
-                        && doc.kind(k) == Some(Kind::Word)
-                        && number_word(doc.norm_of(k)).is_some()
-                        && words.len() < 8
-                    {
-                        words.push(doc.norm_of(k));
+                    while k < n && doc.kind(k) == Some(Kind::Word) && words.len() < 8 {
+                        let w = doc.norm_of(k);
+                        // "twenty-five" is one token once the hyphen joins it.
+                        if let Some((tens, unit)) = numerals::split_compound(w) {
+                            words.push(tens);
+                            words.push(unit);
+                        } else if number_word(w).is_some() {
+                            words.push(w);
+                        } else {
+                            break;
+                        }
                         k += 1;
                     }
                     while words.last().is_some_and(|w| matches!(*w, "and" | "a")) {
@@ -947,7 +1268,21 @@ fn scan_quantities(doc: &Doc, ctx: &ScanContext, covered: &[bool]) -> Vec<Qty> {
         let next = doc.norm_of(t1);
         let mut reject = false;
         // Money, identifiers and phone fragments.
-        if CURRENCY.contains(&pw) || ID_BEFORE.contains(&pw) || matches!(pw, "+" | "@") || CURRENCY.contains(&next) {
+        // "+49" is a phone prefix; "+ 50 x" adds another line.
+        if CURRENCY.contains(&pw)
+            || ID_BEFORE.contains(&pw)
+            || pw == "@"
+            || (pw == "+" && doc.glued(t0))
+            || CURRENCY.contains(&next)
+        {
+            reject = true;
+        }
+        // "1) 36V scooter batteries", "2. 折叠滑板车": list numbers.
+        if prev.is_none_or(|p| doc.kind(p) == Some(Kind::Newline))
+            && matches!(next, ")" | "." | ",")
+            && doc.glued(t1)
+            && !doc.glued(t1 + 1)
+        {
             reject = true;
         }
         if let Some(p) = prev {
@@ -970,7 +1305,13 @@ fn scan_quantities(doc: &Doc, ctx: &ScanContext, covered: &[bool]) -> Vec<Qty> {
         {
             reject = true;
         }
-        if NOT_PIECES.contains(&next)
+        // "60 x 1024Wh power stations": a count, unless a number follows
+        // the sign ("2 x 20ft", "600 x 600 mm").
+        let times = matches!(next, "x" | "×" | "*")
+            && t1 + 1 < n
+            && doc.kind(t1 + 1) != Some(Kind::Num)
+            && !NOT_PIECES.contains(&doc.norm_of(t1 + 1));
+        if (NOT_PIECES.contains(&next) && !times)
             || (next == "个" && !is_count_token(doc, t1))
             || (doc.kind(t1) == Some(Kind::Word) && unit_of(next).is_some())
         {
@@ -981,7 +1322,7 @@ fn scan_quantities(doc: &Doc, ctx: &ScanContext, covered: &[bool]) -> Vec<Qty> {
             continue;
         }
         let mut end = t1;
-        if t1 < n && is_count_token(doc, t1) {
+        if times || (t1 < n && is_count_token(doc, t1)) {
             strong = true;
             end = t1 + 1;
         } else if next == "of" {
@@ -1101,14 +1442,12 @@ fn gap_cost(doc: &Doc, mentions: &[Mention], skip: usize, a: usize, b: usize) ->
     Some(cost)
 }
 
-/// Links quantities to resolved mentions, cheapest links first, each
-/// quantity used once. Returns, per mention, the index of its quantity.
+/// Links quantities to mentions, cheapest links first, each quantity used
+/// once. Unresolved mentions take part so that they keep their own
+/// quantities rather than lend them to a neighbour. Returns, per mention, the index of its quantity.
 fn pair(doc: &Doc, mentions: &[Mention], qtys: &[Qty]) -> Vec<Option<usize>> {
     let mut cands: Vec<(u32, bool, usize, usize)> = Vec::new();
     for (mi, m) in mentions.iter().enumerate() {
-        if !matches!(m.state, State::Resolved(_)) {
-            continue;
-        }
         for (qi, q) in qtys.iter().enumerate() {
             // Links never survive more than a dozen tokens; skip far pairs cheaply.
             if q.t1 + 40 < m.e0 || m.e1 + 40 < q.t0 {
@@ -1121,8 +1460,12 @@ fn pair(doc: &Doc, mentions: &[Mention], qtys: &[Qty]) -> Vec<Option<usize>> {
             } else if q.t0 >= m.e1 {
                 if let Some(c) = gap_cost(doc, mentions, mi, m.e1, q.t0) {
                     // English puts the number first; a trailing number needs
-                    // a count word or marker ("x200", "两千个") to be as good.
-                    cands.push((c + if q.strong { 0 } else { 3 }, true, mi, qi));
+                    // a count word or marker ("x200", "两千个") to be as good,
+                    // and a bare one must follow at once ("hub motors, 500",
+                    // not "the e-bike shows error 21").
+                    if q.strong || c <= 1 {
+                        cands.push((c + if q.strong { 0 } else { 3 }, true, mi, qi));
+                    }
                 }
             }
         }
@@ -1316,6 +1659,12 @@ const STOP: &[&str] = &[
 ];
 /// Heads that make a phrase about something other than a product.
 const NOT_PRODUCT: &[&str] = &[
+    "batch",
+    "batches",
+    "lot",
+    "lots",
+    "shipments",
+    "installments",
     "quote",
     "quotation",
     "price",
@@ -1507,74 +1856,119 @@ fn unmatched_phrases(doc: &Doc, mentions: &[Mention], ctx: &ScanContext) -> Vec<
         trigger_end[h.start] = h.end;
     }
     for h in &hits {
-        let mut k = h.end;
-        // Skip determiners, quantities, measure words and further triggers
-        // ("需要采购", "need to buy"), but not forever.
-        while k < n && k < h.end + 12 {
-            if trigger_end[k] > k {
-                k = trigger_end[k];
-                continue;
-            }
-            let w = doc.norm_of(k);
-            let skippable = SKIP.contains(&w)
-                || matches!(doc.kind(k), Some(Kind::Num))
-                || (doc.kind(k) == Some(Kind::Word)
-                    && split_num(w).is_some_and(|(_, s)| s == "k" || s == "x" || numerals::is_count_unit(s)))
-                || numerals::is_count_unit(w)
-                || number_word(w).is_some()
-                || (doc.kind(k) == Some(Kind::Cjk)
-                    && (w.chars().all(is_cjk_numeral)
-                        || matches!(w, "个" | "台" | "套" | "只" | "件" | "块" | "批" | "些")));
-            if !skippable {
+        if let Some(p) = phrase_at(doc, h.end, &trigger_end, mentions, ctx) {
+            out.push(p);
+            if out.len() >= 16 {
                 break;
             }
-            k += 1;
         }
-        let a = k;
-        let mut latin = 0;
-        let mut cjk = 0;
-        while k < n && latin < 5 && cjk < 10 && trigger_end[k] <= k {
-            let w = doc.norm_of(k);
-            match doc.kind(k) {
-                Some(Kind::Word) if !STOP.contains(&w) => latin += 1,
-                Some(Kind::Cjk) if !(CJK_STOP.contains(w) || cjk > 0 && w.chars().all(is_cjk_numeral)) => cjk += 1,
-                _ => break,
-            }
-            k += 1;
-        }
-        let b = k;
-        if a >= b || doc.in_spans(a, &ctx.masks) {
+    }
+    out
+}
+
+/// The product-like phrase starting at (or, past determiners, quantities
+/// and measure words, just after) token `start`, unless the catalog already
+/// names it or it is about the deal rather than a product.
+fn phrase_at(
+    doc: &Doc,
+    start: usize,
+    trigger_end: &[usize],
+    mentions: &[Mention],
+    ctx: &ScanContext,
+) -> Option<String> {
+    let n = doc.len();
+    let trig = |k: usize| trigger_end.get(k).copied().unwrap_or(0);
+    let mut k = start;
+    // Skip determiners, quantities, measure words and further triggers
+    // ("需要采购", "need to buy"), but not forever.
+    while k < n && k < start + 12 {
+        if trig(k) > k {
+            k = trig(k);
             continue;
         }
-        if mentions.iter().any(|m| m.e0 < b && a < m.e1) {
-            continue;
-        }
-        if ctx.place_starts.iter().any(|&p| p >= a && p < b) {
-            continue;
-        }
-        if NOT_PRODUCT.iter().any(|p| !p.is_ascii() && doc.span(a, b).starts_with(p)) {
-            continue;
-        }
-        // "quick reply", "best price" are about the deal, not a product;
-        // "solar panel prices" still names "solar panel".
-        let not_product = |i: usize| NOT_PRODUCT.contains(&doc.norm_of(i)) || NOT_PRODUCT.contains(&doc.stem_of(i));
-        let latin: Vec<usize> = (a..b).filter(|&i| doc.kind(i) == Some(Kind::Word)).collect();
-        let mut b = b;
-        if let Some(f) = latin.iter().position(|&i| not_product(i)) {
-            if f < 2 {
-                continue;
-            }
-            b = latin[f];
-        }
-        let has_word = (a..b).any(|i| {
-            doc.kind(i) == Some(Kind::Word) && doc.norm_of(i).chars().filter(|c| c.is_alphabetic()).count() >= 3
-        });
-        if !(has_word || cjk >= 2) {
-            continue;
-        }
-        out.push(doc.span(a, b).to_owned());
-        if out.len() >= 16 {
+        let w = doc.norm_of(k);
+        let skippable = SKIP.contains(&w)
+            || matches!(doc.kind(k), Some(Kind::Num))
+            || (doc.kind(k) == Some(Kind::Word)
+                && split_num(w).is_some_and(|(_, s)| s == "k" || s == "x" || numerals::is_count_unit(s)))
+            || numerals::is_count_unit(w)
+            || number_word(w).is_some()
+            || matches!(w, "x" | "×" | "*")
+            || (doc.kind(k) == Some(Kind::Cjk)
+                && (w.chars().all(is_cjk_numeral)
+                    || matches!(w, "个" | "台" | "套" | "只" | "件" | "块" | "批" | "些")));
+        if !skippable {
             break;
+        }
+        k += 1;
+    }
+    let a = k;
+    let mut latin = 0;
+    let mut cjk = 0;
+    while k < n && latin < 5 && cjk < 10 && trig(k) <= k {
+        let w = doc.norm_of(k);
+        match doc.kind(k) {
+            Some(Kind::Word) if !STOP.contains(&w) => latin += 1,
+            Some(Kind::Cjk) if !(CJK_STOP.contains(w) || cjk > 0 && w.chars().all(is_cjk_numeral)) => cjk += 1,
+            _ => break,
+        }
+        k += 1;
+    }
+    let b = k;
+    if a >= b || doc.in_spans(a, &ctx.masks) {
+        return None;
+    }
+    // A phrase the catalog names settles it, unless words we don't
+    // know come first (氢燃料 in front of 电池 is a hydrogen fuel cell).
+    if mentions.iter().any(|m| m.e0 < b && a < m.e1 && (m.state != State::Ambiguous || a >= m.e0)) {
+        return None;
+    }
+    if ctx.place_starts.iter().any(|&p| p >= a && p < b) {
+        return None;
+    }
+    if NOT_PRODUCT.iter().any(|p| !p.is_ascii() && doc.span(a, b).starts_with(p)) {
+        return None;
+    }
+    // "quick reply", "best price" are about the deal, not a product;
+    // "solar panel prices" still names "solar panel".
+    let not_product = |i: usize| NOT_PRODUCT.contains(&doc.norm_of(i)) || NOT_PRODUCT.contains(&doc.stem_of(i));
+    let latin: Vec<usize> = (a..b).filter(|&i| doc.kind(i) == Some(Kind::Word)).collect();
+    let mut b = b;
+    if let Some(f) = latin.iter().position(|&i| not_product(i)) {
+        if f < 2 {
+            return None;
+        }
+        b = latin[f];
+    }
+    let has_word = (a..b)
+        .any(|i| doc.kind(i) == Some(Kind::Word) && doc.norm_of(i).chars().filter(|c| c.is_alphabetic()).count() >= 3);
+    if !(has_word || cjk >= 2) {
+        return None;
+    }
+    Some(doc.span(a, b).to_owned())
+}
+
+/// Items counted in a list but not in the catalog ("… and 100 poles for
+/// them"): a quantity no product took, in a list or with a count word,
+/// followed by a product-like phrase.
+fn counted_phrases(doc: &Doc, mentions: &[Mention], qtys: &[Qty], used: &[bool], ctx: &ScanContext) -> Vec<String> {
+    let mut out = Vec::new();
+    for (q, qty) in qtys.iter().enumerate() {
+        if used.get(q).copied().unwrap_or(true) {
+            continue;
+        }
+        let before = doc.norm_of(qty.t0.wrapping_sub(1));
+        let listed = qty.t0 == 0
+            || doc.kind(qty.t0 - 1) == Some(Kind::Newline)
+            || matches!(
+                before,
+                "," | "and" | "plus" | "+" | "&" | ";" | "need" | "want" | "和" | "及" | "、" | "要" | "需要"
+            );
+        if !(qty.strong || listed) {
+            continue;
+        }
+        if let Some(p) = phrase_at(doc, qty.t1, &[], mentions, ctx) {
+            out.push(p);
         }
     }
     out
@@ -1625,18 +2019,6 @@ mod tests {
 
     fn items(text: &str) -> Vec<(String, Option<u32>)> {
         matcher().find(text).items.into_iter().map(|i| (i.sku, i.quantity)).collect()
-    }
-
-    #[test]
-    fn specs_parse_across_units() {
-        assert_eq!(parse_spec("48v"), Some(Spec { unit: Unit::V, milli: 48_000 }));
-        assert_eq!(parse_spec("1.5kw"), parse_spec("1500w"));
-        assert_eq!(parse_spec("20000mah"), parse_spec("20ah"));
-        assert_eq!(parse_spec("48"), None);
-        assert_eq!(parse_spec("3rd"), None);
-        let two: Vec<Spec> = parse_specs("48v20ah").map(|s| s.iter().collect()).unwrap_or_default();
-        assert_eq!(two, vec![parse_spec("48v").unwrap(), parse_spec("20ah").unwrap()]);
-        assert!(parse_specs("48v20").is_none());
     }
 
     #[test]

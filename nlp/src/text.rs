@@ -157,6 +157,12 @@ fn is_join_unit(w: &str) -> bool {
             | "hz"
             | "amp"
             | "amps"
+            | "mm"
+            | "cm"
+            | "m"
+            | "ft"
+            | "inch"
+            | "inches"
     )
 }
 
@@ -175,14 +181,6 @@ fn stem_parts(w: &str) -> Option<(usize, &'static str)> {
         return Some((n - 1, ""));
     }
     None
-}
-
-/// The stem of a lower-case word, as `Doc` computes it (for building keys).
-pub(crate) fn stem_word(w: &str) -> String {
-    match stem_parts(w) {
-        Some((h, t)) => format!("{}{}", &w[..h], t),
-        None => w.to_owned(),
-    }
 }
 
 impl<'a> Doc<'a> {
