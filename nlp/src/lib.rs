@@ -25,6 +25,7 @@ pub mod contact;
 pub mod gazetteer;
 pub mod injection;
 pub mod numerals;
+mod parties;
 pub mod products;
 #[cfg(test)]
 mod testkit;
@@ -79,6 +80,7 @@ impl Intake {
         si.company = found.company;
         si.contact = found.contact;
         si.credit_code = found.credit_code;
+        parties::fill(&mut si, &doc, self.gazetteer, &places, &dest_ctx);
 
         si.suspicious = if text.len() <= SCAN_CAP { injection::scan_doc(&doc) } else { injection::is_suspicious(text) };
         si.missing = compute_missing(&si);
