@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use tradewind_core::{Citation, Finding, RiskLevel};
+use tradewind_core::{Citation, Finding, PartyKind, RiskLevel};
 
 use crate::lists::{self, date, Entity, ListError, ListFile};
 use crate::names::index::{IndexedName, NameIndex};
@@ -265,11 +265,26 @@ impl ScreeningList {
     /// The best hit per entry at or above the review threshold, best first.
     /// `country` is the party's ISO alpha-2 code, when known.
     pub fn screen(&self, name: &str, country: Option<&str>) -> Vec<ScreeningHit> {
-        self.screen_top(name, country, MAX_HITS)
+        self.screen_top(name, country, None, MAX_HITS)
     }
 
-    /// As [`ScreeningList::screen`], with at most `max_hits` hits.
-    pub fn screen_top(&self, name: &str, country: Option<&str>, max_hits: usize) -> Vec<ScreeningHit> {
+    /// As [`ScreeningList::screen`], for a party known to be a person or a
+    /// company: a person's name confirms only a listed individual, a
+    /// company's only a listed entity (or vessel, aircraft); against an
+    /// entry of the other kind it is a potential match at most (a company
+    /// named after its listed owner needs a look, not a block).
+    pub fn screen_as(&self, name: &str, country: Option<&str>, kind: Option<PartyKind>) -> Vec<ScreeningHit> {
+        self.screen_top(name, country, kind, MAX_HITS)
+    }
+
+    /// As [`ScreeningList::screen_as`], with at most `max_hits` hits.
+    pub fn screen_top(
+        &self,
+        name: &str,
+        country: Option<&str>,
+        kind: Option<PartyKind>,
+        max_hits: usize,
+    ) -> Vec<ScreeningHit> {
         let q = analyse(name);
         if q.is_empty() {
             return Vec::new();
@@ -318,7 +333,7 @@ impl ScreeningList {
             if hits.len() >= max_hits.saturating_mul(2) {
                 break;
             }
-            hits.extend(self.hit(&q, entry, name, country.as_deref()));
+            hits.extend(self.hit(&q, entry, name, country.as_deref(), kind));
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entry_id.cmp(&b.entry_id)));
         hits.truncate(max_hits);
@@ -339,7 +354,14 @@ impl ScreeningList {
         }
     }
 
-    fn hit(&self, q: &NameForm, entry: u32, name: &IndexedName, country: Option<&str>) -> Option<ScreeningHit> {
+    fn hit(
+        &self,
+        q: &NameForm,
+        entry: u32,
+        name: &IndexedName,
+        country: Option<&str>,
+        kind: Option<PartyKind>,
+    ) -> Option<ScreeningHit> {
         let e = &self.entries[entry as usize];
         let cmp = names::compare(q, &name.form);
         let (mut score, reason) = self.country_adjusted(cmp.score, entry, country);
@@ -347,6 +369,17 @@ impl ScreeningList {
         if let Some(r) = reason {
             why.push_str("; ");
             why.push_str(&r);
+        }
+        if let (Some(k), Some(entry_kind)) = (kind, e.kind.as_deref()) {
+            let listed_person = entry_kind.eq_ignore_ascii_case("individual");
+            if (k == PartyKind::Person) != listed_person && score >= MATCH_THRESHOLD {
+                score = MATCH_THRESHOLD - 0.01;
+                why.push_str(&format!(
+                    "; the party is a {} and the entry an {}",
+                    k.as_str(),
+                    entry_kind.to_lowercase()
+                ));
+            }
         }
         // Names that many listed people share (Ali, Hassan, Mohammed) say
         // little on their own: when the screened name meets a list name only
@@ -408,6 +441,12 @@ impl ScreeningList {
     /// lists in force; each cites the list and its date. A list older than
     /// the maximum age adds a finding that needs review.
     pub fn findings(&self, party: &str, hits: &[ScreeningHit], today: &str) -> Vec<Finding> {
+        self.findings_for(&format!("'{party}'"), hits, today)
+    }
+
+    /// As [`ScreeningList::findings`], with the party described as the
+    /// caller wants it named ("consignee 'Pars Cell Company' (company)").
+    pub fn findings_for(&self, party: &str, hits: &[ScreeningHit], today: &str) -> Vec<Finding> {
         let mut out = if hits.is_empty() {
             let lists: Vec<String> = self.lists.iter().map(|l| format!("{} dated {}", l.title, l.list_date)).collect();
             vec![Finding {
@@ -415,7 +454,7 @@ impl ScreeningList {
                 level: RiskLevel::Clear,
                 sku: None,
                 message: format!(
-                    "'{party}' does not match any screened party ({} {} checked: {}).",
+                    "{party} does not match any screened party ({} {} checked: {}).",
                     self.len(),
                     if self.len() == 1 { "entry" } else { "entries" },
                     if lists.is_empty() { "no list loaded".to_string() } else { lists.join("; ") }
@@ -432,7 +471,7 @@ impl ScreeningList {
                     .collect(),
             }]
         } else {
-            screening_findings(hits, party)
+            hit_findings(hits, party)
         };
         for (l, age) in self.stale_lists(today) {
             out.push(Finding {
@@ -458,12 +497,17 @@ impl ScreeningList {
 /// One finding per hit: a match blocks, a potential match needs review.
 /// Each cites the list entry and the list's date.
 pub fn screening_findings(hits: &[ScreeningHit], party: &str) -> Vec<Finding> {
+    hit_findings(hits, &format!("'{party}'"))
+}
+
+/// As [`screening_findings`], with the party already described.
+fn hit_findings(hits: &[ScreeningHit], party: &str) -> Vec<Finding> {
     if hits.is_empty() {
         return vec![Finding {
             kind: "screening".into(),
             level: RiskLevel::Clear,
             sku: None,
-            message: format!("'{party}' does not match any screened party."),
+            message: format!("{party} does not match any screened party."),
             citations: vec![Citation::rule(DEMO_LIST_SOURCE)],
         }];
     }
@@ -481,7 +525,7 @@ pub fn screening_findings(hits: &[ScreeningHit], party: &str) -> Vec<Finding> {
                 level,
                 sku: None,
                 message: format!(
-                    "'{party}' {} {} entry {} '{}'{} (matched '{}', score {:.2}; {}; list dated {}).",
+                    "{party} {} {} entry {} '{}'{} (matched '{}', score {:.2}; {}; list dated {}).",
                     if h.outcome == ScreeningOutcome::Match { "matches" } else { "may match (review)" },
                     h.list,
                     h.entry_id,
