@@ -203,8 +203,9 @@ async fn the_labelled_set_is_judged_as_labelled() {
     let path = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/customs-cases.jsonl"));
     let cases = tradewind_eval::customs::read_cases(path).expect("cases parse");
     assert!(cases.len() >= 25);
-    let report =
-        tradewind_eval::customs::evaluate(&tradewind_app::Config::default(), path, &cases).await.expect("eval runs");
+    let report = tradewind_eval::customs::evaluate(&tradewind_app::Config::default(), path, &cases, true)
+        .await
+        .expect("eval runs");
     let shown = tradewind_eval::customs::render(&report);
     assert_eq!(report.failed, 0, "{shown}");
     assert_eq!(report.under_called, 0, "a missed risk is the costliest mistake:\n{shown}");

@@ -7,6 +7,7 @@
 //! inquiries in one process (errors and peak RSS).
 
 pub mod cluster;
+pub mod screening;
 
 use serde::Serialize;
 use std::sync::Arc;
@@ -46,6 +47,8 @@ pub struct BenchArgs {
 pub enum BenchCommand {
     /// Inquiries/s and queueing overhead end to end through a gateway, Redis Streams and workers (needs REDIS_URL).
     Cluster(crate::cluster::ClusterBenchArgs),
+    /// Latency of screening one name against the lists in force (imported, or the demo list), on one core.
+    Screening(crate::screening::ScreeningBenchArgs),
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -186,9 +189,16 @@ fn tempdir() -> Result<std::path::PathBuf, AppError> {
 }
 
 pub async fn run(base: Config, args: BenchArgs) -> Result<Vec<Figures>, AppError> {
-    if let Some(BenchCommand::Cluster(c)) = args.command.clone() {
-        crate::cluster::run(base, c).await?;
-        return Ok(Vec::new());
+    match args.command.clone() {
+        Some(BenchCommand::Cluster(c)) => {
+            crate::cluster::run(base, c).await?;
+            return Ok(Vec::new());
+        }
+        Some(BenchCommand::Screening(s)) => {
+            crate::screening::run(base, s).await?;
+            return Ok(Vec::new());
+        }
+        None => {}
     }
     let only: Vec<&str> = args.only.split(',').map(str::trim).collect();
     let mut all = Vec::new();
