@@ -10,11 +10,13 @@ use tradewind_tools::customs::lists;
 pub enum ListsCommand {
     /// Import a screening list or the HS nomenclature into the local index.
     Import {
-        /// ofac-sdn (sdn.csv; alt.csv and add.csv beside it), csl (Consolidated Screening List CSV, 2019 or current layout), dpl (BIS Denied Persons List), hs (HS 2022 nomenclature CSV).
+        /// ofac-sdn (sdn.xml, or the legacy sdn.csv with alt.csv and add.csv beside it), csl (Consolidated Screening List: JSON, or CSV in the 2019 or current layout), dpl (BIS Denied Persons List), hs (HS 2022 nomenclature CSV).
         format: String,
+        /// The file to import.
         path: PathBuf,
-        /// The list's publication date (YYYY-MM-DD), for files that carry
-        /// none (OFAC legacy CSV, CSL); the DPL's date is read from the file.
+        /// The list's publication date (YYYY-MM-DD). Required for files that
+        /// carry none (the OFAC legacy CSV, the CSL CSV); read from the file
+        /// for the SDN XML (Publish_Date), the CSL JSON and the DPL.
         #[arg(long)]
         list_date: Option<String>,
     },
@@ -38,7 +40,7 @@ pub async fn run(config: Config, cmd: ListsCommand) -> Result<(), AppError> {
         ListsCommand::Import { format, path, list_date } => {
             if format != "hs" && !lists::FORMATS.contains(&format.as_str()) {
                 return Err(AppError::BadInput(format!(
-                    "unknown list format '{format}': use ofac-sdn, csl, dpl or hs"
+                    "unknown list format '{format}': use ofac-sdn, ofac-sdn-xml, csl, dpl or hs"
                 )));
             }
             if !path.exists() {

@@ -5,10 +5,11 @@
 use async_trait::async_trait;
 use serde_json::json;
 use std::time::Duration;
-use tradewind_core::{Citation, CustomsReport, Field, Finding, RiskLevel, StructuredInquiry};
+use tradewind_core::{Citation, CustomsReport, Field, Finding, PartyKind, PartyRole, RiskLevel, StructuredInquiry};
 use tradewind_tools::builtin::{
-    CheckDestination, CheckDestinationArgs, CheckStock, ClassifyHs, DangerousGoods, DgArgs, PushCard, ScreenParty,
-    ScreenPartyArgs, SkuArgs, SkuQty, SuggestHs, SuggestHsArgs,
+    CheckDestination, CheckDestinationArgs, CheckStock, ClassifyHs, DangerousGoods, DescribedDangerousGoods,
+    DescribedDgArgs, DgArgs, PushCard, ScreenParty, ScreenPartyArgs, SkuArgs, SkuQty, SuggestHs, SuggestHsArgs,
+    TransitStop,
 };
 use tradewind_tools::customs::{self as rules, ModeBasis};
 use tradewind_tools::{Tool, ToolCtx};
@@ -18,6 +19,52 @@ use crate::{BrainError, BrainTask, Env};
 
 /// Products we do not sell get HS suggestions, up to this many per inquiry.
 const MAX_SUGGESTED_PRODUCTS: usize = 3;
+/// Most parties screened for one inquiry.
+const MAX_SCREENED_PARTIES: usize = 12;
+
+/// A party to screen: one name, with every role the message gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToScreen {
+    pub name: String,
+    pub kind: PartyKind,
+    pub roles: Vec<PartyRole>,
+    pub country: Option<String>,
+}
+
+/// The parties of an inquiry, one per name: intake's parties, and the
+/// company and contact person memory or a model supplied.
+pub fn parties_to_screen(si: &StructuredInquiry) -> Vec<ToScreen> {
+    let key = |s: &str| s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+    let mut out: Vec<ToScreen> = Vec::new();
+    let mut add = |name: &str, kind: PartyKind, role: PartyRole, country: Option<String>| {
+        let k = key(name);
+        if k.is_empty() {
+            return;
+        }
+        match out.iter_mut().find(|p| key(&p.name) == k) {
+            Some(p) => {
+                if !p.roles.contains(&role) {
+                    p.roles.push(role);
+                    p.roles.sort();
+                }
+                if p.country.is_none() {
+                    p.country = country;
+                }
+            }
+            None => out.push(ToScreen { name: name.trim().to_string(), kind, roles: vec![role], country }),
+        }
+    };
+    for p in &si.parties {
+        add(&p.name, p.kind, p.role, p.country.clone());
+    }
+    if let Some(c) = &si.company {
+        add(c, PartyKind::Company, PartyRole::Buyer, None);
+    }
+    if let Some(n) = &si.contact.name {
+        add(n, PartyKind::Person, PartyRole::Contact, None);
+    }
+    out
+}
 
 pub const NAME: &str = "customs";
 
@@ -39,6 +86,7 @@ impl Agent for CustomsAgent {
         &[
             ClassifyHs::NAME,
             DangerousGoods::NAME,
+            DescribedDangerousGoods::NAME,
             CheckStock::NAME,
             SuggestHs::NAME,
             CheckDestination::NAME,
@@ -62,13 +110,32 @@ impl Agent for CustomsAgent {
     async fn run(&self, env: &Env, ctx: &ToolCtx, input: AgentInput<'_>) -> Result<AgentOutput, BrainError> {
         let si = input.inquiry;
         let r = check(env, ctx, si, input.text).await?;
+        // Document groups are printed once, with their sources, under their
+        // own heading rather than among the findings.
+        let (documents, other): (Vec<&Finding>, Vec<&Finding>) = r.findings.iter().partition(|f| f.kind == "documents");
+        let parties: Vec<String> = parties_to_screen(si)
+            .iter()
+            .map(|p| {
+                let roles: Vec<&str> = p.roles.iter().map(|r| r.as_str()).collect();
+                format!("{} {} ({})", roles.join("/"), p.name, p.kind.as_str())
+            })
+            .collect();
+        let transit: Vec<String> = si
+            .transit
+            .iter()
+            .map(|t| match &t.place {
+                Some(p) => format!("{p} ({})", t.country),
+                None => t.country.clone(),
+            })
+            .collect();
         let body = crate::render(
             env,
             "customs",
             &json!({
                 "inquiry_id": ctx.inquiry_id.as_ref(), "risk": r.risk.as_str(), "summary": r.summary,
-                "findings": r.findings, "documents": r.documents,
+                "findings": other, "document_groups": documents,
                 "destination": crate::proposal::destination_text(si), "party": si.company,
+                "parties": parties, "transit": transit,
             }),
         );
         let title = format!("Customs pre-check {}: {}", ctx.inquiry_id, r.risk.as_str());
@@ -96,19 +163,34 @@ pub async fn check(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, text: &str)
 
     let mut batteries = false;
     let mut hs_codes: Vec<String> = Vec::new();
+    // Products we cannot vouch for: not in the catalog, or matched to a
+    // record the customer's own figures contradict. (phrase, batteries
+    // already assessed from its words)
+    let mut unidentified: Vec<(String, bool)> =
+        si.unmatched_products.iter().filter(|p| !p.trim().is_empty()).map(|p| (p.clone(), false)).collect();
     for item in &si.items {
-        let sku = SkuArgs { sku: item.sku.clone() };
-        let hs = d.call_typed::<ClassifyHs>(ctx, &sku).await?;
-        hs_codes.push(hs.hs_code.clone());
-        findings.push(hs.finding);
+        // Dangerous goods first: the words may rule the catalog match out.
         let dg = d
             .call_typed::<DangerousGoods>(
                 ctx,
-                &DgArgs { sku: item.sku.clone(), modes: mode_args.clone(), incoterm: si.incoterm.clone() },
+                &DgArgs {
+                    sku: item.sku.clone(),
+                    modes: mode_args.clone(),
+                    incoterm: si.incoterm.clone(),
+                    described_as: Some(item.matched_text.clone()).filter(|t| !t.trim().is_empty()),
+                },
             )
             .await?;
         batteries |= dg.regulated;
         findings.extend(dg.findings);
+        if dg.rejected.is_some() {
+            unidentified.push((item.matched_text.clone(), true));
+            continue;
+        }
+        let sku = SkuArgs { sku: item.sku.clone() };
+        let hs = d.call_typed::<ClassifyHs>(ctx, &sku).await?;
+        hs_codes.push(hs.hs_code.clone());
+        findings.push(hs.finding);
         match item.quantity {
             Some(q) => {
                 let st = d.call_typed::<CheckStock>(ctx, &SkuQty { sku: item.sku.clone(), quantity: q.max(1) }).await?;
@@ -129,30 +211,62 @@ pub async fn check(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, text: &str)
         }
     }
 
-    // Products we do not sell: leads for a classification, never a verdict.
-    for phrase in si.unmatched_products.iter().filter(|p| !p.trim().is_empty()).take(MAX_SUGGESTED_PRODUCTS) {
-        match d.call_typed::<SuggestHs>(ctx, &SuggestHsArgs { description: phrase.clone(), limit: Some(3) }).await {
-            Ok(s) if !s.suggestions.is_empty() => {
-                let list: Vec<String> = s.suggestions.iter().map(|x| x.path.clone()).collect();
-                findings.push(Finding {
-                    kind: "hs".into(),
-                    level: RiskLevel::Clear,
-                    sku: None,
-                    message: format!(
-                        "'{phrase}' is not in our catalog; if it is sourced, candidate HS subheadings (need confirmation by a customs broker): {}.",
-                        list.join(" | ")
-                    ),
-                    citations: s.suggestions.iter().flat_map(|x| x.citations.iter().cloned()).collect(),
-                });
+    // What we could not identify we cannot classify: never clear. Broker
+    // leads for the HS code, and the batteries the words describe.
+    for (phrase, assessed) in unidentified.iter().take(MAX_SUGGESTED_PRODUCTS) {
+        let leads = match d
+            .call_typed::<SuggestHs>(ctx, &SuggestHsArgs { description: phrase.clone(), limit: Some(3) })
+            .await
+        {
+            Ok(s) => s.suggestions,
+            Err(e) => {
+                ctx.recorder.note("customs", format!("no HS suggestion for '{phrase}': {e}"));
+                Vec::new()
             }
-            Ok(_) => {}
-            Err(e) => ctx.recorder.note("customs", format!("no HS suggestion for '{phrase}': {e}")),
+        };
+        let list: Vec<String> = leads.iter().map(|x| x.path.clone()).collect();
+        let mut citations: Vec<Citation> = leads.iter().flat_map(|x| x.citations.iter().cloned()).collect();
+        if citations.is_empty() {
+            citations.push(Citation::rule(tradewind_tools::builtin::CATALOG_SOURCE));
+        }
+        findings.push(Finding {
+            kind: "hs".into(),
+            level: RiskLevel::Review,
+            sku: None,
+            message: if list.is_empty() {
+                format!("'{phrase}' could not be identified in our catalog: cannot classify it, and the nomenclature offers no candidate; a customs broker must classify it before any quote.")
+            } else {
+                format!(
+                    "'{phrase}' could not be identified in our catalog: cannot classify it. Candidate HS subheadings for a customs broker to confirm: {}.",
+                    list.join(" | ")
+                )
+            },
+            citations,
+        });
+        if !assessed {
+            let dg = d
+                .call_typed::<DescribedDangerousGoods>(
+                    ctx,
+                    &DescribedDgArgs {
+                        description: phrase.clone(),
+                        modes: mode_args.clone(),
+                        incoterm: si.incoterm.clone(),
+                    },
+                )
+                .await?;
+            batteries |= dg.battery;
+            findings.extend(dg.findings);
         }
     }
 
     let mut documents = Vec::new();
     match &si.destination {
         Some(dest) => {
+            let transit: Vec<TransitStop> = si
+                .transit
+                .iter()
+                .map(|t| TransitStop { country: t.country.clone(), region: t.region.clone(), place: t.place.clone() })
+                .collect();
             let check = d
                 .call_typed::<CheckDestination>(
                     ctx,
@@ -162,10 +276,12 @@ pub async fn check(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, text: &str)
                         place: dest.place.clone(),
                         batteries: Some(batteries),
                         hs_codes: Some(hs_codes),
+                        transit: Some(transit).filter(|t| !t.is_empty()),
                     },
                 )
                 .await?;
             findings.extend(check.findings);
+            findings.extend(check.transit_findings);
             findings.extend(check.document_findings);
             documents = check.documents;
         }
@@ -178,19 +294,41 @@ pub async fn check(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, text: &str)
         }),
     }
 
-    match &si.company {
-        Some(company) => {
-            let country = si.destination.as_ref().map(|d| d.country.clone());
-            let s = d.call_typed::<ScreenParty>(ctx, &ScreenPartyArgs { name: company.clone(), country }).await?;
-            findings.extend(s.findings);
-        }
-        None => findings.push(Finding {
+    // Every party the message names, each screened as what it is (a person
+    // or a company) and named by its role in the finding.
+    let destination = si.destination.as_ref().map(|d| d.country.clone());
+    let parties = parties_to_screen(si);
+    for p in parties.iter().take(MAX_SCREENED_PARTIES) {
+        // A buyer, consignee or end user without an address of its own is
+        // taken to be where the goods go.
+        let country = p.country.clone().or_else(|| {
+            let at_destination = p.roles.iter().any(|r| !matches!(r, PartyRole::Forwarder | PartyRole::Contact));
+            destination.clone().filter(|_| at_destination)
+        });
+        let s = d
+            .call_typed::<ScreenParty>(
+                ctx,
+                &ScreenPartyArgs { name: p.name.clone(), country, kind: Some(p.kind), roles: Some(p.roles.clone()) },
+            )
+            .await?;
+        findings.extend(s.findings);
+    }
+    if !parties.iter().any(|p| p.kind == PartyKind::Company) {
+        let people: Vec<&str> = parties.iter().map(|p| p.name.as_str()).collect();
+        findings.push(Finding {
             kind: "screening".into(),
             level: RiskLevel::Review,
             sku: None,
-            message: "Buyer not identified yet; screen the buyer before confirming the order.".into(),
+            message: if people.is_empty() {
+                "Buyer not identified yet; screen the buyer before confirming the order.".into()
+            } else {
+                format!(
+                    "Buyer company not identified yet (only {} named); screen the buyer before confirming the order.",
+                    people.join(", ")
+                )
+            },
             citations: vec![Citation::rule("knowledge/lists/demo-screening.csv")],
-        }),
+        });
     }
 
     let v = rules::verdict(findings);

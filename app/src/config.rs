@@ -16,6 +16,7 @@ pub struct Config {
     pub sinks: SinksSection,
     pub deadlines: DeadlinesSection,
     pub limits: LimitsSection,
+    pub screening: ScreeningSection,
     pub cluster: ClusterConfig,
     pub http: HttpConfig,
     pub telegram: TelegramConfig,
@@ -198,6 +199,21 @@ impl Default for LimitsSection {
     }
 }
 
+/// Denied-party screening.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScreeningSection {
+    /// A list older than this many days is out of date: every screening
+    /// against it needs review.
+    pub max_list_age_days: u32,
+}
+
+impl Default for ScreeningSection {
+    fn default() -> Self {
+        Self { max_list_age_days: tradewind_tools::customs::DEFAULT_MAX_LIST_AGE_DAYS }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config {path}: {source}")]
@@ -287,6 +303,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("TRADEWIND_CUSTOMER_TTL_SECS", "memory.customer_ttl_secs"),
     ("QDRANT_URL", "knowledge.qdrant_url"),
     ("TRADEWIND_MAX_MESSAGE_BYTES", "limits.max_message_bytes"),
+    ("TRADEWIND_MAX_LIST_AGE_DAYS", "screening.max_list_age_days"),
     ("TRADEWIND_CLUSTER_REDIS_URL", "cluster.redis_url"),
     ("TRADEWIND_STREAM", "cluster.stream"),
     ("TRADEWIND_CONSUMER_GROUP", "cluster.group"),
@@ -405,6 +422,15 @@ mod tests {
         assert!(!shown.contains("123:abc") && !shown.contains("s3cret"), "{shown}");
         let e = c.apply_env(|k| (k == "TELEGRAM_MODE").then(|| "carrier-pigeon".to_string())).unwrap_err();
         assert!(e.to_string().contains("TELEGRAM_MODE"), "{e}");
+    }
+
+    #[test]
+    fn the_list_age_limit_comes_from_the_file_and_the_environment() {
+        assert_eq!(Config::parse("").unwrap().screening.max_list_age_days, 90);
+        let mut c = Config::parse("[screening]\nmax_list_age_days = 30\n").unwrap();
+        assert_eq!(c.screening.max_list_age_days, 30);
+        c.apply_env(|k| (k == "TRADEWIND_MAX_LIST_AGE_DAYS").then(|| "7".to_string())).unwrap();
+        assert_eq!(c.screening.max_list_age_days, 7);
     }
 
     #[test]

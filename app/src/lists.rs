@@ -16,7 +16,7 @@ pub fn load_screening(config: &Config) -> Result<ScreeningList, AppError> {
         Ok(None) => ScreeningList::demo().map_err(|e| AppError::Config(e.to_string()))?,
         Err(e) => return Err(AppError::Config(format!("screening lists in {}: {e}", dir.display()))),
     };
-    Ok(list.with_max_list_age_days(tradewind_tools::customs::DEFAULT_MAX_LIST_AGE_DAYS))
+    Ok(list.with_max_list_age_days(config.screening.max_list_age_days))
 }
 
 /// Where imported lists live: `lists/` beside the knowledge data folder

@@ -9,6 +9,7 @@
 pub mod cluster;
 pub mod faults;
 pub mod parts;
+pub mod screening;
 
 use serde::Serialize;
 use std::sync::Arc;
@@ -52,6 +53,8 @@ pub enum BenchCommand {
     Parts(crate::parts::PartsArgs),
     /// Inquiries lost or failed across a Redis restart and a Redis kill -9 (needs redis-server).
     Faults(crate::faults::FaultsArgs),
+    /// Latency of screening one name against the lists in force (imported, or the demo list), on one core.
+    Screening(crate::screening::ScreeningBenchArgs),
 }
 
 #[derive(Debug, Clone, Serialize, Default)]
@@ -203,6 +206,10 @@ pub async fn run(base: Config, args: BenchArgs) -> Result<Vec<Figures>, AppError
         }
         Some(BenchCommand::Faults(f)) => {
             crate::faults::run(base, f).await?;
+            return Ok(Vec::new());
+        }
+        Some(BenchCommand::Screening(s)) => {
+            crate::screening::run(base, s).await?;
             return Ok(Vec::new());
         }
         None => {}

@@ -87,6 +87,69 @@ pub struct Destination {
     pub matched_text: String,
 }
 
+/// What a party does in the deal: every one of them is screened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyRole {
+    /// Who buys and pays.
+    Buyer,
+    /// Who receives the goods.
+    Consignee,
+    /// Who finally uses the goods.
+    EndUser,
+    /// Who is told of the arrival (bill of lading notify party).
+    NotifyParty,
+    /// A freight forwarder or agent handling the goods.
+    Forwarder,
+    /// A person writing or named as the contact.
+    Contact,
+}
+
+impl PartyRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartyRole::Buyer => "buyer",
+            PartyRole::Consignee => "consignee",
+            PartyRole::EndUser => "end user",
+            PartyRole::NotifyParty => "notify party",
+            PartyRole::Forwarder => "forwarder",
+            PartyRole::Contact => "contact person",
+        }
+    }
+}
+
+/// A person or an organisation: screened against the list entries of its kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PartyKind {
+    Person,
+    Company,
+}
+
+impl PartyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PartyKind::Person => "person",
+            PartyKind::Company => "company",
+        }
+    }
+}
+
+/// A party named in the message.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Party {
+    pub role: PartyRole,
+    /// The name as written.
+    pub name: String,
+    pub kind: PartyKind,
+    /// ISO 3166-1 alpha-2, from the party's address or a place named with it.
+    pub country: Option<String>,
+    /// The address as written, when one was given.
+    pub address: Option<String>,
+    /// The words in the message that named the party.
+    pub matched_text: String,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 pub struct Contact {
     pub name: Option<String>,
@@ -111,12 +174,22 @@ pub struct StructuredInquiry {
     /// Product-like phrases that matched nothing in the catalog.
     #[serde(default)]
     pub unmatched_products: Vec<String>,
+    /// The final destination: where the goods end up after any transit,
+    /// transhipment or re-export the message describes.
     pub destination: Option<Destination>,
+    /// Places the goods pass through on the way (transit, transhipment,
+    /// free zones, a port they are re-exported from), in route order.
+    #[serde(default)]
+    pub transit: Vec<Destination>,
     /// Incoterms 2020 code, e.g. "FOB", "CIF", "DAP".
     pub incoterm: Option<String>,
     pub company: Option<String>,
     #[serde(default)]
     pub contact: Contact,
+    /// Every party the message names (buyer, consignee, end user, notify
+    /// party, forwarder, contact persons), each to be screened.
+    #[serde(default)]
+    pub parties: Vec<Party>,
     /// 统一社会信用代码, when given.
     pub credit_code: Option<String>,
     /// What we still need and must ask the customer for.
@@ -137,9 +210,11 @@ impl StructuredInquiry {
             items: Vec::new(),
             unmatched_products: Vec::new(),
             destination: None,
+            transit: Vec::new(),
             incoterm: None,
             company: None,
             contact: Contact::default(),
+            parties: Vec::new(),
             credit_code: None,
             missing: Vec::new(),
             from_memory: Vec::new(),

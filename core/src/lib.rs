@@ -15,7 +15,9 @@ pub mod transcript;
 pub use catalog::{BatteryInfo, Catalog, PriceTier, Product};
 pub use conversation::{Change, Field, InquiryThread, InquiryVersion, TurnKind, TurnReading};
 pub use identity::{check_phone, normalize_phone, normalize_phone_in, unified_customer_id, CustomerId, PhoneCheck};
-pub use inquiry::{Contact, Destination, Inquiry, Lang, LineItem, MissingField, StructuredInquiry};
+pub use inquiry::{
+    Contact, Destination, Inquiry, Lang, LineItem, MissingField, Party, PartyKind, PartyRole, StructuredInquiry,
+};
 pub use output::{
     AgentOutcome, Citation, CustomsReport, Degraded, FaqCard, Finding, Proposal, ProposalLine, RiskLevel, SwarmResult,
     ThreadInfo, Timings,

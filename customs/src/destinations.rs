@@ -296,6 +296,46 @@ pub fn destination_findings(rules: &DestinationRules, to: Place<'_>, goods: &Goo
         .collect()
 }
 
+/// Findings for the places the goods pass through before their final
+/// destination. A transit or transhipment through a country under embargo
+/// exposes the goods to seizure there and breaks the embargo's own
+/// prohibitions on indirect supply: compliance must approve the route (or
+/// it must change). Through a country under sectoral sanctions or on the
+/// watch list, a person reviews it. Elsewhere a transit raises nothing.
+pub fn transit_findings(rules: &DestinationRules, stops: &[Place<'_>], goods: &Goods) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for stop in stops {
+        for r in rules.matching(*stop, goods) {
+            let level = match r.level {
+                RiskLevel::Blocked => RiskLevel::High,
+                RiskLevel::High | RiskLevel::Review => RiskLevel::Review,
+                RiskLevel::Clear => continue,
+            };
+            let at = match stop.place {
+                Some(p) => format!("{p} ({})", stop.country.to_ascii_uppercase()),
+                None => stop.country.to_ascii_uppercase(),
+            };
+            out.push(Finding {
+                kind: "transit".into(),
+                level,
+                sku: None,
+                message: format!(
+                    "The goods would pass through {at} on the way, where this rule applies: {} ({}). {}",
+                    r.message,
+                    r.id,
+                    if level == RiskLevel::High {
+                        "A transit or transhipment there needs compliance approval, or another route."
+                    } else {
+                        "A person must review the route."
+                    }
+                ),
+                citations: vec![rule_citation(&r.id, &r.source)],
+            });
+        }
+    }
+    out
+}
+
 /// One clear finding per document group that applies, so that each
 /// destination duty (EU battery rules, CE, SABER…) appears with its source.
 pub fn document_findings(rules: &DestinationRules, country: &str, goods: &Goods) -> Vec<Finding> {

@@ -5,8 +5,9 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use tradewind_core::{Citation, Finding, Product, RiskLevel};
+use tradewind_core::{BatteryInfo, Citation, Finding, Product, RiskLevel};
 
+use crate::battery_text::TextBattery;
 use crate::RulesError;
 
 pub const DG_RULES: &str = include_str!("../../knowledge/rules/dangerous-goods.toml");
@@ -49,6 +50,8 @@ const REQUIRED: &[&str] = &[
     "DG-SEA-SP188",
     "DG-SEA-UN3556",
     "DG-LAND-ADR",
+    "DG-UN3090",
+    "DG-TEXT",
 ];
 
 #[derive(Debug, Clone)]
@@ -456,7 +459,9 @@ pub fn assess(p: &Product, modes: &ModeChoice, rules: &DgRules, catalog: Citatio
         ModeBasis::Incoterm(_) => ids.push("DG-MODE-INCOTERM"),
         ModeBasis::Stated(_) => {}
     }
-    let mut class_level = RiskLevel::Clear;
+    // A fully regulated battery needs a declaration someone must prepare
+    // and sign: never a clear line.
+    let mut class_level = if small { RiskLevel::Clear } else { RiskLevel::Review };
     let mut reclass = String::new();
     if packing == BatteryPacking::Vehicle && !b.un_number.eq_ignore_ascii_case("UN3556") {
         class_level = RiskLevel::Review;
@@ -481,8 +486,14 @@ pub fn assess(p: &Product, modes: &ModeChoice, rules: &DgRules, catalog: Citatio
     for mode in &modes.modes {
         let (level, message, rule_ids): (RiskLevel, String, Vec<&str>) = match (mode, packing) {
             (TransportMode::Air, BatteryPacking::Alone) => {
-                let section = if small_battery {
+                // Section IB is for batteries of at most 100 Wh whose cells are
+                // at most 20 Wh each; a larger battery or a larger cell is IA.
+                let section = if small {
                     "Section IB (no Section II exists for PI 965 since 1 April 2022, so even small batteries are fully regulated)"
+                } else if small_battery && out.cell_wh.is_none() {
+                    "Section IB if every cell is at most 20 Wh, otherwise Section IA (the cell rating is not in the catalog and must be confirmed)"
+                } else if small_battery {
+                    "Section IA (cells over 20 Wh, although the battery is within 100 Wh): UN-specification packaging, at most 35 kg net per package"
                 } else {
                     "Section IA: UN-specification packaging, at most 35 kg net per package"
                 };
@@ -546,6 +557,93 @@ pub fn assess(p: &Product, modes: &ModeChoice, rules: &DgRules, catalog: Citatio
     }
     out.level = out.findings.iter().map(|f| f.level).max().unwrap_or(RiskLevel::Clear);
     out
+}
+
+/// Assesses a lithium battery the inquiry describes (a product we could
+/// not match, or a match its own figures ruled out): the UN number, the
+/// watt-hour band and the packing instruction from the customer's words,
+/// to be confirmed from the manufacturer's UN 38.3 test summary.
+pub fn assess_text(description: &str, said: &TextBattery, modes: &ModeChoice, rules: &DgRules) -> DgAssessment {
+    let label = clip(description.trim(), 60);
+    let (un, rule) = match (said.lithium_metal, said.packing) {
+        (true, BatteryPacking::Alone) => ("UN3090", "DG-UN3090"),
+        (true, _) => ("UN3091", "DG-UN3090"),
+        (false, BatteryPacking::Alone) => ("UN3480", "DG-UN3480"),
+        (false, BatteryPacking::Vehicle) => ("UN3556", "DG-UN3556"),
+        (false, _) => ("UN3481", "DG-UN3481"),
+    };
+    let cite = |ids: &[&str]| ids.iter().map(|id| rules.cite(id)).collect::<Vec<_>>();
+    let review = |message: String, ids: &[&str]| DgAssessment {
+        sku: label.clone(),
+        regulated: true,
+        un_number: Some(un.to_string()),
+        catalog_un_number: None,
+        class: Some("9".into()),
+        packing: Some(said.packing),
+        wh: said.wh,
+        cell_wh: None,
+        modes: modes.clone(),
+        level: RiskLevel::Review,
+        findings: vec![Finding {
+            kind: "dangerous_goods".into(),
+            level: RiskLevel::Review,
+            sku: None,
+            message,
+            citations: cite(ids),
+        }],
+    };
+    let chemistry = said.chemistry.clone().unwrap_or_else(|| "chemistry not stated".into());
+    if said.lithium_metal {
+        return review(
+            format!("'{label}': lithium metal batteries ({chemistry}): {un} Class 9; by air PI 968 (alone, Cargo Aircraft Only), 969 or 970; the lithium content per cell and battery decides the section. A dangerous-goods specialist must classify them from the UN 38.3 test summary."),
+            &[rule, "DG-TEXT", "DG-UN383"],
+        );
+    }
+    let Some(wh) = said.wh else {
+        return review(
+            format!("'{label}': a battery ({chemistry}) whose watt-hours the inquiry does not give: if lithium ion, {un} Class 9, and the watt-hours decide whether it is fully regulated. Ask for the rating (or volts and ampere-hours) and the UN 38.3 test summary before quoting transport."),
+            &[rule, "DG-TEXT", "DG-100WH"],
+        );
+    };
+    let p = Product {
+        sku: label.clone(),
+        name_en: format!("as described: {}", said.wh_from.as_deref().unwrap_or("figures from the inquiry")),
+        name_zh: String::new(),
+        category: "battery".into(),
+        specs: if said.packing == BatteryPacking::PackedWithEquipment {
+            [("packing".to_string(), "packed with equipment".to_string())].into_iter().collect()
+        } else {
+            std::collections::BTreeMap::new()
+        },
+        // The HS code only tells a vehicle from other goods here.
+        hs_code: if said.packing == BatteryPacking::Vehicle { "871160".into() } else { "850760".into() },
+        price_tiers: Vec::new(),
+        moq: 0,
+        lead_time_days: 0,
+        stock: 0,
+        battery: Some(BatteryInfo {
+            wh,
+            un_number: if un == "UN3556" { "UN3556".into() } else { un.into() },
+            chemistry,
+        }),
+        synonyms: Vec::new(),
+    };
+    let mut a = assess(&p, modes, rules, rules.cite("DG-TEXT"));
+    for f in &mut a.findings {
+        f.sku = None;
+        if let Some(rest) = f.message.strip_prefix(&format!("{label}:")) {
+            f.message = format!("'{label}' (from the inquiry's words):{rest}");
+        }
+    }
+    a
+}
+
+fn clip(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    }
 }
 
 #[cfg(test)]

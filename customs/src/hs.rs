@@ -787,6 +787,11 @@ struct GlossaryTerm {
     /// chemistry).
     #[serde(default)]
     prior: Option<String>,
+    /// HS codes (prefixes) the thing cannot be, though its words suggest
+    /// them: a fuel cell is no primary cell (8506), accumulator (8507) or
+    /// photovoltaic cell (8541).
+    #[serde(default)]
+    not: Vec<String>,
 }
 
 /// Trade words → nomenclature words, in English and Chinese.
@@ -807,6 +812,16 @@ pub struct HsQuery {
     pub weights: BTreeMap<String, f64>,
     /// A power rating the description states ("500W", "5 kW", "3千瓦"), in watts.
     pub watts: Option<f64>,
+    /// HS codes (prefixes) the product cannot be, from the glossary.
+    #[serde(default)]
+    pub excluded: Vec<String>,
+}
+
+impl HsQuery {
+    /// Whether a code is ruled out for this product.
+    pub fn excludes(&self, code: &str) -> bool {
+        self.excluded.iter().any(|p| code.starts_with(p.as_str()))
+    }
 }
 
 /// Where the product noun phrase ends and its application begins:
@@ -944,7 +959,21 @@ impl HsGlossary {
                 format!("{} {}", noun_phrase.trim(), means.join(" ")).trim().to_string()
             }
         };
-        HsQuery { text, head: head.map(|h| lower[h.start..h.end].to_string()), weights, watts: stated_watts(&lower) }
+        let mut excluded: Vec<String> = Vec::new();
+        for m in &matches {
+            for p in &self.terms[m.term].not {
+                if !excluded.contains(p) {
+                    excluded.push(p.clone());
+                }
+            }
+        }
+        HsQuery {
+            text,
+            head: head.map(|h| lower[h.start..h.end].to_string()),
+            weights,
+            watts: stated_watts(&lower),
+            excluded,
+        }
     }
 
     /// The query text for the knowledge index. HS descriptions say
@@ -1057,6 +1086,7 @@ pub fn rank_suggestions(
     let mut scored: Vec<(f64, usize, &IndexCandidate)> = candidates
         .iter()
         .filter(|c| HsLevel::of_code(&c.code) == Some(HsLevel::Subheading) && nom.get(&c.code).is_some())
+        .filter(|c| !query.excludes(&c.code))
         .filter(|c| seen.insert(c.code.clone()))
         .map(|c| (nom.lexical_score(&c.code, query), c.rank, c))
         .collect();
@@ -1070,7 +1100,14 @@ pub fn rank_suggestions(
 
 /// Suggestions from the nomenclature alone (no index).
 pub fn local_suggestions(nom: &Nomenclature, query: &HsQuery, n: usize) -> Vec<HsSuggestion> {
-    nom.search_local(query, n).into_iter().filter_map(|(code, score)| suggestion(nom, &code, score, None)).collect()
+    // Ask for more when some codes are ruled out, so that n remain.
+    let ask = if query.excluded.is_empty() { n } else { n + 10 };
+    nom.search_local(query, ask)
+        .into_iter()
+        .filter(|(code, _)| !query.excludes(code))
+        .take(n)
+        .filter_map(|(code, score)| suggestion(nom, &code, score, None))
+        .collect()
 }
 
 fn suggestion(nom: &Nomenclature, code: &str, score: f64, chunk: Option<Citation>) -> Option<HsSuggestion> {

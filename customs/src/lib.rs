@@ -3,6 +3,7 @@
 //! verdict; every finding cites the rule id, list entry or catalog line
 //! behind it. No I/O beyond reading the files it is given; no LLM.
 
+pub mod battery_text;
 pub mod destinations;
 pub mod dg;
 pub mod hs;
@@ -12,7 +13,9 @@ pub mod screening;
 pub mod stock;
 pub mod verdict;
 
-pub use destinations::{destination_findings, document_findings, DestinationRules, Goods, Place, DESTINATION_RULES};
+pub use destinations::{
+    destination_findings, document_findings, transit_findings, DestinationRules, Goods, Place, DESTINATION_RULES,
+};
 pub use dg::{assess as assess_dg, transport_modes, DgAssessment, DgRules, ModeBasis, ModeChoice, TransportMode};
 pub use hs::{
     hs_finding, hs_path, import_nomenclature_csv, HsCheck, HsError, HsGlossary, HsImportReport, HsSuggestion,

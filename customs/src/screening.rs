@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use tradewind_core::{Citation, Finding, RiskLevel};
+use tradewind_core::{Citation, Finding, PartyKind, RiskLevel};
 
 use crate::lists::{self, date, Entity, ListError, ListFile};
 use crate::names::index::{IndexedName, NameIndex};
@@ -36,11 +36,16 @@ pub const DEMO_LIST_SOURCE: &str = "knowledge/lists/demo-screening.csv";
 pub const MATCH_THRESHOLD: f64 = 0.84;
 /// Score at or above which a name needs review (a potential match).
 pub const REVIEW_THRESHOLD: f64 = 0.55;
-/// Lists older than this many days are reported as out of date.
+/// Lists older than this many days are out of date (`[screening]
+/// max_list_age_days`).
 pub const DEFAULT_MAX_LIST_AGE_DAYS: u32 = 90;
-/// Level of the finding that says a list is out of date. It is a warning,
-/// not a verdict: it shows on every report without changing its risk.
-pub const STALE_LIST_LEVEL: RiskLevel = RiskLevel::Clear;
+/// Level of the finding that says a list is out of date: a clear screening
+/// against an old list proves nothing about parties listed since, so a
+/// person must check before the order is confirmed.
+pub const STALE_LIST_LEVEL: RiskLevel = RiskLevel::Review;
+/// Format of the embedded demo list. It stands in for real lists in demos
+/// and tests, and has no publication to fall behind.
+pub const DEMO_FORMAT: &str = "demo-csv";
 
 /// Score added when the entry lists the party's country…
 const SAME_COUNTRY_BONUS: f64 = 0.05;
@@ -109,6 +114,9 @@ pub struct ListInfo {
     pub entries: usize,
     /// Where it was read from.
     pub origin: String,
+    /// The import format ("ofac-sdn", "csl", "dpl", or the demo list's).
+    #[serde(default)]
+    pub format: String,
 }
 
 /// The lists in force, indexed for screening.
@@ -174,7 +182,7 @@ impl ScreeningList {
                 format_version: lists::FORMAT_VERSION,
                 source: list.to_lowercase(),
                 title: list,
-                format: "demo-csv".into(),
+                format: DEMO_FORMAT.into(),
                 list_date,
                 list_date_from: "list_date column".into(),
                 imported_at: String::new(),
@@ -206,6 +214,7 @@ impl ScreeningList {
                 list_date: f.list_date,
                 entries: f.entities.len(),
                 origin: f.imported_from,
+                format: f.format,
             });
             for e in f.entities {
                 let id = entries.len() as u32;
@@ -256,11 +265,26 @@ impl ScreeningList {
     /// The best hit per entry at or above the review threshold, best first.
     /// `country` is the party's ISO alpha-2 code, when known.
     pub fn screen(&self, name: &str, country: Option<&str>) -> Vec<ScreeningHit> {
-        self.screen_top(name, country, MAX_HITS)
+        self.screen_top(name, country, None, MAX_HITS)
     }
 
-    /// As [`ScreeningList::screen`], with at most `max_hits` hits.
-    pub fn screen_top(&self, name: &str, country: Option<&str>, max_hits: usize) -> Vec<ScreeningHit> {
+    /// As [`ScreeningList::screen`], for a party known to be a person or a
+    /// company: a person's name confirms only a listed individual, a
+    /// company's only a listed entity (or vessel, aircraft); against an
+    /// entry of the other kind it is a potential match at most (a company
+    /// named after its listed owner needs a look, not a block).
+    pub fn screen_as(&self, name: &str, country: Option<&str>, kind: Option<PartyKind>) -> Vec<ScreeningHit> {
+        self.screen_top(name, country, kind, MAX_HITS)
+    }
+
+    /// As [`ScreeningList::screen_as`], with at most `max_hits` hits.
+    pub fn screen_top(
+        &self,
+        name: &str,
+        country: Option<&str>,
+        kind: Option<PartyKind>,
+        max_hits: usize,
+    ) -> Vec<ScreeningHit> {
         let q = analyse(name);
         if q.is_empty() {
             return Vec::new();
@@ -309,7 +333,7 @@ impl ScreeningList {
             if hits.len() >= max_hits.saturating_mul(2) {
                 break;
             }
-            hits.extend(self.hit(&q, entry, name, country.as_deref()));
+            hits.extend(self.hit(&q, entry, name, country.as_deref(), kind));
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entry_id.cmp(&b.entry_id)));
         hits.truncate(max_hits);
@@ -330,7 +354,14 @@ impl ScreeningList {
         }
     }
 
-    fn hit(&self, q: &NameForm, entry: u32, name: &IndexedName, country: Option<&str>) -> Option<ScreeningHit> {
+    fn hit(
+        &self,
+        q: &NameForm,
+        entry: u32,
+        name: &IndexedName,
+        country: Option<&str>,
+        kind: Option<PartyKind>,
+    ) -> Option<ScreeningHit> {
         let e = &self.entries[entry as usize];
         let cmp = names::compare(q, &name.form);
         let (mut score, reason) = self.country_adjusted(cmp.score, entry, country);
@@ -338,6 +369,17 @@ impl ScreeningList {
         if let Some(r) = reason {
             why.push_str("; ");
             why.push_str(&r);
+        }
+        if let (Some(k), Some(entry_kind)) = (kind, e.kind.as_deref()) {
+            let listed_person = entry_kind.eq_ignore_ascii_case("individual");
+            if (k == PartyKind::Person) != listed_person && score >= MATCH_THRESHOLD {
+                score = MATCH_THRESHOLD - 0.01;
+                why.push_str(&format!(
+                    "; the party is a {} and the entry an {}",
+                    k.as_str(),
+                    entry_kind.to_lowercase()
+                ));
+            }
         }
         // Names that many listed people share (Ali, Hassan, Mohammed) say
         // little on their own: when the screened name meets a list name only
@@ -381,11 +423,12 @@ impl ScreeningList {
     }
 
     /// Lists older than the maximum age on `today` (`YYYY-MM-DD`), with
-    /// their age in days.
+    /// their age in days. The demo list is never out of date.
     pub fn stale_lists(&self, today: &str) -> Vec<(&ListInfo, i64)> {
         let Some(t) = date::parse(today) else { return Vec::new() };
         self.lists
             .iter()
+            .filter(|l| l.format != DEMO_FORMAT)
             .filter_map(|l| {
                 let age = date::days_between(date::parse(&l.list_date)?, t);
                 (age > i64::from(self.max_list_age_days)).then_some((l, age))
@@ -396,8 +439,14 @@ impl ScreeningList {
     /// The findings of a screening: one per hit (a match blocks, a potential
     /// match needs review), or one saying the party is clear against the
     /// lists in force; each cites the list and its date. A list older than
-    /// the maximum age adds a warning.
+    /// the maximum age adds a finding that needs review.
     pub fn findings(&self, party: &str, hits: &[ScreeningHit], today: &str) -> Vec<Finding> {
+        self.findings_for(&format!("'{party}'"), hits, today)
+    }
+
+    /// As [`ScreeningList::findings`], with the party described as the
+    /// caller wants it named ("consignee 'Pars Cell Company' (company)").
+    pub fn findings_for(&self, party: &str, hits: &[ScreeningHit], today: &str) -> Vec<Finding> {
         let mut out = if hits.is_empty() {
             let lists: Vec<String> = self.lists.iter().map(|l| format!("{} dated {}", l.title, l.list_date)).collect();
             vec![Finding {
@@ -405,7 +454,7 @@ impl ScreeningList {
                 level: RiskLevel::Clear,
                 sku: None,
                 message: format!(
-                    "'{party}' does not match any screened party ({} {} checked: {}).",
+                    "{party} does not match any screened party ({} {} checked: {}).",
                     self.len(),
                     if self.len() == 1 { "entry" } else { "entries" },
                     if lists.is_empty() { "no list loaded".to_string() } else { lists.join("; ") }
@@ -422,7 +471,7 @@ impl ScreeningList {
                     .collect(),
             }]
         } else {
-            screening_findings(hits, party)
+            hit_findings(hits, party)
         };
         for (l, age) in self.stale_lists(today) {
             out.push(Finding {
@@ -430,7 +479,7 @@ impl ScreeningList {
                 level: STALE_LIST_LEVEL,
                 sku: None,
                 message: format!(
-                    "Warning: {} is dated {} ({age} days old, more than {} days); import a current list and screen again.",
+                    "{} is dated {} ({age} days old, more than the {} days allowed): parties listed since are not screened; import a current list and screen again.",
                     l.title, l.list_date, self.max_list_age_days
                 ),
                 citations: vec![Citation {
@@ -448,12 +497,17 @@ impl ScreeningList {
 /// One finding per hit: a match blocks, a potential match needs review.
 /// Each cites the list entry and the list's date.
 pub fn screening_findings(hits: &[ScreeningHit], party: &str) -> Vec<Finding> {
+    hit_findings(hits, &format!("'{party}'"))
+}
+
+/// As [`screening_findings`], with the party already described.
+fn hit_findings(hits: &[ScreeningHit], party: &str) -> Vec<Finding> {
     if hits.is_empty() {
         return vec![Finding {
             kind: "screening".into(),
             level: RiskLevel::Clear,
             sku: None,
-            message: format!("'{party}' does not match any screened party."),
+            message: format!("{party} does not match any screened party."),
             citations: vec![Citation::rule(DEMO_LIST_SOURCE)],
         }];
     }
@@ -471,7 +525,7 @@ pub fn screening_findings(hits: &[ScreeningHit], party: &str) -> Vec<Finding> {
                 level,
                 sku: None,
                 message: format!(
-                    "'{party}' {} {} entry {} '{}'{} (matched '{}', score {:.2}; {}; list dated {}).",
+                    "{party} {} {} entry {} '{}'{} (matched '{}', score {:.2}; {}; list dated {}).",
                     if h.outcome == ScreeningOutcome::Match { "matches" } else { "may match (review)" },
                     h.list,
                     h.entry_id,
@@ -508,12 +562,39 @@ mod tests {
     }
 
     #[test]
-    fn stale_lists_warn_without_changing_the_level() {
-        let l = ScreeningList::demo().unwrap().with_max_list_age_days(30);
-        assert!(l.stale_lists("2026-10-20").is_empty());
+    fn an_out_of_date_list_needs_review_but_the_demo_list_never_ages() {
+        let demo = ScreeningList::demo().unwrap().with_max_list_age_days(30);
+        assert!(demo.stale_lists("2030-01-01").is_empty());
+        let mut files = Vec::new();
+        for (format, date) in [("ofac-sdn", "2019-01-08"), ("csl", "2026-11-20")] {
+            files.push(ListFile {
+                format_version: lists::FORMAT_VERSION,
+                source: format.into(),
+                title: format.to_uppercase(),
+                format: format.into(),
+                list_date: date.into(),
+                list_date_from: "test".into(),
+                imported_at: date.into(),
+                imported_from: "tests".into(),
+                files: Vec::new(),
+                malformed: Vec::new(),
+                notes: Vec::new(),
+                entities: vec![Entity {
+                    id: "1".into(),
+                    name: "Karaj Power Storage".into(),
+                    kind: None,
+                    aliases: Vec::new(),
+                    countries: Vec::new(),
+                    programs: Vec::new(),
+                    list: format.to_uppercase(),
+                }],
+            });
+        }
+        let l = ScreeningList::from_lists(files).with_max_list_age_days(90);
         let f = l.findings("Nordlicht Energie GmbH", &[], "2026-12-01");
-        assert!(f.iter().any(|f| f.message.starts_with("Warning: DEMO-SDN is dated 2026-10-01 (61 days old")));
-        assert!(f.iter().all(|f| f.level == RiskLevel::Clear));
-        assert!(f[0].message.contains("dated 2026-10-01"));
+        let stale: Vec<&Finding> = f.iter().filter(|f| f.level == RiskLevel::Review).collect();
+        assert_eq!(stale.len(), 1, "{f:?}");
+        assert!(stale[0].message.starts_with("OFAC-SDN is dated 2019-01-08"), "{}", stale[0].message);
+        assert_eq!(f[0].level, RiskLevel::Clear, "the party itself is clear");
     }
 }

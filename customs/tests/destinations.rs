@@ -202,3 +202,48 @@ fn rule_semantics_on_a_small_rules_file() {
         "a document asked twice is listed once"
     );
 }
+
+#[test]
+fn conformity_schemes_by_destination_each_cite_their_source() {
+    let r = rules();
+    let led = Goods { hs_codes: vec!["853952".into()], batteries: false };
+    let inverter = Goods { hs_codes: vec!["850440".into()], batteries: false };
+    for (country, goods, id, scheme) in [
+        ("NG", &led, "DOC-NG-SONCAP", "SONCAP"),
+        ("KE", &led, "DOC-KE-PVOC", "PVoC"),
+        ("BR", &inverter, "DOC-BR-INMETRO", "INMETRO"),
+        ("RU", &inverter, "DOC-EAEU-EAC", "EAC"),
+        ("KZ", &led, "DOC-EAEU-EAC", "EAC"),
+        ("SA", &led, "DOC-SA", "SABER"),
+        ("GB", &inverter, "DOC-UK-UKCA", "UKCA"),
+        ("DE", &inverter, "DOC-EEA-CE", "CE marking"),
+        ("IN", &led, "DOC-IN-BIS", "BIS"),
+        ("KR", &led, "DOC-KR-KC", "KC"),
+        ("JP", &led, "DOC-JP-PSE", "PSE"),
+    ] {
+        let f = document_findings(&r, country, goods);
+        let group = f.iter().find(|x| x.citations[0].source.ends_with(&format!("#{id}")));
+        let group = group.unwrap_or_else(|| panic!("{country}: no {id} in {f:?}"));
+        assert!(group.message.contains(scheme), "{country}: {}", group.message);
+        let source = group.citations[0].section.as_deref().unwrap_or_default();
+        assert!(source.len() > 20, "{id} cites its public source: {source}");
+        assert_eq!(group.level, RiskLevel::Clear);
+    }
+    // LED bulbs to Lagos: SONCAP is listed.
+    assert!(docs(&r, "NG", &led).iter().any(|d| d.contains("SONCAP Product Certificate")));
+}
+
+#[test]
+fn a_transit_through_a_sanctioned_country_is_a_finding_of_its_own() {
+    use tradewind_customs::destinations::transit_findings;
+    let r = rules();
+    let g = batteries();
+    let via_iran = transit_findings(&r, &[Place { country: "IR", region: None, place: Some("Bandar Abbas") }], &g);
+    assert_eq!(via_iran.len(), 1);
+    assert_eq!((via_iran[0].kind.as_str(), via_iran[0].level), ("transit", RiskLevel::High));
+    assert!(via_iran[0].message.contains("Bandar Abbas (IR)") && via_iran[0].message.contains("DEST-EMB-IR"));
+    assert!(via_iran[0].citations[0].source.ends_with("#DEST-EMB-IR"));
+    let via_russia = transit_findings(&r, &[to("RU")], &g);
+    assert_eq!(via_russia[0].level, RiskLevel::Review);
+    assert!(transit_findings(&r, &[to("AE"), to("SG")], &g).is_empty(), "an ordinary transit raises nothing");
+}

@@ -199,3 +199,75 @@ fn the_mode_comes_from_the_inquiry_in_english_and_chinese_or_a_sea_incoterm() {
     let big = format!("{} by air", "long text ".repeat(10_000));
     assert_eq!(transport_modes(&big, None).basis, ModeBasis::Unstated);
 }
+
+#[test]
+fn a_power_bank_with_cells_over_20_wh_is_pi_965_section_ia() {
+    // 74 Wh in two cells: 37 Wh each, over the 20 Wh per-cell limit.
+    let a = run("FX-PB-74", air());
+    let text = all_text(&a);
+    assert!(text.contains("PI 965 Section IA"), "{text}");
+    assert!(!text.contains("Section IB"), "{text}");
+    assert_eq!(a.cell_wh, Some(37.0));
+}
+
+#[test]
+fn a_fully_regulated_battery_is_never_a_clear_line() {
+    for (sku, modes) in [("FX-BP-960", sea()), ("FX-PB-74", sea()), ("FX-BP-960", air())] {
+        let a = run(sku, modes);
+        for f in &a.findings {
+            if f.message.contains("fully regulated") {
+                assert_ne!(f.level, RiskLevel::Clear, "{}", f.message);
+            }
+        }
+    }
+}
+
+mod from_the_inquiry_s_words {
+    use super::*;
+    use tradewind_customs::battery_text::{contradiction, read};
+    use tradewind_customs::dg::assess_text;
+
+    fn text(description: &str, modes: ModeChoice) -> DgAssessment {
+        let rules = DgRules::embedded().unwrap();
+        assess_text(description, &read(description).unwrap(), &modes, &rules)
+    }
+
+    #[test]
+    fn a_large_pack_gets_its_un_number_wh_band_and_packing_instruction() {
+        let a = text("LiFePO4 48V 200Ah packs", air());
+        assert_eq!((a.un_number.as_deref(), a.wh), (Some("UN3480"), Some(9600.0)));
+        assert_eq!(a.level, RiskLevel::Review);
+        let t = all_text(&a);
+        assert!(t.contains("over 100 Wh") && t.contains("PI 965 Section IA") && t.contains("48 V × 200 Ah"), "{t}");
+        assert!(a.findings.iter().all(|f| f.sku.is_none() && cites(f, "DG-TEXT") || !f.citations.is_empty()));
+    }
+
+    #[test]
+    fn vehicles_and_goods_with_batteries_inside() {
+        let a = text("e-bikes 48V 13Ah with battery included", sea());
+        assert_eq!(a.un_number.as_deref(), Some("UN3556"));
+        let a = text("solar street lights 12.8V 30Ah 含电池", air());
+        assert_eq!(a.un_number.as_deref(), Some("UN3481"));
+        assert!(all_text(&a).contains("PI 967"), "{}", all_text(&a));
+    }
+
+    #[test]
+    fn without_watt_hours_or_with_lithium_metal_a_specialist_must_look() {
+        let a = text("e-scooters with battery", sea());
+        assert_eq!((a.level, a.un_number.as_deref()), (RiskLevel::Review, Some("UN3556")));
+        assert!(all_text(&a).contains("does not give"), "{}", all_text(&a));
+        let a = text("CR2032 lithium metal coin cells", air());
+        assert_eq!((a.level, a.un_number.as_deref()), (RiskLevel::Review, Some("UN3090")));
+    }
+
+    #[test]
+    fn a_catalog_match_the_customer_s_figures_contradict_is_rejected() {
+        let c = catalog();
+        let small = c.get("FX-BP-65").unwrap();
+        let said = read("48V 17.5Ah battery packs").unwrap();
+        let why = contradiction(small.battery.as_ref().unwrap().wh, &small.specs, &said).unwrap();
+        assert!(why.contains("840"), "{why}");
+        let big = c.get("FX-BP-960").unwrap();
+        assert_eq!(contradiction(960.0, &big.specs, &read("48V 20Ah battery packs").unwrap()), None);
+    }
+}

@@ -209,3 +209,23 @@ fn index_candidates_are_reranked_against_the_nomenclature() {
     assert_eq!(codes.len(), 3);
     assert_eq!(got[0].citations[1].source, "hs/hs.jsonl#850760", "the index chunk is cited too");
 }
+
+#[test]
+fn a_fuel_cell_is_no_primary_cell_accumulator_or_photovoltaic_cell() {
+    let n = Nomenclature::builtin().unwrap();
+    let g = HsGlossary::embedded().unwrap();
+    for text in ["Hydrogen fuel cells", "hydrogen fuel cell stack 5 kW", "氢燃料电池"] {
+        let q = g.query(text);
+        let got = local_suggestions(&n, &q, 3);
+        let codes: Vec<&str> = got.iter().map(|s| s.code.as_str()).collect();
+        assert!(!codes.is_empty(), "{text}");
+        for bad in ["8506", "8507", "8541"] {
+            assert!(codes.iter().all(|c| !c.starts_with(bad)), "{text}: {codes:?}");
+        }
+        assert!(codes[0].starts_with("8501"), "{text}: {codes:?}");
+        // Index candidates are held to the same rule.
+        let cand = |code: &str, rank| IndexCandidate { code: code.into(), rank, citation: Citation::rule("hs") };
+        let ranked = rank_suggestions(&n, &q, &[cand("850650", 0), cand("854142", 1), cand("850131", 2)], 3);
+        assert_eq!(ranked.iter().map(|s| s.code.as_str()).collect::<Vec<_>>(), vec!["850131"]);
+    }
+}

@@ -17,6 +17,10 @@ fn lenient() -> ImportOptions {
     ImportOptions { list_date: None, max_malformed_share: 0.5 }
 }
 
+fn lenient_dated(date: &str) -> ImportOptions {
+    ImportOptions { list_date: Some(date.into()), max_malformed_share: 0.5 }
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("tw-lists-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
@@ -55,7 +59,7 @@ fn ofac_legacy_csv_reads_names_aliases_countries_and_programs() {
 
 #[test]
 fn malformed_rows_are_reported_with_their_line_numbers() {
-    let l = lists::parse_with("ofac-sdn", &fixture("ofac-bad/sdn.csv"), &lenient()).unwrap();
+    let l = lists::parse_with("ofac-sdn", &fixture("ofac-bad/sdn.csv"), &lenient_dated("2019-01-08")).unwrap();
     let rows: Vec<usize> = l.files.iter().map(|f| f.rows).collect();
     assert_eq!(rows, vec![5, 3, 4], "every row is counted, malformed ones too");
     let bad: Vec<(&str, u64)> = l.malformed.iter().map(|m| (m.file.as_str(), m.line)).collect();
@@ -72,7 +76,7 @@ fn a_failed_import_leaves_the_previous_list_in_force() {
     let before = std::fs::read(&first.written).unwrap();
 
     // Too many malformed rows for the default limit: refused, naming them.
-    let err = lists::import("ofac-sdn", &fixture("ofac-bad/sdn.csv"), &dir, None).unwrap_err();
+    let err = lists::import("ofac-sdn", &fixture("ofac-bad/sdn.csv"), &dir, Some("2019-01-09")).unwrap_err();
     match &err {
         ListError::TooManyMalformed { count, rows, first, .. } => {
             assert_eq!((*count, *rows), (2, 12));
@@ -99,7 +103,7 @@ fn a_failed_import_leaves_the_previous_list_in_force() {
 
 #[test]
 fn consolidated_screening_list_2019_layout() {
-    let l = lists::parse_with("csl", &fixture("lists/csl-2019.csv"), &lenient()).unwrap();
+    let l = lists::parse_with("csl", &fixture("lists/csl-2019.csv"), &lenient_dated("2019-06-01")).unwrap();
     assert_eq!(l.files[0].rows, 4);
     assert_eq!(l.malformed.len(), 1);
     assert_eq!(l.malformed[0].line, 5);
@@ -186,7 +190,10 @@ fn imported_lists_coexist_and_screening_consults_all_of_them() {
     let findings =
         l.findings("Acme Battery Trading Company", &l.screen("Acme Battery Trading Company", None), "2026-11-25");
     assert!(findings[0].message.contains("list dated 2019-01-08"), "{}", findings[0].message);
-    assert!(findings.iter().any(|f| f.message.starts_with("Warning: OFAC SDN (legacy CSV) is dated 2019-01-08")));
+    let stale: Vec<_> =
+        findings.iter().filter(|f| f.message.starts_with("OFAC SDN (legacy CSV) is dated 2019-01-08")).collect();
+    assert_eq!(stale.len(), 1, "{findings:?}");
+    assert_eq!(stale[0].level, tradewind_core::RiskLevel::Review, "an out-of-date list needs review");
 
     let missing = l.findings("Nobody In Particular", &[], "2019-06-01");
     assert!(missing[0].message.contains("does not match any screened party"));
@@ -204,4 +211,61 @@ fn an_empty_or_missing_lists_folder_means_no_imported_lists() {
     std::fs::write(dir.join("broken.list.json"), "{").unwrap();
     assert!(matches!(ScreeningList::load_dir(&dir), Err(ListError::Corrupt { .. })), "a damaged list stops start-up");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_legacy_csv_without_a_given_date_is_refused() {
+    let err = lists::parse("ofac-sdn", &fixture("ofac/sdn.csv"), None).unwrap_err();
+    assert!(matches!(err, ListError::NoListDate { .. }), "{err}");
+    assert!(err.to_string().contains("--list-date"), "{err}");
+    let err = lists::parse("csl", &fixture("lists/csl-current.csv"), None).unwrap_err();
+    assert!(matches!(err, ListError::NoListDate { .. }), "{err}");
+}
+
+#[test]
+fn sdn_xml_is_dated_by_its_publish_date() {
+    let l = lists::parse_with("ofac-sdn", &fixture("ofac-xml/sdn.xml"), &lenient()).unwrap();
+    assert_eq!((l.list_date.as_str(), l.list_date_from.as_str()), ("2026-03-14", "Publish_Date in the file"));
+    assert_eq!(l.title, "OFAC SDN (XML)");
+    assert_eq!(l.source, "ofac-sdn", "it replaces a legacy CSV import of the same list");
+    assert_eq!(l.files[0].rows, 4);
+    assert_eq!(l.malformed.len(), 1);
+    assert!(l.malformed[0].message.contains("without uid"), "{:?}", l.malformed);
+
+    let karaj = l.entities.iter().find(|e| e.id == "40001").unwrap();
+    assert_eq!(karaj.name, "KARAJ CELL WORKS");
+    assert_eq!(karaj.aliases, vec!["KARAJ CELLS & PACKS"]);
+    assert_eq!(karaj.programs, vec!["IRAN", "NPWMD"]);
+    assert_eq!((karaj.countries.clone(), karaj.kind.as_deref()), (vec!["IR".to_string()], Some("entity")));
+
+    let sokolov = l.entities.iter().find(|e| e.id == "40002").unwrap();
+    assert_eq!(sokolov.name, "SOKOLOV, Dmitri Olegovich", "people are written LAST, First as in the CSV");
+    assert_eq!(sokolov.aliases, vec!["СОКОЛОВ, Дмитрий"]);
+    assert_eq!((sokolov.countries.clone(), sokolov.kind.as_deref()), (vec!["RU".to_string()], Some("individual")));
+
+    let ship = l.entities.iter().find(|e| e.id == "40003").unwrap();
+    assert_eq!(ship.countries, vec!["KP"], "the vessel flag is a country");
+
+    // A given date still wins, and the explicit format reads the same file.
+    let l = lists::parse_with("ofac-sdn-xml", &fixture("ofac-xml/sdn.xml"), &lenient_dated("2026-03-15")).unwrap();
+    assert_eq!(l.list_date, "2026-03-15");
+    // Not an SDN file.
+    assert!(matches!(lists::parse("ofac-sdn-xml", &fixture("lists/dpl.txt"), None), Err(ListError::Format { .. })));
+}
+
+#[test]
+fn csl_json_is_dated_by_its_sources() {
+    let l = lists::parse("csl", &fixture("lists/csl.json"), None).unwrap();
+    assert_eq!(l.list_date, "2026-03-02");
+    assert!(l.list_date_from.contains("last_imported"), "{}", l.list_date_from);
+    assert_eq!(l.entities.len(), 2);
+    let bandar = &l.entities[0];
+    assert_eq!((bandar.id.as_str(), bandar.list.as_str()), ("a1b2", "CSL EL"));
+    assert_eq!(bandar.aliases, vec!["Bandar Logistics Free Zone Establishment"]);
+    assert_eq!(bandar.countries, vec!["AE"]);
+    let pak = &l.entities[1];
+    assert_eq!(
+        (pak.id.as_str(), pak.list.as_str(), pak.countries.clone()),
+        ("50002", "CSL SDN", vec!["KP".to_string()])
+    );
 }

@@ -2,7 +2,9 @@
 //! (columns `name1, name2, is_match`, others ignored): precision, recall and
 //! F1 at each outcome threshold (match, potential match), and the latency
 //! of scoring one pair. With `--lists` it also times screening each `name1`
-//! against the lists in force (imported, or the demo list).
+//! against the lists in force (imported, or the demo list); with `--pairs`
+//! it prints every pair's score and whether the outcome agrees with the
+//! label.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -25,6 +27,26 @@ pub struct ScreeningEvalArgs {
     /// Also time screening each name1 against the lists in force.
     #[arg(long)]
     pub lists: bool,
+    /// Print the score and outcome of every pair.
+    #[arg(long)]
+    pub pairs: bool,
+}
+
+/// One labelled pair as scored.
+#[derive(Debug, Clone, Serialize)]
+pub struct PairScore {
+    /// Line of the pair in the cases file.
+    pub line: u64,
+    pub name1: String,
+    pub name2: String,
+    pub is_match: bool,
+    pub score: f64,
+    /// match, potential_match or clear.
+    pub outcome: &'static str,
+    /// Agrees with the label at the match threshold.
+    pub agrees: bool,
+    /// Why: the words that paired, differed, or were left over.
+    pub why: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -68,6 +90,9 @@ pub struct ScreeningEval {
     pub pair_latency: Latency,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub screening_latency: Option<ListLatency>,
+    /// Every pair, with `--pairs`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pair_scores: Vec<PairScore>,
 }
 
 fn latency(mut us: Vec<f64>) -> Latency {
@@ -109,11 +134,32 @@ pub fn evaluate(config: &Config, args: &ScreeningEvalArgs) -> Result<ScreeningEv
     let mut times = Vec::with_capacity(cases.len());
     // One untimed pass first: the first use builds the word tables.
     let _ = compare(&analyse(&cases[0].name1), &analyse(&cases[0].name2));
+    let mut pair_scores = Vec::new();
     for c in &cases {
         let t = Instant::now();
         let s = compare(&analyse(&c.name1), &analyse(&c.name2)).score;
         times.push(t.elapsed().as_secs_f64() * 1e6);
         scored.push((s, c.is_match));
+        if args.pairs {
+            let cmp = compare(&analyse(&c.name1), &analyse(&c.name2));
+            let outcome = if s >= MATCH_THRESHOLD {
+                "match"
+            } else if s >= REVIEW_THRESHOLD {
+                "potential_match"
+            } else {
+                "clear"
+            };
+            pair_scores.push(PairScore {
+                line: c.line,
+                name1: c.name1.clone(),
+                name2: c.name2.clone(),
+                is_match: c.is_match,
+                score: (s * 1000.0).round() / 1000.0,
+                outcome,
+                agrees: (s >= MATCH_THRESHOLD) == c.is_match,
+                why: cmp.why,
+            });
+        }
     }
     let screening_latency = if args.lists {
         let list = tradewind_app::lists::load_screening(config)?;
@@ -148,6 +194,7 @@ pub fn evaluate(config: &Config, args: &ScreeningEvalArgs) -> Result<ScreeningEv
         ],
         pair_latency: latency(times),
         screening_latency,
+        pair_scores,
     })
 }
 
@@ -159,6 +206,21 @@ pub async fn run(config: Config, args: ScreeningEvalArgs) -> Result<(), AppError
     if json {
         println!("{}", serde_json::to_string(&eval).map_err(|e| AppError::Internal(e.to_string()))?);
         return Ok(());
+    }
+    if !eval.pair_scores.is_empty() {
+        println!("{:>5} {:>6} {:<15} {:<5} {:<4} name1 | name2 | why", "line", "score", "outcome", "label", "");
+        for p in &eval.pair_scores {
+            let verdict = match (p.agrees, p.is_match) {
+                (true, _) => "ok",
+                (false, true) => "FN",
+                (false, false) => "FP",
+            };
+            println!(
+                "{:>5} {:>6.3} {:<15} {:<5} {:<4} {} | {} | {}",
+                p.line, p.score, p.outcome, p.is_match, verdict, p.name1, p.name2, p.why
+            );
+        }
+        println!();
     }
     println!(
         "name screening on {} ({} pairs: {} matches, {} non-matches)",

@@ -1,5 +1,13 @@
-//! Destinations from free text: countries, ports, cities and the sanctioned
-//! regions of Ukraine, in English and Chinese, resolved to ISO 3166 codes.
+//! Destinations from free text: countries, ports, cities, free zones and the
+//! sanctioned regions of Ukraine, in English and Chinese, resolved to ISO
+//! 3166 codes, and the route a message describes: the final destination
+//! behind any transit, transhipment or re-export ("ship to Jebel Ali, our
+//! forwarder re-exports to Bushehr" ends in Iran; "经迪拜转口至伊朗" too), and
+//! the places the goods pass on the way.
+//!
+//! A place gives way to an explicit state or country written beside it:
+//! "Havana, FL, USA" and "Havana, Florida" are in the United States,
+//! "Valencia, Venezuela" is not the Spanish port.
 //!
 //! Alias syntax in the tables: a leading `^` means the original text must be
 //! all upper case ("US", not "us"), a leading `~` means it must be
@@ -158,7 +166,24 @@ const PLACES: &[(&str, &str, Option<&str>, &str)] = &[
     ("Luhansk", "UA", Some("UA-09"), "luhansk|lugansk|^LNR|^LPR|luhansk people's republic|луганск|卢甘斯克|卢汉斯克"),
     ("Kyiv", "UA", None, "kyiv|kiev|київ|киев|基辅"),
     ("Odesa", "UA", None, "odesa|odessa|одесса|敖德萨"),
-    // Comprehensively sanctioned countries.
+    // Ports, free zones, cities and occupied areas of the embargoed and
+    // sectorally sanctioned countries. Ports as UN/LOCODE (UNECE) names them;
+    // Iran's free trade-industrial zones as designated under Iran's Law on
+    // the Administration of Free Trade-Industrial Zones (1993) and listed by
+    // the Secretariat of its High Council of Free Zones (Kish, Qeshm,
+    // Chabahar, Arvand, Anzali, Aras, Maku); Cuba's Mariel Special
+    // Development Zone under Decree-Law 313 (2013); the occupied areas of
+    // Ukraine as Council Regulations (EU) No 692/2014 and 2022/263 name them.
+    ("Yevpatoria", "UA", Some("UA-43"), "yevpatoria|evpatoria|yevpatoriya|евпатория"),
+    ("Dzhankoi", "UA", Some("UA-43"), "dzhankoi|dzhankoy|джанкой"),
+    ("Makiivka", "UA", Some("UA-14"), "makiivka|makeevka|макеевка"),
+    ("Horlivka", "UA", Some("UA-14"), "horlivka|gorlovka|горловка"),
+    ("Alchevsk", "UA", Some("UA-09"), "alchevsk|алчевск"),
+    ("Melitopol", "UA", Some("UA-23"), "melitopol|мелитополь|梅利托波尔"),
+    ("Berdiansk", "UA", Some("UA-23"), "berdiansk|berdyansk|бердянск|别尔江斯克"),
+    ("Henichesk", "UA", Some("UA-65"), "henichesk|genichesk|геническ"),
+    ("Skadovsk", "UA", Some("UA-65"), "skadovsk|скадовск"),
+    ("Nova Kakhovka", "UA", Some("UA-65"), "nova kakhovka|novaya kakhovka|новая каховка"),
     ("Moscow", "RU", None, "moscow|moskva|москва|莫斯科"),
     (
         "St Petersburg",
@@ -171,22 +196,89 @@ const PLACES: &[(&str, &str, Option<&str>, &str)] = &[
     ("Kaliningrad", "RU", None, "kaliningrad|калининград|加里宁格勒"),
     ("Yekaterinburg", "RU", None, "yekaterinburg|ekaterinburg|екатеринбург|叶卡捷琳堡"),
     ("Novosibirsk", "RU", None, "novosibirsk|новосибирск|新西伯利亚"),
+    ("Ust-Luga", "RU", None, "ust-luga|ust luga|усть-луга|乌斯季卢加"),
+    ("Primorsk", "RU", None, "~primorsk|приморск"),
+    ("Murmansk", "RU", None, "murmansk|мурманск|摩尔曼斯克"),
+    ("Arkhangelsk", "RU", None, "arkhangelsk|архангельск|阿尔汉格尔斯克"),
+    ("Nakhodka", "RU", None, "nakhodka|находка|纳霍德卡"),
+    ("Vostochny", "RU", None, "vostochny|vostochnyy|восточный|东方港"),
+    ("Vanino", "RU", None, "vanino|ванино"),
+    ("Taganrog", "RU", None, "taganrog|таганрог"),
+    ("Rostov-on-Don", "RU", None, "rostov-on-don|rostov na donu|rostov|ростов-на-дону|罗斯托夫"),
+    ("Tuapse", "RU", None, "tuapse|туапсе"),
+    ("Astrakhan", "RU", None, "astrakhan|астрахань|阿斯特拉罕"),
+    ("Makhachkala", "RU", None, "makhachkala|махачкала"),
+    ("Kazan", "RU", None, "~kazan|казань|喀山"),
+    ("Nizhny Novgorod", "RU", None, "nizhny novgorod|nizhniy novgorod|нижний новгород|下诺夫哥罗德"),
+    ("Samara", "RU", None, "~samara|самара|萨马拉"),
+    ("Chelyabinsk", "RU", None, "chelyabinsk|челябинск|车里雅宾斯克"),
+    ("Krasnodar", "RU", None, "krasnodar|краснодар|克拉斯诺达尔"),
+    ("Krasnoyarsk", "RU", None, "krasnoyarsk|красноярск|克拉斯诺亚尔斯克"),
+    ("Irkutsk", "RU", None, "irkutsk|иркутск|伊尔库茨克"),
+    ("Khabarovsk", "RU", None, "khabarovsk|хабаровск|哈巴罗夫斯克"),
+    ("Ufa", "RU", None, "~ufa|уфа"),
+    ("Omsk", "RU", None, "~omsk|омск|鄂木斯克"),
+    ("Perm", "RU", None, "~perm|пермь|彼尔姆"),
+    ("Voronezh", "RU", None, "voronezh|воронеж"),
+    ("Volgograd", "RU", None, "volgograd|волгоград|伏尔加格勒"),
     ("Minsk", "BY", None, "minsk|минск|明斯克"),
+    ("Brest", "BY", None, "брест"),
+    ("Grodno", "BY", None, "grodno|hrodna|гродно"),
+    ("Gomel", "BY", None, "gomel|homel|гомель"),
+    ("Vitebsk", "BY", None, "vitebsk|віцебск|витебск"),
+    ("Mogilev", "BY", None, "mogilev|mahilyow|могилёв|могилев"),
     ("Tehran", "IR", None, "tehran|teheran|德黑兰"),
-    ("Bandar Abbas", "IR", None, "bandar abbas|bandar-e abbas|阿巴斯港"),
+    ("Bandar Abbas", "IR", None, "bandar abbas|bandar-e abbas|shahid rajaee|shahid rajaei|阿巴斯港"),
+    ("Bushehr", "IR", None, "bushehr|bushire|布什尔"),
+    ("Bandar Imam Khomeini", "IR", None, "bandar imam khomeini|bandar-e emam khomeyni|伊玛目霍梅尼港"),
+    ("Chabahar", "IR", None, "chabahar|恰巴哈尔"),
+    ("Khorramshahr", "IR", None, "khorramshahr|霍拉姆沙赫尔"),
+    ("Bandar Anzali", "IR", None, "bandar anzali|anzali|安扎利"),
+    ("Asaluyeh", "IR", None, "asaluyeh|assaluyeh|阿萨卢耶"),
+    ("Amirabad", "IR", None, "~amirabad"),
+    ("Nowshahr", "IR", None, "nowshahr|noshahr"),
+    ("Kish Island", "IR", None, "kish island|kish free zone|~kish|基什岛"),
+    ("Qeshm", "IR", None, "qeshm|qeshm island|格什姆"),
+    ("Arvand Free Zone", "IR", None, "arvand free zone|~arvand"),
+    ("Aras Free Zone", "IR", None, "aras free zone"),
+    ("Maku Free Zone", "IR", None, "maku free zone|~maku"),
     ("Isfahan", "IR", None, "isfahan|esfahan|伊斯法罕"),
     ("Mashhad", "IR", None, "mashhad|马什哈德"),
+    ("Tabriz", "IR", None, "tabriz|大不里士"),
+    ("Shiraz", "IR", None, "~shiraz|设拉子"),
+    ("Ahvaz", "IR", None, "ahvaz|ahwaz|阿瓦士"),
+    ("Karaj", "IR", None, "~karaj|卡拉季"),
+    ("Qom", "IR", None, "~qom|库姆"),
     ("Havana", "CU", None, "havana|la habana|哈瓦那"),
-    ("Mariel", "CU", None, "~mariel|马里埃尔"),
+    ("Mariel", "CU", None, "~mariel|zed mariel|mariel special development zone|马里埃尔"),
+    ("Santiago de Cuba", "CU", None, "santiago de cuba|圣地亚哥德古巴"),
+    ("Cienfuegos", "CU", None, "cienfuegos|西恩富戈斯"),
+    ("Matanzas", "CU", None, "matanzas|马坦萨斯"),
+    ("Holguín", "CU", None, "holguin|奥尔金"),
     ("Pyongyang", "KP", None, "pyongyang|평양|平壤"),
     ("Nampo", "KP", None, "nampo|南浦"),
+    ("Chongjin", "KP", None, "chongjin|清津"),
+    ("Rason", "KP", None, "rason|rajin|rajin-sonbong|罗先|罗津"),
+    ("Wonsan", "KP", None, "wonsan|元山"),
+    ("Hamhung", "KP", None, "hamhung|hungnam|咸兴|兴南"),
+    ("Haeju", "KP", None, "haeju|海州"),
+    ("Sinuiju", "KP", None, "sinuiju|新义州"),
+    ("Kaesong", "KP", None, "kaesong|开城"),
     ("Damascus", "SY", None, "damascus|大马士革"),
     ("Latakia", "SY", None, "latakia|lattakia|拉塔基亚"),
     ("Tartus", "SY", None, "tartus|tartous|塔尔图斯"),
+    ("Baniyas", "SY", None, "baniyas|banias|巴尼亚斯"),
     ("Aleppo", "SY", None, "aleppo|阿勒颇"),
+    ("Homs", "SY", None, "~homs|霍姆斯"),
+    ("Hama", "SY", None, "~hama|哈马"),
     ("Caracas", "VE", None, "caracas|加拉加斯"),
     ("La Guaira", "VE", None, "la guaira|拉瓜伊拉"),
+    ("Puerto Cabello", "VE", None, "puerto cabello|卡贝略港"),
+    ("Maracaibo", "VE", None, "maracaibo|马拉开波"),
     ("Yangon", "MM", None, "yangon|rangoon|仰光"),
+    ("Thilawa", "MM", None, "thilawa|迪洛瓦"),
+    ("Mandalay", "MM", None, "mandalay|曼德勒"),
+    ("Naypyidaw", "MM", None, "naypyidaw|nay pyi taw|内比都"),
     // Europe.
     ("Hamburg", "DE", None, "hamburg|汉堡"),
     ("Bremen", "DE", None, "bremen|不来梅"),
@@ -256,7 +348,7 @@ const PLACES: &[(&str, &str, Option<&str>, &str)] = &[
     ("Lima", "PE", None, "~lima|利马"),
     // Middle East and South Asia.
     ("Dubai", "AE", None, "dubai|迪拜"),
-    ("Jebel Ali", "AE", None, "jebel ali|jabal ali|杰贝阿里"),
+    ("Jebel Ali", "AE", None, "jebel ali|jabal ali|jebel ali free zone|jafza|杰贝阿里"),
     ("Abu Dhabi", "AE", None, "abu dhabi|阿布扎比"),
     ("Sharjah", "AE", None, "sharjah|沙迦"),
     ("Jeddah", "SA", None, "jeddah|jiddah|jidda|吉达"),
@@ -457,62 +549,12 @@ impl Gazetteer {
         self.entries.get(h.entry as usize)
     }
 
-    /// Picks the destination among the places a message names: the most
-    /// specific one with destination cues ("to", "发到", "CIF"), avoiding
-    /// origin cues ("FOB", "from", "起运") and our own country.
+    /// Picks the final destination among the places a message names: the
+    /// most specific one with destination cues ("to", "发到", "CIF"),
+    /// avoiding origin cues ("FOB", "from", "起运") and our own country, and
+    /// behind any transit or re-export the message describes.
     pub(crate) fn choose(&self, doc: &Doc, hits: &[PlaceHit], ctx: &DestContext) -> Option<Destination> {
-        let mut scores: Vec<i32> = Vec::with_capacity(hits.len());
-        for h in hits {
-            let Some(e) = self.entry(h) else {
-                scores.push(i32::MIN);
-                continue;
-            };
-            let mut score = 2 * e.level as i32;
-            score += cue_score(doc, h.start, ctx);
-            if doc.in_spans(h.start, &ctx.company_spans) {
-                score -= 3;
-            }
-            // We export from China: a Chinese place is usually the origin
-            // unless a destination cue says otherwise.
-            if e.iso == "CN" {
-                score -= 4;
-            }
-            scores.push(score);
-        }
-        // "Hamburg, Germany", "德国汉堡", "俄罗斯的莫斯科": the city and its
-        // country are one destination, so the city inherits the country's
-        // cues and, being more specific, wins.
-        for (k, h) in hits.iter().enumerate() {
-            let Some(e) = self.entry(h) else { continue };
-            if e.level < Level::Place {
-                continue;
-            }
-            // Hits are in text order, so the country is a close neighbour.
-            for c in k.saturating_sub(2)..(k + 3).min(hits.len()) {
-                let other = &hits[c];
-                let Some(oe) = self.entry(other) else { continue };
-                let near = (other.end <= h.start && h.start - other.end <= 2)
-                    || (h.end <= other.start && other.start - h.end <= 2);
-                if oe.level == Level::Country && oe.iso == e.iso && near && scores[c] != i32::MIN {
-                    scores[k] = scores[k].max(scores[c] + 2);
-                }
-            }
-        }
-        let mut best: Option<(i32, usize)> = None;
-        for (k, &score) in scores.iter().enumerate() {
-            if score > 0 && best.is_none_or(|(s, _)| score > s) {
-                best = Some((score, k));
-            }
-        }
-        let (_, k) = best?;
-        let h = hits.get(k)?;
-        let e = self.entry(h)?;
-        Some(Destination {
-            country: e.iso.to_owned(),
-            place: e.place.map(str::to_owned),
-            region: e.region.map(str::to_owned),
-            matched_text: doc.span(h.start, h.end).to_owned(),
-        })
+        self.route(doc, hits, ctx).destination
     }
 
     /// Start tokens of every place, for callers that must not read a postal
@@ -553,17 +595,78 @@ const DEST_WORDS: &[&str] = &[
     "consignee",
     "arrive",
     "arrival",
+];
+/// Words before a place the goods only pass through.
+const TRANSIT_WORDS: &[&str] = &[
     "via",
+    "through",
+    "thru",
+    "transit",
+    "transiting",
+    "transhipment",
+    "transshipment",
+    "transhipped",
+    "transshipped",
+    "tranship",
+    "transship",
+    "stopover",
+];
+/// Words before a place that say it is where the goods end up, after
+/// whatever stops came before.
+const ONWARD_WORDS: &[&str] = &[
+    "final",
+    "ultimate",
+    "reexport",
+    "reexported",
+    "reexporting",
+    "onward",
+    "onwards",
+    "forwarded",
+    "then",
+    "finally",
+    "eventually",
+    "truck",
+    "trucked",
 ];
 const ORIGIN_WORDS: &[&str] = &["ex", "loading", "pol", "origin", "exw", "fca", "fas", "fob"];
 const DEST_CJK: &[&str] =
     &["发到", "发往", "运到", "运往", "送到", "寄到", "到", "往", "至", "目的港", "目的地", "进口", "卸货"];
+/// Chinese words before a place the goods pass through.
+const TRANSIT_CJK: &[&str] = &["经由", "途经", "经过", "中转", "过境"];
+/// Chinese words before the place the goods end up in.
+const ONWARD_CJK: &[&str] = &["转口", "转运", "再出口", "最终目的", "最终", "然后", "再运", "再发", "再转"];
 const ORIGIN_CJK: &[&str] = &["起运", "装货", "离岸", "出发", "从", "产地"];
 
-/// Destination (+) and origin (−) cues in the few tokens before `start`,
+/// What the words before a place say about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    None,
+    Origin,
+    /// The goods pass through ("via Beirut", "经迪拜").
+    Transit,
+    /// The goods go there ("to Hamburg", "发到汉堡").
+    Destination,
+    /// The goods end up there, after any stop ("then by truck to Damascus",
+    /// "re-export them to Bushehr", "final destination Manila", "转口至伊朗").
+    Onward,
+}
+
+impl Cue {
+    fn score(self) -> i32 {
+        match self {
+            Cue::None => 0,
+            Cue::Origin => -12,
+            Cue::Transit => 2,
+            Cue::Destination => 6,
+            Cue::Onward => 10,
+        }
+    }
+}
+
+/// Destination, transit and origin cues in the few tokens before `start`,
 /// stopping at a sentence boundary.
-fn cue_score(doc: &Doc, start: usize, ctx: &DestContext) -> i32 {
-    let mut score = 0;
+fn cue_of(doc: &Doc, start: usize, ctx: &DestContext) -> Cue {
+    let mut cue = Cue::None;
     let lo = start.saturating_sub(4);
     let mut cjk = String::new();
     let mut i = start;
@@ -573,24 +676,31 @@ fn cue_score(doc: &Doc, start: usize, ctx: &DestContext) -> i32 {
             break;
         }
         if let Some(&(_, dest)) = ctx.incoterms.iter().find(|(t, _)| *t == i) {
-            return if dest { 6 } else { -12 };
+            return if dest { Cue::Destination.max_with(cue) } else { Cue::Origin };
         }
         match doc.kind(i) {
             Some(Kind::Word) => {
                 let w = doc.norm_of(i);
                 if ORIGIN_WORDS.contains(&w) {
-                    return -12;
+                    return Cue::Origin;
                 }
                 if w == "from" {
                     // "shipped from X" is an origin; "we are from X" is the buyer.
                     let prev = doc.norm_of(i.wrapping_sub(1));
                     if matches!(prev, "ship" | "shipped" | "shipping" | "dispatch" | "dispatched" | "sent" | "send") {
-                        return -12;
+                        return Cue::Origin;
                     }
-                    return 0;
+                    return cue;
                 }
-                if DEST_WORDS.contains(&w) {
-                    score = score.max(6);
+                if ONWARD_WORDS.contains(&w) {
+                    cue = cue.max_with(Cue::Onward);
+                } else if TRANSIT_WORDS.contains(&w) {
+                    // "via" right before the place wins over an earlier "to".
+                    if cue != Cue::Onward {
+                        cue = Cue::Transit;
+                    }
+                } else if DEST_WORDS.contains(&w) && cue == Cue::None {
+                    cue = Cue::Destination;
                 }
             }
             Some(Kind::Cjk) => cjk.insert_str(0, doc.norm_of(i)),
@@ -599,13 +709,235 @@ fn cue_score(doc: &Doc, start: usize, ctx: &DestContext) -> i32 {
     }
     if !cjk.is_empty() {
         if ORIGIN_CJK.iter().any(|c| cjk.contains(c)) {
-            return -12;
+            return Cue::Origin;
+        }
+        if ONWARD_CJK.iter().any(|c| cjk.contains(c)) {
+            return Cue::Onward;
+        }
+        // 经 alone only right before the place: 经理 is a manager.
+        if TRANSIT_CJK.iter().any(|c| cjk.contains(c)) || cjk.ends_with('经') {
+            return Cue::Transit;
         }
         if DEST_CJK.iter().any(|c| cjk.ends_with(c) || cjk.contains(c)) {
-            score = score.max(6);
+            cue = cue.max_with(Cue::Destination);
         }
     }
-    score
+    cue
+}
+
+impl Cue {
+    /// The stronger claim that the goods end there.
+    fn max_with(self, other: Cue) -> Cue {
+        if other.score() > self.score() {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// US states and their postal codes: a place followed by one of them is in
+/// the United States ("Havana, FL", "Havana, Florida"). Georgia is left out:
+/// it is also a country.
+const US_STATES: &[&str] = &[
+    "alabama",
+    "alaska",
+    "arizona",
+    "arkansas",
+    "california",
+    "colorado",
+    "connecticut",
+    "delaware",
+    "florida",
+    "hawaii",
+    "idaho",
+    "illinois",
+    "indiana",
+    "iowa",
+    "kansas",
+    "kentucky",
+    "louisiana",
+    "maine",
+    "maryland",
+    "massachusetts",
+    "michigan",
+    "minnesota",
+    "mississippi",
+    "missouri",
+    "montana",
+    "nebraska",
+    "nevada",
+    "new hampshire",
+    "new jersey",
+    "new mexico",
+    "new york",
+    "north carolina",
+    "north dakota",
+    "ohio",
+    "oklahoma",
+    "oregon",
+    "pennsylvania",
+    "rhode island",
+    "south carolina",
+    "south dakota",
+    "tennessee",
+    "texas",
+    "utah",
+    "vermont",
+    "virginia",
+    "washington",
+    "west virginia",
+    "wisconsin",
+    "wyoming",
+];
+const US_STATE_CODES: &[&str] = &[
+    "AL", "AK", "AZ", "AR", "CA", "CO", "CT", "DE", "FL", "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY", "LA", "ME",
+    "MD", "MA", "MI", "MN", "MS", "MO", "MT", "NE", "NV", "NH", "NJ", "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA",
+    "RI", "SC", "SD", "TN", "TX", "UT", "VT", "VA", "WA", "WV", "WI", "WY", "DC",
+];
+
+/// A place as it resolves in this message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Resolved {
+    pub iso: &'static str,
+    pub place: Option<&'static str>,
+    pub region: Option<&'static str>,
+}
+
+/// The route a message describes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Route {
+    /// Where the goods end up.
+    pub destination: Option<Destination>,
+    /// Where they pass on the way, in the order the message names them.
+    pub transit: Vec<Destination>,
+}
+
+impl Gazetteer {
+    /// The country a place hit stands for in this message: its own, unless
+    /// a state or another country is written right after it ("Havana, FL").
+    pub(crate) fn resolve(&self, doc: &Doc, hits: &[PlaceHit], k: usize) -> Option<Resolved> {
+        let h = hits.get(k)?;
+        let e = self.entry(h)?;
+        let own = Resolved { iso: e.iso, place: e.place, region: e.region };
+        if e.level < Level::Place {
+            return Some(own);
+        }
+        // ", <state>" or ", <ST>" right after the place.
+        let mut i = h.end;
+        if doc.is_punct(i, ',') {
+            i += 1;
+        }
+        if i > h.end || doc.kind(i) == Some(Kind::Word) {
+            let one = doc.norm_of(i);
+            let two = format!("{one} {}", doc.norm_of(i + 1));
+            let code = doc.orig_of(i);
+            let state = US_STATES.contains(&one)
+                || US_STATES.contains(&two.as_str())
+                || (i > h.end && US_STATE_CODES.contains(&code) && doc.all_upper(i));
+            if state && e.iso != "US" {
+                return Some(Resolved { iso: "US", place: None, region: None });
+            }
+        }
+        // A country right after the place (", Venezuela") says which one.
+        if let Some(next) = hits.get(k + 1) {
+            // Only a comma or a bracket between them: "Valencia, Venezuela".
+            let gap_ok = next.start >= h.end
+                && next.start - h.end <= 2
+                && (h.end..next.start).all(|t| doc.is_punct(t, ',') || doc.is_punct(t, '('));
+            if let Some(ne) = self.entry(next).filter(|ne| ne.level == Level::Country && gap_ok) {
+                if ne.iso != e.iso {
+                    return Some(Resolved { iso: ne.iso, place: None, region: None });
+                }
+            }
+        }
+        Some(own)
+    }
+
+    /// The final destination and the stops before it.
+    pub(crate) fn route(&self, doc: &Doc, hits: &[PlaceHit], ctx: &DestContext) -> Route {
+        let resolved: Vec<Option<Resolved>> = (0..hits.len()).map(|k| self.resolve(doc, hits, k)).collect();
+        let mut scores: Vec<i32> = Vec::with_capacity(hits.len());
+        let mut cues: Vec<Cue> = Vec::with_capacity(hits.len());
+        for (k, h) in hits.iter().enumerate() {
+            let (Some(e), Some(r)) = (self.entry(h), resolved[k]) else {
+                scores.push(i32::MIN);
+                cues.push(Cue::None);
+                continue;
+            };
+            let cue = cue_of(doc, h.start, ctx);
+            let mut score = 2 * e.level as i32 + cue.score();
+            if doc.in_spans(h.start, &ctx.company_spans) {
+                score -= 3;
+            }
+            // We export from China: a Chinese place is usually the origin
+            // unless a destination cue says otherwise.
+            if r.iso == "CN" {
+                score -= 4;
+            }
+            scores.push(score);
+            cues.push(cue);
+        }
+        // "Hamburg, Germany", "德国汉堡", "俄罗斯的莫斯科": the city and its
+        // country are one destination, so the city inherits the country's
+        // cues and, being more specific, wins.
+        for (k, h) in hits.iter().enumerate() {
+            let (Some(e), Some(r)) = (self.entry(h), resolved[k]) else { continue };
+            if e.level < Level::Place {
+                continue;
+            }
+            for c in k.saturating_sub(2)..(k + 3).min(hits.len()) {
+                let other = &hits[c];
+                let (Some(oe), Some(or)) = (self.entry(other), resolved[c]) else { continue };
+                let near = (other.end <= h.start && h.start - other.end <= 2)
+                    || (h.end <= other.start && other.start - h.end <= 2);
+                if oe.level == Level::Country && or.iso == r.iso && near && scores[c] != i32::MIN {
+                    scores[k] = scores[k].max(scores[c] + 2);
+                    if cues[c].score() > cues[k].score() {
+                        cues[k] = cues[c];
+                    }
+                }
+            }
+        }
+        let mut best: Option<(i32, usize)> = None;
+        for (k, &score) in scores.iter().enumerate() {
+            // On a route, the later of two equal claims is further along.
+            if score > 0 && best.is_none_or(|(s, _)| score >= s && (score > s || cues[k] != Cue::None)) {
+                best = Some((score, k));
+            }
+        }
+        let Some((_, k)) = best else { return Route::default() };
+        let destination = self.destination_of(doc, hits, k, resolved[k]);
+        let final_iso = resolved[k].map(|r| r.iso);
+        // Stops: places the goods pass through or are sent to before the
+        // final destination, in other countries than it.
+        let mut transit: Vec<Destination> = Vec::new();
+        for (j, r) in resolved.iter().enumerate() {
+            let Some(r) = r else { continue };
+            let on_route = matches!(cues[j], Cue::Transit | Cue::Destination | Cue::Onward);
+            if j == k || !on_route || Some(r.iso) == final_iso || r.iso == "CN" {
+                continue;
+            }
+            if transit.iter().any(|t| t.country == r.iso) {
+                continue;
+            }
+            if let Some(d) = self.destination_of(doc, hits, j, Some(*r)) {
+                transit.push(d);
+            }
+        }
+        Route { destination, transit }
+    }
+
+    fn destination_of(&self, doc: &Doc, hits: &[PlaceHit], k: usize, r: Option<Resolved>) -> Option<Destination> {
+        let h = hits.get(k)?;
+        let r = r?;
+        Some(Destination {
+            country: r.iso.to_owned(),
+            place: r.place.map(str::to_owned),
+            region: r.region.map(str::to_owned),
+            matched_text: doc.span(h.start, h.end).to_owned(),
+        })
+    }
 }
 
 pub(crate) fn global() -> &'static Gazetteer {
@@ -752,6 +1084,70 @@ mod tests {
         ] {
             assert_eq!(dest(&format!("ship to {t}")).map(|d| d.0), Some(iso.to_owned()), "{t}");
         }
+    }
+
+    fn route(text: &str) -> (Option<String>, Vec<String>) {
+        let doc = Doc::new(text);
+        let gaz = global();
+        let hits = gaz.find(&doc, &[]);
+        let ctx = DestContext {
+            company_spans: Vec::new(),
+            incoterms: crate::contact::incoterms_doc(&doc, &Gazetteer::starts(&hits))
+                .into_iter()
+                .map(|(t, code)| (t, crate::contact::incoterm_names_destination(code)))
+                .collect(),
+        };
+        let r = gaz.route(&doc, &hits, &ctx);
+        (r.destination.map(|d| d.country), r.transit.into_iter().map(|d| d.country).collect())
+    }
+
+    #[test]
+    fn the_final_destination_is_behind_transit_and_re_export() {
+        assert_eq!(
+            route("Ship to Jebel Ali; our forwarder will re-export them to Bushehr."),
+            (Some("IR".into()), vec!["AE".into()])
+        );
+        assert_eq!(route("Via Beirut port, then by truck to Damascus."), (Some("SY".into()), vec!["LB".into()]));
+        assert_eq!(route("货物先运到迪拜，再转口到伊朗。"), (Some("IR".into()), vec!["AE".into()]));
+        assert_eq!(route("经迪拜转运至伊朗"), (Some("IR".into()), vec!["AE".into()]));
+        assert_eq!(route("发到杰贝阿里，然后再出口到叙利亚"), (Some("SY".into()), vec!["AE".into()]));
+        assert_eq!(route("FOB Shenzhen, final destination Manila"), (Some("PH".into()), vec![]));
+        assert_eq!(route("Deliver to Hamburg, Germany"), (Some("DE".into()), vec![]));
+    }
+
+    #[test]
+    fn a_transit_through_a_sanctioned_country_is_kept() {
+        assert_eq!(route("Deliver to Kazakhstan via Bandar Abbas by rail."), (Some("KZ".into()), vec!["IR".into()]));
+        assert_eq!(route("Transhipment in Latakia, final destination Beirut"), (Some("LB".into()), vec!["SY".into()]));
+    }
+
+    #[test]
+    fn free_zones_and_ports_of_sanctioned_countries() {
+        for (t, iso) in [
+            ("Kish Island", "IR"),
+            ("Qeshm", "IR"),
+            ("Chabahar", "IR"),
+            ("Bushehr", "IR"),
+            ("Bandar Imam Khomeini", "IR"),
+            ("Novorossiysk", "RU"),
+            ("Ust-Luga", "RU"),
+            ("Rajin", "KP"),
+            ("Chongjin", "KP"),
+            ("Tartus", "SY"),
+            ("Puerto Cabello", "VE"),
+            ("Mariel", "CU"),
+        ] {
+            assert_eq!(dest(&format!("ship to {t}")).map(|d| d.0), Some(iso.to_owned()), "{t}");
+        }
+        assert_eq!(dest("ship to Melitopol").map(|d| d.2), Some(Some("UA-23".into())));
+    }
+
+    #[test]
+    fn an_explicit_state_or_country_beside_a_place_wins() {
+        assert_eq!(dest("Ship to Havana, FL, USA").map(|d| d.0), Some("US".into()));
+        assert_eq!(dest("Our shop is in Havana, Florida; deliver to Havana, FL").map(|d| d.0), Some("US".into()));
+        assert_eq!(dest("Deliver to Valencia, Venezuela").map(|d| d.0), Some("VE".into()));
+        assert_eq!(dest("Deliver to Havana").map(|d| d.0), Some("CU".into()));
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub mod labelled;
 mod nearest;
 pub mod numerals;
 pub mod pii;
+mod parties;
 pub mod products;
 mod specs;
 #[cfg(test)]
@@ -89,6 +90,7 @@ impl Intake {
         si.company = found.company;
         si.contact = found.contact;
         si.credit_code = found.credit_code;
+        parties::fill(&mut si, &doc, self.gazetteer, &places, &dest_ctx);
 
         si.suspicious = if text.len() <= SCAN_CAP { injection::scan_doc(&doc) } else { injection::is_suspicious(text) };
         si.missing = compute_missing(&si);

@@ -4,7 +4,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use tradewind_core::{Catalog, Citation, Finding, Product, RiskLevel, StructuredInquiry, TurnKind, TurnReading};
+use tradewind_core::{
+    Catalog, Citation, Finding, PartyKind, PartyRole, Product, RiskLevel, StructuredInquiry, TurnKind, TurnReading,
+};
 use tradewind_nlp::Intake;
 use tradewind_ports::knowledge::{KnowledgeIndex, SearchQuery};
 use tradewind_ports::memory::{CustomerFacts, Memory};
@@ -51,6 +53,7 @@ pub fn registry(s: &Services) -> Registry {
         .register(ClassifyHs(s.clone()))
         .register(SuggestHs(s.clone()))
         .register(DangerousGoods(s.clone()))
+        .register(DescribedDangerousGoods(s.clone()))
         .register(RenderDocument(s.clone()))
         .register(PushCard(s.clone()));
     r
@@ -481,6 +484,14 @@ pub struct ScreenPartyArgs {
     pub name: String,
     /// ISO country of the party, when known.
     pub country: Option<String>,
+    /// "person" or "company", when known: a person is confirmed only
+    /// against listed individuals, a company only against listed entities.
+    #[serde(default)]
+    pub kind: Option<PartyKind>,
+    /// What the party does in the deal (buyer, consignee, end_user,
+    /// notify_party, forwarder, contact), named in the findings.
+    #[serde(default)]
+    pub roles: Option<Vec<PartyRole>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -500,11 +511,32 @@ impl Tool for ScreenParty {
     }
 
     async fn call(&self, a: ScreenPartyArgs, _ctx: &ToolCtx) -> Result<ScreeningResult, ToolError> {
-        let hits = self.0.screening.screen(&a.name, a.country.as_deref());
+        let hits = self.0.screening.screen_as(&a.name, a.country.as_deref(), a.kind);
         let outcome = hits.first().map(|h| h.outcome).unwrap_or(ScreeningOutcome::Clear);
+        let label = party_label(&a.name, a.kind, a.roles.as_deref().unwrap_or_default());
         // Today's date only decides whether a list is out of date.
-        let findings = self.0.screening.findings(&a.name, &hits, &customs::lists::date::today());
+        let findings = self.0.screening.findings_for(&label, &hits, &customs::lists::date::today());
         Ok(ScreeningResult { outcome, hits, findings })
+    }
+}
+
+/// "Consignee and end user 'Pars Cell Company' (company)".
+pub fn party_label(name: &str, kind: Option<PartyKind>, roles: &[PartyRole]) -> String {
+    let mut roles: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+    roles.dedup();
+    let who = match roles.len() {
+        0 => String::new(),
+        1 => format!("{} ", roles[0]),
+        n => format!("{} and {} ", roles[..n - 1].join(", "), roles[n - 1]),
+    };
+    let mut out = format!("{who}'{name}'");
+    if let Some(k) = kind {
+        out.push_str(&format!(" ({})", k.as_str()));
+    }
+    let mut chars = out.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => out,
     }
 }
 
@@ -523,6 +555,21 @@ pub struct CheckDestinationArgs {
     pub batteries: Option<bool>,
     /// HS codes of the goods (rules and documents that depend on the goods).
     pub hs_codes: Option<Vec<String>>,
+    /// Places the goods pass through before the destination (transit,
+    /// transhipment, a port they are re-exported from).
+    #[serde(default)]
+    pub transit: Option<Vec<TransitStop>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct TransitStop {
+    /// ISO 3166-1 alpha-2 country code.
+    #[schemars(length(min = 2, max = 2))]
+    pub country: String,
+    /// ISO 3166-2 region code when relevant.
+    pub region: Option<String>,
+    /// The port or city.
+    pub place: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -533,6 +580,9 @@ pub struct DestinationCheck {
     pub findings: Vec<Finding>,
     /// One clear finding per document group, with its source.
     pub document_findings: Vec<Finding>,
+    /// Rules of the countries the goods pass through.
+    #[serde(default)]
+    pub transit_findings: Vec<Finding>,
     pub documents: Vec<String>,
     pub document_citations: Vec<Citation>,
 }
@@ -558,7 +608,19 @@ impl Tool for CheckDestination {
             customs::Goods { hs_codes: a.hs_codes.unwrap_or_default(), batteries: a.batteries.unwrap_or(false) };
         let to = customs::Place { country: &country, region: a.region.as_deref(), place: a.place.as_deref() };
         let findings = customs::destination_findings(&self.0.destinations, to, &goods);
-        let level = customs::risk_of(&findings);
+        let stops: Vec<TransitStop> = a
+            .transit
+            .unwrap_or_default()
+            .into_iter()
+            .map(|t| TransitStop { country: t.country.trim().to_ascii_uppercase(), ..t })
+            .filter(|t| t.country.len() == 2 && t.country != country)
+            .collect();
+        let places: Vec<customs::Place> = stops
+            .iter()
+            .map(|t| customs::Place { country: &t.country, region: t.region.as_deref(), place: t.place.as_deref() })
+            .collect();
+        let transit_findings = customs::transit_findings(&self.0.destinations, &places, &goods);
+        let level = customs::risk_of(&findings).max(customs::risk_of(&transit_findings));
         let document_findings = customs::document_findings(&self.0.destinations, &country, &goods);
         let docs = self.0.destinations.documents_for(&country, &goods);
         let mut document_citations: Vec<Citation> = Vec::new();
@@ -572,6 +634,7 @@ impl Tool for CheckDestination {
             level,
             findings,
             document_findings,
+            transit_findings,
             documents: docs.into_iter().map(|d| d.0).collect(),
             document_citations,
         })
@@ -742,6 +805,11 @@ pub struct DgArgs {
     pub modes: Option<Vec<String>>,
     /// The inquiry's Incoterm, e.g. "CIF".
     pub incoterm: Option<String>,
+    /// The words the inquiry used for the product ("48V 17.5Ah battery
+    /// packs"): figures in them that contradict the catalog record reject
+    /// the match, and the batteries are classified from the words instead.
+    #[serde(default)]
+    pub described_as: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -757,6 +825,29 @@ pub struct DgStatus {
     pub level: RiskLevel,
     pub assessment: customs::DgAssessment,
     pub findings: Vec<Finding>,
+    /// Why the catalog match was rejected, when the inquiry's own figures
+    /// contradict it; the assessment then comes from the inquiry's words.
+    #[serde(default)]
+    pub rejected: Option<String>,
+}
+
+/// The modes an inquiry states, or those its Incoterm implies.
+fn mode_choice(
+    tool: &str,
+    modes: Option<Vec<String>>,
+    incoterm: Option<&str>,
+) -> Result<customs::ModeChoice, ToolError> {
+    let mut out = Vec::new();
+    for m in modes.unwrap_or_default() {
+        let mode = customs::TransportMode::parse(&m).ok_or_else(|| ToolError::InvalidArgs {
+            tool: tool.into(),
+            message: format!("mode '{m}' must be air, sea or land"),
+        })?;
+        if !out.contains(&mode) {
+            out.push(mode);
+        }
+    }
+    Ok(if out.is_empty() { customs::transport_modes("", incoterm) } else { customs::ModeChoice::stated(out) })
 }
 
 impl Tool for DangerousGoods {
@@ -770,27 +861,48 @@ impl Tool for DangerousGoods {
 
     async fn call(&self, a: DgArgs, _ctx: &ToolCtx) -> Result<DgStatus, ToolError> {
         let p = product(&self.0, &a.sku)?;
-        let mut modes = Vec::new();
-        for m in a.modes.unwrap_or_default() {
-            let mode = customs::TransportMode::parse(&m).ok_or_else(|| ToolError::InvalidArgs {
-                tool: Self::NAME.into(),
-                message: format!("mode '{m}' must be air, sea or land"),
-            })?;
-            if !modes.contains(&mode) {
-                modes.push(mode);
-            }
-        }
-        let choice = if modes.is_empty() {
-            customs::transport_modes("", a.incoterm.as_deref())
-        } else {
-            customs::ModeChoice::stated(modes)
-        };
+        let choice = mode_choice(Self::NAME, a.modes, a.incoterm.as_deref())?;
         let catalog = Citation {
             source: CATALOG_SOURCE.into(),
             section: Some(format!("{} battery", p.sku)),
             chunk_id: None,
             score: None,
         };
+        // The customer's own figures may rule the catalog record out ("48V
+        // 17.5Ah" matched to a 64.8 Wh pack): then the words decide.
+        let said = a.described_as.as_deref().and_then(customs::battery_text::read);
+        if let (Some(said), Some(b)) = (said.as_ref(), p.battery.as_ref()) {
+            if let Some(why) = customs::battery_text::contradiction(b.wh, &p.specs, said) {
+                let words = a.described_as.as_deref().unwrap_or_default();
+                let mut assessment = customs::dg::assess_text(words, said, &choice, &self.0.dg_rules);
+                assessment.findings.insert(
+                    0,
+                    Finding {
+                        kind: "dangerous_goods".into(),
+                        level: RiskLevel::Review,
+                        sku: Some(p.sku.clone()),
+                        message: format!(
+                            "The match of '{words}' to {} is rejected: {why}. The batteries are classified from the inquiry's words; confirm the product before quoting.",
+                            p.sku
+                        ),
+                        citations: vec![catalog.clone(), Citation::rule(format!("{}#DG-TEXT", customs::dg::DG_RULES_SOURCE))],
+                    },
+                );
+                assessment.level = assessment.level.max(RiskLevel::Review);
+                return Ok(DgStatus {
+                    sku: p.sku.clone(),
+                    regulated: true,
+                    un_number: assessment.un_number.clone(),
+                    catalog_un_number: Some(b.un_number.clone()),
+                    wh: assessment.wh,
+                    cell_wh: assessment.cell_wh,
+                    level: assessment.level,
+                    findings: assessment.findings.clone(),
+                    assessment,
+                    rejected: Some(why),
+                });
+            }
+        }
         let assessment = customs::assess_dg(p, &choice, &self.0.dg_rules, catalog);
         Ok(DgStatus {
             sku: p.sku.clone(),
@@ -802,6 +914,63 @@ impl Tool for DangerousGoods {
             level: assessment.level,
             findings: assessment.findings.clone(),
             assessment,
+            rejected: None,
+        })
+    }
+}
+
+pub struct DescribedDangerousGoods(pub Services);
+
+#[derive(Debug, Serialize, Deserialize, JsonSchema)]
+pub struct DescribedDgArgs {
+    /// The product as the inquiry describes it, e.g. "LiFePO4 48V 200Ah
+    /// packs" or "e-bikes with battery included".
+    #[schemars(length(min = 1, max = 300))]
+    pub description: String,
+    /// Modes of transport the inquiry states: "air", "sea" and/or "land".
+    pub modes: Option<Vec<String>>,
+    /// The inquiry's Incoterm, e.g. "CIF".
+    pub incoterm: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+pub struct DescribedDgStatus {
+    pub description: String,
+    /// Whether the words describe a lithium battery at all.
+    pub battery: bool,
+    /// What the words say: chemistry, volts, ampere-hours, watt-hours, packing.
+    pub reading: Option<customs::battery_text::TextBattery>,
+    pub un_number: Option<String>,
+    pub level: RiskLevel,
+    pub findings: Vec<Finding>,
+}
+
+impl Tool for DescribedDangerousGoods {
+    const NAME: &'static str = "dangerous_goods_text";
+    type Args = DescribedDgArgs;
+    type Output = DescribedDgStatus;
+
+    fn description(&self) -> String {
+        "Dangerous-goods classification of lithium batteries described in free text (products not in the catalog): UN number, watt-hour band and packing instruction from the chemistry, volts × ampere-hours and whether the battery comes with equipment.".into()
+    }
+
+    async fn call(&self, a: DescribedDgArgs, _ctx: &ToolCtx) -> Result<DescribedDgStatus, ToolError> {
+        let choice = mode_choice(Self::NAME, a.modes, a.incoterm.as_deref())?;
+        let reading = customs::battery_text::read(&a.description);
+        let (un_number, level, findings) = match &reading {
+            Some(said) => {
+                let x = customs::dg::assess_text(&a.description, said, &choice, &self.0.dg_rules);
+                (x.un_number, x.level, x.findings)
+            }
+            None => (None, RiskLevel::Clear, Vec::new()),
+        };
+        Ok(DescribedDgStatus {
+            description: a.description,
+            battery: reading.is_some(),
+            reading,
+            un_number,
+            level,
+            findings,
         })
     }
 }

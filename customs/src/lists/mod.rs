@@ -1,11 +1,17 @@
 //! Screening lists: importers for the real list formats and the local index
 //! they are kept in.
 //!
-//! Three formats are read: the OFAC SDN list in its legacy CSV form
-//! (`sdn.csv`, with aliases in `alt.csv` and addresses in `add.csv` beside
-//! it), the US Consolidated Screening List CSV (the 2019 layout and the
-//! current one with a leading `_id`), and the BIS Denied Persons List
-//! (tab-separated). Each import becomes one file in the lists folder,
+//! Three lists are read: the OFAC SDN list, in its XML form (`sdn.xml`) or
+//! its legacy CSV form (`sdn.csv`, with aliases in `alt.csv` and addresses
+//! in `add.csv` beside it); the US Consolidated Screening List, as JSON or
+//! CSV (the 2019 layout and the current one with a leading `_id`); and the
+//! BIS Denied Persons List (tab-separated).
+//!
+//! A list is only as good as its date. The SDN XML, the CSL JSON and the
+//! DPL say when they were published and the date is read from the file; the
+//! legacy CSV files say nothing, so their import needs the date given
+//! (`--list-date`) rather than one guessed from the file's modification
+//! time. Each import becomes one file in the lists folder,
 //! `<source>.list.json`, holding the entities (name, type, aliases,
 //! countries, programs, source list), the list's date and what the import
 //! counted. Several lists coexist; screening consults all of them.
@@ -20,7 +26,9 @@ mod csl;
 pub mod date;
 mod dpl;
 mod ofac;
+mod ofac_xml;
 mod read;
+pub mod xml;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -32,7 +40,7 @@ pub const FORMAT_VERSION: u32 = 1;
 /// File name suffix of imported lists inside the lists folder.
 pub const LIST_SUFFIX: &str = ".list.json";
 /// The import formats `import` accepts.
-pub const FORMATS: &[&str] = &["ofac-sdn", "csl", "dpl"];
+pub const FORMATS: &[&str] = &["ofac-sdn", "ofac-sdn-xml", "csl", "dpl"];
 /// An import with a larger share of malformed rows than this fails: the
 /// file is more likely the wrong file or truncated than a list with a few
 /// bad lines.
@@ -109,6 +117,8 @@ impl ListFile {
 pub enum ListError {
     #[error("unknown list format '{0}': use ofac-sdn, csl or dpl")]
     UnknownFormat(String),
+    #[error("{path}: {what} carries no list date; give it on import (--list-date YYYY-MM-DD), from the list's publication notice")]
+    NoListDate { path: String, what: String },
     #[error("cannot read {path}: {source}")]
     Read { path: String, source: std::io::Error },
     #[error("cannot write {path}: {source}")]
@@ -195,6 +205,8 @@ pub fn parse_with(format: &str, path: &Path, opts: &ImportOptions) -> Result<Lis
         None => None,
     };
     let parsed = match format {
+        "ofac-sdn-xml" | "sdn-xml" => ofac_xml::parse(path)?,
+        "ofac-sdn" | "sdn" | "ofac" if is_xml(path) => ofac_xml::parse(path)?,
         "ofac-sdn" | "sdn" | "ofac" => ofac::parse(path)?,
         "csl" => csl::parse(path)?,
         "dpl" | "bis-dpl" => dpl::parse(path)?,
@@ -221,16 +233,14 @@ pub fn parse_with(format: &str, path: &Path, opts: &ImportOptions) -> Result<Lis
             first,
         });
     }
-    let mut notes = parsed.notes;
+    let notes = parsed.notes;
     let (list_date, list_date_from) = match (override_date, parsed.list_date) {
         (Some(d), _) => (d, "given on import".to_string()),
         (None, Some((d, from))) => (d, from),
+        // A file's modification time says when it was copied, not when the
+        // list was published: a 2019 list would pass for a current one.
         (None, None) => {
-            let d = modified_date(path).unwrap_or_else(date::today);
-            notes.push(format!(
-                "the file carries no list date; using its modification date {d} (pass --list-date to set it)"
-            ));
-            (d, "file modification date".to_string())
+            return Err(ListError::NoListDate { path: path.display().to_string(), what: parsed.title.to_string() })
         }
     };
     Ok(ListFile {
@@ -366,9 +376,14 @@ pub fn load_file(path: &Path) -> Result<ListFile, ListError> {
     Ok(list)
 }
 
-fn modified_date(path: &Path) -> Option<String> {
-    let m = std::fs::metadata(path).ok()?.modified().ok()?;
-    date::utc_date(m).map(|d| d.to_string())
+/// Whether a file starts like an XML document (or is named like one).
+fn is_xml(path: &Path) -> bool {
+    if path.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("xml")) {
+        return true;
+    }
+    let mut head = [0u8; 64];
+    let n = std::fs::File::open(path).and_then(|mut f| std::io::Read::read(&mut f, &mut head)).unwrap_or(0);
+    head[..n].iter().copied().find(|b| !b.is_ascii_whitespace() && !matches!(b, 0xEF | 0xBB | 0xBF)) == Some(b'<')
 }
 
 /// What an importer hands back.

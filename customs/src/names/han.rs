@@ -144,17 +144,53 @@ const WORDS: &[(&str, &str)] = &[
     ("工厂", "factory"),
 ];
 
-/// Romanises a run of Han characters into words, appended to `words` with
-/// `true` for pinyin and `false` for words the dictionary gave (they are
-/// English words and compare as such). Characters without a reading are
-/// skipped.
-pub fn romanise(run: &str, words: &mut Vec<(String, bool)>) {
-    let chars: Vec<char> = run.chars().collect();
+/// Family names (simplified and traditional forms) that open a Chinese
+/// person's name: the most common ones, which cover most of the population.
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤习温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝張劉陳楊黃趙吳孫馬鄭謝韓馮鄧蕭葉蘇盧蔣賈錢龍顧龔嚴湯萬習溫齊喬龐顏聶魯蘭歐紀畢塗駱藍靳鮑華饒車項蘆婁竇費衛臧閔鄔邊師欒隋榮鞏遲鄺";
+const COMPOUND_SURNAMES: &[&str] = &[
+    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "令狐", "慕容", "司徒", "尉迟", "公孙", "夏侯", "歐陽", "司馬",
+    "諸葛", "東方",
+];
+
+/// What a romanised word of a Han run is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HanWord {
+    /// A stretch read in pinyin: a brand, or a foreign name spelt in
+    /// characters (compared by its consonants).
+    Pinyin,
+    /// Part of a Chinese person's name (family name, given name): pinyin
+    /// is how lists write it, so it is compared as written.
+    PersonName,
+    /// An English word the dictionary gave for a place or trade word.
+    English,
+}
+
+/// A romanised word, its kind and the characters it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Romanised {
+    pub text: String,
+    pub kind: HanWord,
+    pub chars: String,
+}
+
+/// Romanises a run of Han characters into words appended to `words`;
+/// returns whether the run carried a legal form. Characters without a
+/// reading are skipped.
+pub fn romanise(run: &str, words: &mut Vec<Romanised>) -> bool {
+    // The dictionaries are in simplified characters.
+    let chars: Vec<char> = run.chars().map(simplified).collect();
+    if let Some(name) = person_name(&chars) {
+        words.extend(name);
+        return false;
+    }
+    let mut legal = false;
     let mut i = 0;
     let mut pending = String::new();
+    let mut pending_chars = String::new();
     while i < chars.len() {
         if let Some(n) = match_at(&chars, i, LEGAL_FORMS.iter().copied()) {
-            flush(&mut pending, words);
+            flush(&mut pending, &mut pending_chars, words);
+            legal = true;
             i += n;
             continue;
         }
@@ -163,26 +199,89 @@ pub fn romanise(run: &str, words: &mut Vec<(String, bool)>) {
             .filter_map(|(zh, latin)| match_at(&chars, i, std::iter::once(*zh)).map(|n| (n, *latin)))
             .max_by_key(|(n, _)| *n)
         {
-            flush(&mut pending, words);
-            words.extend(latin.split(' ').map(|w| (w.to_string(), false)));
+            flush(&mut pending, &mut pending_chars, words);
+            let from: String = chars[i..i + n].iter().collect();
+            words.extend(latin.split(' ').map(|w| Romanised {
+                text: w.to_string(),
+                kind: HanWord::English,
+                chars: from.clone(),
+            }));
             i += n;
             continue;
         }
-        if let Some(p) = chars[i].to_pinyin() {
-            for c in p.plain().chars() {
-                // ü comes out of the plain readings as a letter of its own.
-                pending.push(if c == 'ü' { 'u' } else { c });
-            }
+        if push_pinyin(chars[i], &mut pending) {
+            pending_chars.push(chars[i]);
         }
         i += 1;
     }
-    flush(&mut pending, words);
+    flush(&mut pending, &mut pending_chars, words);
+    legal
 }
 
-fn flush(pending: &mut String, words: &mut Vec<(String, bool)>) {
-    if !pending.is_empty() {
-        words.push((std::mem::take(pending), true));
+/// The plain pinyin of one character, appended; false when it has none.
+fn push_pinyin(c: char, out: &mut String) -> bool {
+    match c.to_pinyin() {
+        Some(p) => {
+            for c in p.plain().chars() {
+                // ü comes out of the plain readings as a letter of its own.
+                out.push(if c == 'ü' { 'u' } else { c });
+            }
+            true
+        }
+        None => false,
     }
+}
+
+/// A whole run that is a Chinese person's name: a family name (one
+/// character, or a two-character compound) and a given name of one or two
+/// characters, as two words.
+fn person_name(chars: &[char]) -> Option<Vec<Romanised>> {
+    let n = chars.len();
+    let compound = n >= 3 && {
+        let two: String = chars[..2].iter().collect();
+        COMPOUND_SURNAMES.contains(&two.as_str())
+    };
+    let family = if compound { 2 } else { 1 };
+    if !(family + 1..=family + 2).contains(&n) || !(compound || SURNAMES.contains(chars[0])) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(2);
+    for part in [&chars[..family], &chars[family..]] {
+        let mut text = String::new();
+        for &c in part {
+            if !push_pinyin(c, &mut text) {
+                return None;
+            }
+        }
+        out.push(Romanised { text, kind: HanWord::PersonName, chars: part.iter().collect() });
+    }
+    Some(out)
+}
+
+fn flush(pending: &mut String, pending_chars: &mut String, words: &mut Vec<Romanised>) {
+    if !pending.is_empty() {
+        words.push(Romanised {
+            text: std::mem::take(pending),
+            kind: HanWord::Pinyin,
+            chars: std::mem::take(pending_chars),
+        });
+    }
+    pending_chars.clear();
+}
+
+/// Traditional characters common in names and their simplified forms: a
+/// name written in either form is the same name.
+const TRADITIONAL: &str = "華华國国電电東东實实業业貿贸興兴發发廣广門门陳陈劉刘張张黃黄趙赵吳吴孫孙馬马鄭郑謝谢韓韩馮冯鄧邓蕭萧葉叶蘇苏盧卢蔣蒋賈贾錢钱龍龙長长開开達达進进連连運运軍军區区際际機机網网貨货銀银資资億亿萬万豐丰寶宝聯联匯汇團团產产務务體体學学會会協协創创碼码鋼钢鐵铁礦矿輪轮車车動动氣气應应鵬鹏鴻鸿傑杰偉伟強强紅红麗丽義义濤涛淵渊慶庆榮荣順顺時时歐欧陽阳陸陆倫伦維维線线藝艺術术設设計计測测燈灯熱热壓压島岛灣湾臺台漢汉專专導导環环綠绿潔洁衛卫愛爱樂乐雲云營营廠厂組组織织紡纺貝贝員员約约級级緣缘澤泽習习溫温齊齐喬乔龐庞顏颜聶聂魯鲁蘭兰紀纪畢毕塗涂駱骆藍蓝鮑鲍饒饶項项蘆芦婁娄竇窦費费臧臧閔闵鄔邬邊边師师欒栾榮荣鞏巩遲迟鄺邝鳳凤閻阎韋韦賀贺龔龚嚴严湯汤顧顾錦锦輝辉閩闽廈厦瀋沈鐘钟蘭兰";
+
+/// A character in its simplified form, when the table knows a traditional one.
+pub fn simplified(c: char) -> char {
+    let mut it = TRADITIONAL.chars();
+    while let (Some(t), Some(s)) = (it.next(), it.next()) {
+        if t == c {
+            return s;
+        }
+    }
+    c
 }
 
 /// Length in characters of the longest of `candidates` that starts at `i`.
@@ -209,7 +308,7 @@ mod tests {
     fn rom(s: &str) -> Vec<String> {
         let mut w = Vec::new();
         romanise(s, &mut w);
-        w.into_iter().map(|(w, _)| w).collect()
+        w.into_iter().map(|w| w.text).collect()
     }
 
     #[test]
@@ -219,8 +318,18 @@ mod tests {
     }
 
     #[test]
-    fn person_names_become_one_word() {
-        assert_eq!(rom("习近平"), vec!["xijinping"]);
+    fn person_names_become_family_name_and_given_name() {
+        assert_eq!(rom("习近平"), vec!["xi", "jinping"]);
+        assert_eq!(rom("李明"), vec!["li", "ming"]);
+        assert_eq!(rom("欧阳修"), vec!["ouyang", "xiu"]);
         assert_eq!(rom("女"), vec!["nu"]);
+        // A foreign name spelt in characters stays one word.
+        assert_eq!(rom("奥巴马"), vec!["aobama"]);
+    }
+
+    #[test]
+    fn traditional_characters_fold_to_simplified() {
+        assert_eq!(simplified('華'), '华');
+        assert_eq!(simplified('习'), '习');
     }
 }

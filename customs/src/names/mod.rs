@@ -1,10 +1,12 @@
 //! How screening reads and compares names.
 //!
 //! [`analyse`] turns a name in any script into words a list would write:
-//! romanised (Cyrillic, Arabic, Chinese, and a fallback for the rest), without
-//! case, punctuation or diacritics, legal forms dropped (Ltd, LLC, GmbH, OOO,
-//! JSC, 有限公司 …), and each word classed (a name, a trade word, a place, a
-//! particle, a title, a number, an initial) with its phonetic key.
+//! romanised (Cyrillic, Arabic, Chinese, Korean by Revised Romanization,
+//! Japanese kana by Hepburn, and a fallback for the rest), without case,
+//! punctuation or diacritics, number words as digits, legal forms set aside
+//! (Ltd, LLC, GmbH, OOO, JSC, 有限公司 …; their kind still tells an AG from a
+//! GmbH), and each word classed (a name, a trade word, a place, a particle, a
+//! title, a number, an initial) with its phonetic key.
 //!
 //! [`compare`] scores two analysed names in [0, 1]: their words are paired
 //! by similarity (Jaro-Winkler on spelling and on phonetic form, vowel-free
@@ -15,12 +17,15 @@
 //! the customer never writes), and two words that disagree cost most.
 
 pub mod han;
+pub mod hangul;
 pub mod index;
+pub mod kana;
 pub mod metrics;
 pub mod pairs;
 pub mod phonetic;
 pub mod translit;
 pub mod vocab;
+pub mod wade_giles;
 
 use std::fmt::Write as _;
 use std::sync::OnceLock;
@@ -85,6 +90,12 @@ pub struct Token {
     pub romanised: bool,
     /// Stands for the initials of several words ("PLA", "US").
     acronym: bool,
+    /// A syllable of a Chinese name romanised from characters: pinyin is
+    /// exact, so it pairs only with a word that sounds the same.
+    pub strict: bool,
+    /// The Chinese or Korean characters the word was romanised from: two
+    /// names that read alike may still be written differently (张伟, 章伟).
+    pub orig: Option<Box<str>>,
 }
 
 impl Token {
@@ -95,7 +106,7 @@ impl Token {
     fn new(text: String, class: Class, abjad: bool) -> Self {
         let phon = phonetic::phonetic(&text);
         let skel = phonetic::skeleton(&phon);
-        Token { text, phon, skel, class, abjad, romanised: false, acronym: false }
+        Token { text, phon, skel, class, abjad, romanised: false, acronym: false, strict: false, orig: None }
     }
 }
 
@@ -157,6 +168,20 @@ fn cap(s: &str, max: usize) -> &str {
 struct Word {
     text: String,
     script: Script,
+    /// Romanised the way lists write such names (a Chinese person's name in
+    /// pinyin): compared as written rather than by its consonants.
+    exact: bool,
+    /// The characters behind a romanised Chinese or Korean name word.
+    orig: Option<String>,
+    /// Written as a number word ("forty", "first"), so that a run of them
+    /// adds up to one number.
+    number_word: bool,
+}
+
+impl Word {
+    fn new(text: String, script: Script) -> Self {
+        Word { text, script, exact: false, orig: None, number_word: false }
+    }
 }
 
 fn is_apostrophe(c: char) -> bool {
@@ -183,8 +208,8 @@ fn romanise(name: &str) -> Vec<Word> {
             None => {
                 flush(&mut cur, &mut cur_script, &mut out);
                 match c {
-                    '&' | '＆' => out.push(Word { text: "and".into(), script: Script::Latin }),
-                    '%' | '％' => out.push(Word { text: "percent".into(), script: Script::Latin }),
+                    '&' | '＆' => out.push(Word::new("and".into(), Script::Latin)),
+                    '%' | '％' => out.push(Word::new("percent".into(), Script::Latin)),
                     _ => {}
                 }
             }
@@ -215,16 +240,29 @@ fn flush(cur: &mut String, script: &mut Option<Script>, out: &mut Vec<Word>) {
     };
     let raw = std::mem::take(cur);
     let mut texts: Vec<String> = Vec::new();
-    if s == Script::Han {
-        let mut han_words = Vec::new();
-        han::romanise(&raw, &mut han_words);
-        for (w, pinyin) in han_words {
-            let script = if pinyin { Script::Han } else { Script::Latin };
-            out.push(Word { text: w, script });
-        }
-        return;
-    }
     match s {
+        Script::Han => {
+            let mut han_words = Vec::new();
+            han::romanise(&raw, &mut han_words);
+            for w in han_words {
+                out.push(match w.kind {
+                    han::HanWord::English => Word::new(w.text, Script::Latin),
+                    han::HanWord::Pinyin => Word { orig: Some(w.chars), ..Word::new(w.text, Script::Han) },
+                    han::HanWord::PersonName => {
+                        Word { exact: true, orig: Some(w.chars), ..Word::new(w.text, Script::Han) }
+                    }
+                });
+            }
+            return;
+        }
+        Script::Hangul => {
+            let mut words = Vec::new();
+            hangul::romanise(&raw, &mut words);
+            for (text, chars) in words {
+                out.push(Word { orig: Some(chars), ..Word::new(text, Script::Hangul) });
+            }
+            return;
+        }
         Script::Latin => {
             let mut t = String::new();
             translit::fold_latin(&raw, &mut t);
@@ -236,7 +274,11 @@ fn flush(cur: &mut String, script: &mut Option<Script>, out: &mut Vec<Word>) {
             texts.push(t);
         }
         Script::Arabic => translit::arabic(&raw, &mut texts),
-        Script::Han => {}
+        Script::Kana => {
+            let mut t = String::new();
+            kana::hepburn(&raw, &mut t);
+            texts.push(t);
+        }
         Script::Other => {
             let mut t = String::new();
             translit::other(&raw, &mut t);
@@ -245,28 +287,27 @@ fn flush(cur: &mut String, script: &mut Option<Script>, out: &mut Vec<Word>) {
     }
     for t in texts {
         for w in t.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
-            out.push(Word { text: w.to_ascii_lowercase(), script: s });
+            out.push(Word::new(w.to_ascii_lowercase(), s));
         }
     }
 }
 
-/// Digits that stand in for letters ("Ig0r Sech1n"), ordinals, number words,
-/// abbreviations, and runs of single letters ("A.B.C.", "U.S.").
+/// Digits that stand in for letters ("Ig0r Sech1n"), ordinals, number words
+/// (a run of them is one number: "Forty-Four" is 44), abbreviations, and runs
+/// of single letters ("A.B.C.", "U.S.").
 fn tidy(words: Vec<Word>) -> Vec<Word> {
     let mut out: Vec<Word> = Vec::with_capacity(words.len());
     for w in words {
         let text = unleet(&w.text);
         let text = ordinal(&text).map(String::from).unwrap_or(text);
         for part in split_digits(&text) {
-            let part = if w.script == Script::Latin {
-                vocab::number_word(&part).map(String::from).unwrap_or(part)
-            } else {
-                part
-            };
+            let number = if w.script == Script::Latin { vocab::number_word(&part) } else { None };
+            let part = number.map(String::from).unwrap_or(part);
             let part = vocab::expand_abbreviation(&part).map(String::from).unwrap_or(part);
-            out.push(Word { text: part, script: w.script });
+            out.push(Word { text: part, number_word: number.is_some(), ..w.clone() });
         }
     }
+    let out = add_up_numbers(out);
     // Runs of two or more single letters are one word: initialisms. A
     // legal form spelled with stops ends the run ("Partners V L.P.").
     let mut merged: Vec<Word> = Vec::with_capacity(out.len());
@@ -280,13 +321,23 @@ fn tidy(words: Vec<Word>) -> Vec<Word> {
                 text.push_str(&out[j].text);
                 j += 1;
             }
+            // Two letters before a name are a person's initials ("N. N.
+            // Ivanov"); three or more, or two on their own, an initialism.
+            let name_follows = out
+                .get(j)
+                .is_some_and(|w| w.text.len() > 1 && !w.number_word && !vocab::GENERIC.contains(&w.text.as_str()));
+            if j - i == 2 && name_follows && i == 0 {
+                merged.extend(out[i..j].iter().cloned());
+                i = j;
+                continue;
+            }
             let split = (1..text.len().saturating_sub(1))
                 .find(|&k| vocab::LEGAL_WORDS.contains(&&text[k..]))
                 .unwrap_or(text.len());
             let (head, tail) = text.split_at(split);
-            merged.push(Word { text: head.to_string(), script: out[i].script });
+            merged.push(Word::new(head.to_string(), out[i].script));
             if !tail.is_empty() {
-                merged.push(Word { text: tail.to_string(), script: out[i].script });
+                merged.push(Word::new(tail.to_string(), out[i].script));
             }
             i = j;
         } else {
@@ -295,6 +346,53 @@ fn tidy(words: Vec<Word>) -> Vec<Word> {
         }
     }
     merged
+}
+
+/// Runs of number words as the numbers they spell: "forty four" 44, "one
+/// hundred and five" 105, "twenty first" 21. A word that cannot continue
+/// the number before it starts a new one ("one two" stays 1, 2).
+fn add_up_numbers(words: Vec<Word>) -> Vec<Word> {
+    if words.iter().filter(|w| w.number_word).count() < 2 {
+        return words;
+    }
+    let mut out: Vec<Word> = Vec::with_capacity(words.len());
+    // The number being read: (value, the place value its last word filled).
+    let mut open: Option<(u64, u64)> = None;
+    let close = |open: &mut Option<(u64, u64)>, out: &mut Vec<Word>| {
+        if let Some((v, _)) = open.take() {
+            out.push(Word { number_word: true, ..Word::new(v.to_string(), Script::Latin) });
+        }
+    };
+    for (k, w) in words.iter().enumerate() {
+        let v: Option<u64> = if w.number_word { w.text.parse().ok() } else { None };
+        let Some(v) = v else {
+            // "one hundred and five": "and" inside a number is part of it.
+            let inside = w.text == "and"
+                && open.is_some_and(|(n, _)| n >= 100)
+                && words.get(k + 1).is_some_and(|n| n.number_word);
+            if !inside {
+                close(&mut open, &mut out);
+                out.push(w.clone());
+            }
+            continue;
+        };
+        open = match open {
+            None => Some((v, v)),
+            // Multipliers scale what came before: "two hundred", "five thousand".
+            Some((n, _)) if (v == 100 || v == 1000) && n % v != 0 && n < v => Some((n * v, v)),
+            // Smaller words fill the places the number left open: "forty four",
+            // "one hundred twenty".
+            Some((n, last)) if v < last && v < 100 && (n % 100) + v < 100 && (v >= 10 || n % 10 == 0) => {
+                Some((n + v, v))
+            }
+            Some(_) => {
+                close(&mut open, &mut out);
+                Some((v, v))
+            }
+        };
+    }
+    close(&mut open, &mut out);
+    out
 }
 
 fn unleet(w: &str) -> String {
@@ -401,12 +499,15 @@ fn strip_legal_forms(words: Vec<Word>) -> (Vec<Word>, Option<LegalKind>) {
     let mut legal = None;
     let mut i = 0;
     while i < words.len() {
-        if words[i].script == Script::Han {
+        if matches!(words[i].script, Script::Han | Script::Hangul) {
             i += 1;
             continue;
         }
         if let Some(p) = legal_phrase_at(&words, i) {
-            legal = Some(vocab::legal_kind(&p.join(" ")));
+            let kind = vocab::legal_kind(&p.join(" "));
+            if legal.is_none_or(|l| kind.overrides(l)) {
+                legal = Some(kind);
+            }
             keep[i..i + p.len()].iter_mut().for_each(|k| *k = false);
             i += p.len();
             continue;
@@ -415,10 +516,9 @@ fn strip_legal_forms(words: Vec<Word>) -> (Vec<Word>, Option<LegalKind>) {
         let fuzzy =
             w.len() >= 10 && vocab::LONG_LEGAL_WORDS.iter().any(|l| metrics::levenshtein_within(w, l, 2).is_some());
         if vocab::LEGAL_WORDS.contains(&w) || fuzzy {
-            // A legal form (as a whole phrase) earlier in the name may already
-            // have set the kind; a non-profit form wins.
+            // A legal form earlier in the name may already have set the kind.
             let kind = vocab::legal_kind(w);
-            if legal != Some(LegalKind::NonProfit) {
+            if legal.is_none_or(|l| kind.overrides(l)) {
                 legal = Some(kind);
             }
             keep[i] = false;
@@ -449,8 +549,10 @@ fn classify(words: Vec<Word>) -> Vec<Token> {
     for (k, w) in words.into_iter().enumerate() {
         // Arabic leaves short vowels unwritten; Chinese, Japanese, Khmer and
         // the like spell foreign names with sounds of their own: either way
-        // only the consonants can be trusted.
-        let abjad = !matches!(w.script, Script::Latin | Script::Cyrillic);
+        // only the consonants can be trusted. A Chinese person's name in
+        // pinyin and a Korean name in Revised Romanization are written the
+        // way lists write them, give or take a vowel.
+        let abjad = !matches!(w.script, Script::Latin | Script::Cyrillic | Script::Hangul) && !w.exact;
         let t = w.text;
         let (text, class) = if let Some(c) = classes[k] {
             (t, c)
@@ -473,6 +575,22 @@ fn classify(words: Vec<Word>) -> Vec<Token> {
         };
         let mut token = Token::new(text, class, abjad);
         token.romanised = w.script != Script::Latin;
+        token.orig = w.orig.map(String::into_boxed_str);
+        token.strict = w.exact && w.script == Script::Han;
+        if w.script == Script::Hangul {
+            // Revised Romanization writes eo and eu where the older
+            // McCune-Reischauer spellings lists use write o and u.
+            token.phon = phonetic::phonetic(&token.text.replace("eo", "o").replace("eu", "u"));
+            token.skel = phonetic::skeleton(&token.phon);
+        }
+        if class == Class::Name && w.script == Script::Latin {
+            // A Chinese syllable in Wade-Giles ("Tse-tung", "Hsiao") sounds
+            // like its pinyin ("Zedong", "Xiao"), which lists also use.
+            if let Some(p) = wade_giles::to_pinyin(&token.text) {
+                token.phon = phonetic::phonetic(&p);
+                token.skel = phonetic::skeleton(&token.phon);
+            }
+        }
         out.push(token);
     }
     out
@@ -508,6 +626,11 @@ const NEAR_MISS_FROM: f64 = 0.6;
 const NEAR_MISS_CREDIT: f64 = 0.15;
 /// Two unpaired words that contradict each other cost their full weight.
 const CONFLICT: f64 = 1.0;
+/// Weight of the length difference of two words that do not sound alike
+/// (the penalty weight moov-io/watchman uses).
+const LENGTH_PENALTY: f64 = 0.3;
+/// Words shorter than this are not charged for their length difference.
+const LENGTH_PENALTY_FROM: usize = 5;
 /// Similarity of two forms of one given name (Juan, John).
 const GIVEN_NAME_VARIANT: f64 = 0.88;
 /// Share of a word's letters that may differ in a typo.
@@ -516,9 +639,17 @@ const EDIT_SHARE: f64 = 0.2;
 const EDIT_SHARE_ACROSS_SCRIPTS: f64 = 0.34;
 /// Factor on the similarity of words beyond their edit budget.
 const IMPLAUSIBLE: f64 = 0.9;
-/// Names whose legal forms are of different kinds (a non-profit against a
-/// company) are less likely the same body.
+/// Names whose legal forms are of incompatible kinds (an AG against a GmbH,
+/// a non-profit against a company) are less likely the same body: an exact
+/// name then needs review, not a block.
 const LEGAL_KIND_PENALTY: f64 = 0.8;
+/// Factor per character that differs between names written in Chinese or
+/// Korean on both sides: one different character turns a match into a
+/// review.
+const CJK_CHARACTER_PENALTY: f64 = 0.8;
+/// The highest score a name may reach that covers too little of the list
+/// name (below the match threshold: it needs review at most).
+const MATCH_CAP: f64 = 0.8;
 
 /// Similarity of two words in [0, 1]; 0 below the pairing floor.
 pub fn word_similarity(a: &Token, b: &Token) -> f64 {
@@ -532,12 +663,31 @@ pub fn word_similarity(a: &Token, b: &Token) -> f64 {
     if numeric(a) || numeric(b) {
         return 0.0;
     }
-    // A patronymic is not a given name (Oleksandr / Oleksandrovych).
-    if (a.class == Class::Patronymic) != (b.class == Class::Patronymic) {
+    // A patronymic is not a given name (Oleksandr / Oleksandrovych), though
+    // it may be written as an initial ("N. N. Ivanov").
+    let initial = a.text.len() == 1 || b.text.len() == 1;
+    if (a.class == Class::Patronymic) != (b.class == Class::Patronymic) && !initial {
         return 0.0;
     }
     if a.text.len() == 1 || b.text.len() == 1 {
         return if a.text.as_bytes()[0] == b.text.as_bytes()[0] { 0.9 } else { 0.0 };
+    }
+    // Some words leave no room for typos: a two-letter word (one wrong
+    // letter is half of it, unless only its consonants were written), a
+    // syllable of a Chinese name in pinyin (a different syllable is a
+    // different name), and a known given name against a place (Ivan is not
+    // Iran). They pair only when they sound the same.
+    let given = |t: &Token| t.class == Class::Name && name_groups().by_word.contains_key(t.text.as_str());
+    let name_and_place = (given(a) && b.class == Class::Location) || (a.class == Class::Location && given(b));
+    let short = (a.text.len() < 3 || b.text.len() < 3) && !(a.abjad || b.abjad);
+    if a.strict || b.strict || short || name_and_place {
+        return if a.phon == b.phon {
+            0.95
+        } else if same_given_name(&a.text, &b.text) {
+            GIVEN_NAME_VARIANT
+        } else {
+            0.0
+        };
     }
     let mut s = metrics::jaro_winkler(&a.text, &b.text);
     if a.phon == b.phon {
@@ -572,6 +722,19 @@ pub fn word_similarity(a: &Token, b: &Token) -> f64 {
     if (a.abjad || b.abjad) && a.skel.len() >= 2 && b.skel.len() >= 2 {
         s = s.max(metrics::jaro_winkler(&a.skel, &b.skel) * 0.95);
     }
+    // Jaro-Winkler barely notices letters added or dropped (Castro,
+    // Castillo; Ronaldo, Ronaldinho): words of different lengths that do not
+    // sound alike lose in proportion to the difference. One letter more or
+    // less is a typo (Invidia, Nvidia), and short words are left to the edit
+    // budget, where one letter is already a large share.
+    let (la, lb) = (a.text.len(), b.text.len());
+    if la != lb
+        && a.phon != b.phon
+        && la.min(lb) >= LENGTH_PENALTY_FROM
+        && metrics::levenshtein_within(&a.text, &b.text, 1).is_none()
+    {
+        s -= LENGTH_PENALTY * la.abs_diff(lb) as f64 / la.max(lb) as f64;
+    }
     if same_given_name(&a.text, &b.text) {
         s = s.max(GIVEN_NAME_VARIANT);
     }
@@ -593,34 +756,48 @@ fn near_miss(a: &Token, b: &Token) -> f64 {
     ((raw - p0) / (floor - p0)).clamp(0.0, 1.0) * NEAR_MISS_CREDIT
 }
 
-fn given_name_groups() -> &'static std::collections::HashMap<&'static str, u64> {
-    static GROUPS: OnceLock<std::collections::HashMap<&'static str, u64>> = OnceLock::new();
+/// The variant groups (given names and their short forms, the spellings
+/// of Korean family names), and for each word the groups it belongs to.
+struct NameGroups {
+    groups: Vec<Vec<&'static str>>,
+    by_word: std::collections::HashMap<&'static str, Vec<u16>>,
+}
+
+fn name_groups() -> &'static NameGroups {
+    static GROUPS: OnceLock<NameGroups> = OnceLock::new();
     GROUPS.get_or_init(|| {
-        let mut m = std::collections::HashMap::new();
-        for (k, group) in vocab::GIVEN_NAME_GROUPS.iter().enumerate().take(64) {
-            for w in group.split(' ') {
-                *m.entry(w).or_insert(0u64) |= 1 << k;
+        let groups: Vec<Vec<&'static str>> = vocab::GIVEN_NAME_GROUPS
+            .iter()
+            .copied()
+            .chain(vocab::KOREAN_SURNAMES.iter().map(|(_, spellings)| *spellings))
+            .map(|g| g.split(' ').collect())
+            .collect();
+        let mut by_word: std::collections::HashMap<&'static str, Vec<u16>> = std::collections::HashMap::new();
+        for (k, g) in groups.iter().enumerate() {
+            for w in g {
+                let ids = by_word.entry(*w).or_default();
+                if !ids.contains(&(k as u16)) {
+                    ids.push(k as u16);
+                }
             }
         }
-        m
+        NameGroups { groups, by_word }
     })
 }
 
 fn same_given_name(a: &str, b: &str) -> bool {
-    let g = given_name_groups();
-    matches!((g.get(a), g.get(b)), (Some(x), Some(y)) if x & y != 0)
+    let by_word = &name_groups().by_word;
+    match (by_word.get(a), by_word.get(b)) {
+        (Some(x), Some(y)) => x.iter().any(|g| y.contains(g)),
+        _ => false,
+    }
 }
 
 /// The other forms of a given name (John: Juan, Ivan, Hans …).
 pub(crate) fn given_name_variants(w: &str) -> Vec<&'static str> {
-    match given_name_groups().get(w) {
-        Some(&mask) => vocab::GIVEN_NAME_GROUPS
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| *k < 64 && mask & (1 << k) != 0)
-            .flat_map(|(_, g)| g.split(' '))
-            .filter(|v| *v != w)
-            .collect(),
+    let NameGroups { groups, by_word } = name_groups();
+    match by_word.get(w) {
+        Some(ids) => ids.iter().flat_map(|&k| groups[k as usize].iter().copied()).filter(|v| *v != w).collect(),
         None => Vec::new(),
     }
 }
@@ -698,11 +875,28 @@ pub(crate) fn score_via(
     let mut score = best.score;
     let mut why = best.why;
     if let (Some(a), Some(b)) = (query.legal, list.legal) {
-        if a != b {
+        if !a.compatible(b) {
             score *= LEGAL_KIND_PENALTY;
             if explain {
                 why.push_str("; legal forms of different kinds");
             }
+        }
+    }
+    // Names that read alike but are written with other characters (张伟 and
+    // 章伟, 华信 and 华新) are other names: romanisation hides the difference.
+    let differ = best.cjk_differences;
+    if differ > 0 {
+        score *= CJK_CHARACTER_PENALTY.powi(differ as i32);
+        if explain {
+            why.push_str(&format!("; written with {differ} other character{}", if differ == 1 { "" } else { "s" }));
+        }
+    }
+    // Minimum information: a name that says much less than the list name
+    // (one given name against three names, two of six) cannot confirm it.
+    if best.covers_too_little && score >= MATCH_CAP {
+        score = MATCH_CAP;
+        if explain {
+            why.push_str("; too little of the list name in common to confirm");
         }
     }
     Comparison {
@@ -719,6 +913,12 @@ struct Aligned {
     why: String,
     paired_names: Vec<String>,
     list_extra_names: usize,
+    /// Characters that differ between paired words written in Chinese or
+    /// Korean on both sides.
+    cjk_differences: usize,
+    /// The screened name's own name words cover less than half of the list
+    /// name's.
+    covers_too_little: bool,
 }
 
 fn align(q: &[Token], l: &[Token], explain: bool, sim: &dyn Fn(usize, usize) -> f64) -> Aligned {
@@ -803,8 +1003,11 @@ fn align(q: &[Token], l: &[Token], explain: bool, sim: &dyn Fn(usize, usize) -> 
     }
     let mut score = if den > 0.0 { num / den } else { 0.0 };
     // Trade words, places and particles alone do not make two names one
-    // ("Banco Nacional" / "National Bank").
-    if !pair_list.iter().any(|&(i, j, _)| is_name(&q[i]) || is_name(&l[j]) || q[i].acronym || l[j].acronym) {
+    // ("Banco Nacional" / "National Bank"), unless the two names are the
+    // same words ("First International Bank", "1st International Bank").
+    let literal = !unpaired && pair_list.iter().all(|&(_, _, s)| s >= 0.999);
+    if !literal && !pair_list.iter().any(|&(i, j, _)| is_name(&q[i]) || is_name(&l[j]) || q[i].acronym || l[j].acronym)
+    {
         score *= NO_NAME_FACTOR;
     }
     // "Salman bin Muhammad" is Muhammad's son, "Muhammad bin Salman"
@@ -855,7 +1058,23 @@ fn align(q: &[Token], l: &[Token], explain: bool, sim: &dyn Fn(usize, usize) -> 
     };
     let list_extra_names =
         l_left.iter().filter(|&&j| is_name(&l[j])).count() + conflicts.iter().filter(|&&(_, j)| is_name(&l[j])).count();
-    Aligned { score, unpaired, why, paired_names, list_extra_names }
+    let cjk_differences = pair_list.iter().map(|&(i, j, _)| cjk_difference(&q[i], &l[j])).sum();
+    let list_names = l.iter().filter(|t| is_name(t)).count();
+    let paired_list_names = pair_list.iter().filter(|&&(_, j, _)| is_name(&l[j])).count();
+    let covers_too_little = list_names >= 3 && paired_list_names * 2 < list_names;
+    Aligned { score, unpaired, why, paired_names, list_extra_names, cjk_differences, covers_too_little }
+}
+
+/// How many characters differ between two words romanised from Chinese or
+/// Korean characters on both sides (traditional and simplified forms of a
+/// character are one character); 0 when either side has no characters or
+/// their lengths differ (then the romanised words already differ).
+fn cjk_difference(a: &Token, b: &Token) -> usize {
+    let (Some(x), Some(y)) = (a.orig.as_deref(), b.orig.as_deref()) else { return 0 };
+    if x.chars().count() != y.chars().count() {
+        return 0;
+    }
+    x.chars().zip(y.chars()).filter(|&(c, d)| han::simplified(c) != han::simplified(d)).count()
 }
 
 /// Words written apart on one side and together on the other ("Good Will" /
@@ -888,7 +1107,24 @@ fn find_run(side: &[Token], other: &[Token]) -> Option<(usize, usize)> {
     let mut joined = String::new();
     for target in other {
         let tl = target.text.len();
-        if tl < 4 || target.class == Class::Numeric || side.iter().any(|t| t.text == target.text) {
+        if target.class == Class::Numeric || side.iter().any(|t| t.text == target.text) {
+            continue;
+        }
+        // Initials written apart on one side and together on the other
+        // ("S. C. Johnson", "SC Johnson").
+        if (2..4).contains(&tl) {
+            if let Some(i) = (0..=side.len().saturating_sub(tl)).find(|&i| {
+                side.len() >= i + tl
+                    && side[i..i + tl]
+                        .iter()
+                        .zip(target.text.bytes())
+                        .all(|(t, b)| t.text.len() == 1 && t.text.as_bytes()[0] == b)
+            }) {
+                return Some((i, tl));
+            }
+            continue;
+        }
+        if tl < 4 {
             continue;
         }
         let budget = 1 + tl / 10;
@@ -905,6 +1141,7 @@ fn find_run(side: &[Token], other: &[Token]) -> Option<(usize, usize)> {
                 side[i..i + n].iter().for_each(|t| joined.push_str(&t.text));
                 if joined == target.text
                     || (joined.len() >= 6 && metrics::levenshtein_within(&joined, &target.text, budget).is_some())
+                    || joined_phon(&side[i..i + n]) == target.phon
                 {
                     return Some((i, n));
                 }
@@ -914,11 +1151,27 @@ fn find_run(side: &[Token], other: &[Token]) -> Option<(usize, usize)> {
     None
 }
 
+/// The phonetic forms of a run of words, run together.
+fn joined_phon(run: &[Token]) -> String {
+    let mut out = String::new();
+    for t in run {
+        for c in t.phon.chars() {
+            if !out.ends_with(c) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
 fn join_runs(side: &mut Vec<Token>, other: &[Token]) {
     // Each join removes at least one word, so this ends.
     while let Some((i, n)) = find_run(side, other) {
         let joined: String = side[i..i + n].iter().map(|t| t.text.as_str()).collect();
         let mut t = Token::new(joined, Class::Name, side[i..i + n].iter().any(|t| t.abjad));
+        // The parts' own sounds (a Wade-Giles syllable sounds like its pinyin).
+        t.phon = joined_phon(&side[i..i + n]);
+        t.skel = phonetic::skeleton(&t.phon);
         t.romanised = side[i].romanised;
         side.splice(i..i + n, std::iter::once(t));
     }
@@ -939,7 +1192,14 @@ fn find_acronym(side: &[Token], other: &[Token], min: usize) -> Option<(usize, u
             continue;
         }
         for i in 0..=side.len() - n {
-            if side[i..i + n].iter().zip(target.text.bytes()).all(|(t, b)| t.text.as_bytes()[0] == b) {
+            let run = &side[i..i + n];
+            // Two letters stand for places and institutions ("U.S.", "UK"),
+            // not for people: "N.N." is no acronym of "Nikolai Nikolaev".
+            let institution = n > 2 || run.iter().any(|t| matches!(t.class, Class::Generic | Class::Location));
+            // Acronyms are made of words, not of the syllables of a name
+            // ("Mao Tse-tung" is no "M.T.T.").
+            let words = run.iter().all(|t| t.class == Class::Particle || t.text.len() >= 4);
+            if institution && words && run.iter().zip(target.text.bytes()).all(|(t, b)| t.text.as_bytes()[0] == b) {
                 return Some((i, n));
             }
         }
@@ -985,7 +1245,8 @@ mod tests {
     fn scripts_are_romanised() {
         assert_eq!(words("Сергей Лавров"), vec!["sergey", "lavrov"]);
         assert_eq!(words("عبد الفتاح السيسي"), vec!["abd", "al", "ftah", "al", "sisi"]);
-        assert_eq!(words("习近平"), vec!["xijinping"]);
+        assert_eq!(words("习近平"), vec!["xi", "jinping"]);
+        assert_eq!(words("김정은"), vec!["kim", "jeong", "eun"]);
         assert_eq!(words("バラク・オバマ"), vec!["baraku", "obama"]);
     }
 

@@ -4,8 +4,9 @@
 //! Ukrainian, Belarusian, Serbian and Kazakh extras), Arabic and Persian a
 //! simplified ALA-LC scheme that writes the long vowels and leaves the
 //! unwritten short ones out (the scorer compares such words by their
-//! consonants). Chinese is romanised in `han`; any other script falls back to
-//! `any_ascii`. Latin letters lose their diacritics.
+//! consonants). Chinese is romanised in `han`, Korean in `hangul`, Japanese
+//! kana in `kana`; any other script falls back to `any_ascii`. Latin letters
+//! lose their diacritics.
 
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -17,6 +18,8 @@ pub enum Script {
     Cyrillic,
     Arabic,
     Han,
+    Hangul,
+    Kana,
     Other,
 }
 
@@ -33,6 +36,8 @@ pub fn script_of(c: char) -> Option<Script> {
         0x0400..=0x052F | 0x1C80..=0x1C8F | 0x2DE0..=0x2DFF | 0xA640..=0xA69F => Script::Cyrillic,
         0x0600..=0x06FF | 0x0750..=0x077F | 0x08A0..=0x08FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Script::Arabic,
         0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x2FA1F => Script::Han,
+        0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => Script::Hangul,
+        0x3041..=0x30FA | 0x30FC..=0x30FF | 0x31F0..=0x31FF | 0xFF66..=0xFF9F => Script::Kana,
         _ if c.is_numeric() => Script::Latin,
         _ => Script::Other,
     })

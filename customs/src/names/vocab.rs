@@ -3,12 +3,42 @@
 //! in the normaliser's form (ASCII, lower case, apostrophes dropped, runs of
 //! single letters joined: "S.p.A." → "spa", "Sp. z o.o." → "sp zoo").
 
-/// What a legal form says about the kind of body, for a mild penalty when
-/// two names carry forms of different kinds (a non-profit is not an LLC).
+/// What a legal form says about the kind of body. Two names whose forms are
+/// of incompatible kinds (a German AG and a GmbH, an OOO and a PAO) are
+/// likely two bodies, a parent and its subsidiary, rather than one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LegalKind {
-    Commercial,
+    /// Says nothing about the kind: "Co.", "Ltd", "Inc", "Corporation" are
+    /// used loosely in English for every kind of company (a Japanese
+    /// kabushiki kaisha, a Chinese 股份有限公司, a US corporation).
+    Generic,
+    /// Limited-liability companies without shares traded or issued to the
+    /// public: GmbH, LLC, OOO, SARL, SRL, BV, Sp. z o.o.
+    Private,
+    /// Joint-stock companies: AG, SA, SpA, NV, JSC, PAO, PLC.
+    Stock,
+    /// Partnerships: LP, LLP, KG, OHG.
+    Partnership,
+    /// Sole establishments and free-zone establishments: Est., FZE.
+    Sole,
     NonProfit,
+}
+
+impl LegalKind {
+    /// Whether two names with these forms can be one body.
+    pub fn compatible(self, other: LegalKind) -> bool {
+        use LegalKind::*;
+        self == other
+            || self == Generic
+            || other == Generic
+            || matches!((self, other), (Private, Sole) | (Sole, Private))
+    }
+
+    /// A form the name gives later wins over an earlier one, except that
+    /// a generic word never hides a specific form ("GmbH & Co. KG" is a KG).
+    pub fn overrides(self, earlier: LegalKind) -> bool {
+        earlier != LegalKind::NonProfit && self != LegalKind::Generic
+    }
 }
 
 /// Multi-word legal forms, as word sequences; the longest match wins.
@@ -141,14 +171,96 @@ pub const LEGAL_WORDS: &[&str] = &[
     "ngo",
 ];
 
-/// Legal forms of non-profit bodies.
-const NON_PROFIT: &[&str] = &["ano", "ngo", "avtonomnaya nekommercheskaya organizatsiya"];
-
+/// The kind of a legal form, as the normaliser writes it.
 pub fn legal_kind(form: &str) -> LegalKind {
-    if NON_PROFIT.contains(&form) {
-        LegalKind::NonProfit
-    } else {
-        LegalKind::Commercial
+    use LegalKind::*;
+    match form {
+        "ano" | "ngo" | "avtonomnaya nekommercheskaya organizatsiya" => NonProfit,
+        "gmbh"
+        | "mbh"
+        | "ug"
+        | "llc"
+        | "sarl"
+        | "srl"
+        | "sl"
+        | "slu"
+        | "bv"
+        | "pty"
+        | "pte"
+        | "sdn"
+        | "bhd"
+        | "ooo"
+        | "tov"
+        | "sro"
+        | "spzoo"
+        | "sp zoo"
+        | "doo"
+        | "ood"
+        | "eood"
+        | "kft"
+        | "aps"
+        | "oy"
+        | "ltda"
+        | "lda"
+        | "fzllc"
+        | "wll"
+        | "limited liability company"
+        | "private limited company"
+        | "gesellschaft mit beschrankter haftung"
+        | "sociedad de responsabilidad limitada"
+        | "societatea cu raspundere limitata"
+        | "s de rl"
+        | "tovarystvo z obmezhenoyu vidpovidalnistyu" => Private,
+        f if f.starts_with("obshchestvo s ogranichennoy") || f.starts_with("obshchestvo s ogranichennoi") => Private,
+        f if f.starts_with("obshchestvo s ogranichennoj") => Private,
+        "ag"
+        | "aktiengesellschaft"
+        | "sa"
+        | "sas"
+        | "spa"
+        | "nv"
+        | "plc"
+        | "jsc"
+        | "ojsc"
+        | "cjsc"
+        | "pjsc"
+        | "oao"
+        | "zao"
+        | "pao"
+        | "ao"
+        | "ab"
+        | "aktiebolag"
+        | "asa"
+        | "oyj"
+        | "kk"
+        | "tbk"
+        | "sae"
+        | "saa"
+        | "sau"
+        | "sal"
+        | "saog"
+        | "saoc"
+        | "psc"
+        | "zrt"
+        | "nyrt"
+        | "dd"
+        | "anonim"
+        | "aksjeselskap"
+        | "osakeyhtio"
+        | "public limited company"
+        | "public company limited"
+        | "sociedad anonima"
+        | "sociedade anonima"
+        | "societe anonyme"
+        | "societa per azioni"
+        | "sa de cv" => Stock,
+        f if f.ends_with("joint stock company") || f == "joint stock co" || f.ends_with("aktsionernoe obshchestvo") => {
+            Stock
+        }
+        "aktsionernoye obshchestvo" => Stock,
+        "lp" | "llp" | "kg" | "kgaa" | "ohg" | "limited partnership" | "limited liability partnership" => Partnership,
+        "est" | "establishment" | "fze" | "eirl" => Sole,
+        _ => Generic,
     }
 }
 
@@ -356,9 +468,11 @@ pub fn expand_abbreviation(w: &str) -> Option<&'static str> {
 }
 
 /// Number words and ordinals as digits, so "First" meets "1st" and
-/// "Three" meets "3".
+/// "Three" meets "3"; a run of them ("forty-four", "one hundred and
+/// five") is added up by the normaliser.
 pub fn number_word(w: &str) -> Option<&'static str> {
     Some(match w {
+        "zero" => "0",
         "one" | "first" => "1",
         "two" | "second" => "2",
         "three" | "third" => "3",
@@ -369,11 +483,25 @@ pub fn number_word(w: &str) -> Option<&'static str> {
         "eight" | "eighth" => "8",
         "nine" | "ninth" => "9",
         "ten" | "tenth" => "10",
-        "eleven" => "11",
-        "twelve" => "12",
-        "twenty" => "20",
-        "hundred" => "100",
-        "thousand" => "1000",
+        "eleven" | "eleventh" => "11",
+        "twelve" | "twelfth" => "12",
+        "thirteen" | "thirteenth" => "13",
+        "fourteen" | "fourteenth" => "14",
+        "fifteen" | "fifteenth" => "15",
+        "sixteen" | "sixteenth" => "16",
+        "seventeen" | "seventeenth" => "17",
+        "eighteen" | "eighteenth" => "18",
+        "nineteen" | "nineteenth" => "19",
+        "twenty" | "twentieth" => "20",
+        "thirty" | "thirtieth" => "30",
+        "forty" | "fortieth" => "40",
+        "fifty" | "fiftieth" => "50",
+        "sixty" | "sixtieth" => "60",
+        "seventy" | "seventieth" => "70",
+        "eighty" | "eightieth" => "80",
+        "ninety" | "ninetieth" => "90",
+        "hundred" | "hundredth" => "100",
+        "thousand" | "thousandth" => "1000",
         _ => return None,
     })
 }
@@ -405,6 +533,91 @@ pub fn roman_numeral(w: &str) -> Option<&'static str> {
 /// Regions that name branches of companies the way countries do.
 pub const REGIONS: &[&str] =
     &["europe", "asia", "africa", "america", "americas", "middle east", "latin america", "eurasia", "pacific"];
+
+/// Korean family names, each with the spellings lists use for it (Revised
+/// Romanization first, then McCune-Reischauer and customary ones): the
+/// Hangul romaniser writes the first, and any of them pair as one name.
+pub const KOREAN_SURNAMES: &[(char, &str)] = &[
+    ('김', "kim gim"),
+    ('이', "lee yi ri rhee"),
+    ('리', "ri lee yi rhee"),
+    ('박', "park pak bak"),
+    ('최', "choi choe chwe"),
+    ('정', "jung jeong chung chong jong"),
+    ('강', "kang gang"),
+    ('조', "cho jo joe"),
+    ('윤', "yoon yun"),
+    ('장', "jang chang"),
+    ('임', "lim im rim"),
+    ('림', "rim lim im"),
+    ('한', "han"),
+    ('오', "oh"),
+    ('서', "seo suh so"),
+    ('신', "shin sin"),
+    ('권', "kwon gwon"),
+    ('황', "hwang"),
+    ('안', "ahn an"),
+    ('송', "song"),
+    ('류', "ryu ryoo yoo yu"),
+    ('유', "yoo yu ryu"),
+    ('전', "jeon jun chon chun"),
+    ('홍', "hong"),
+    ('고', "ko go koh"),
+    ('문', "moon mun"),
+    ('양', "yang ryang"),
+    ('손', "son sohn"),
+    ('배', "bae pae"),
+    ('백', "baek paek paik"),
+    ('허', "heo hur ho"),
+    ('남', "nam"),
+    ('심', "shim sim"),
+    ('노', "noh no roh ro"),
+    ('로', "ro roh noh"),
+    ('하', "ha"),
+    ('곽', "kwak gwak"),
+    ('성', "sung seong song"),
+    ('차', "cha"),
+    ('주', "joo ju chu"),
+    ('우', "woo"),
+    ('구', "koo ku gu"),
+    ('민', "min"),
+    ('진', "jin chin"),
+    ('지', "ji chi"),
+    ('엄', "eom um"),
+    ('채', "chae"),
+    ('원', "won"),
+    ('천', "cheon chon chun"),
+    ('방', "bang pang"),
+    ('공', "kong gong"),
+    ('현', "hyun hyeon"),
+    ('함', "ham"),
+    ('변', "byun byeon pyon"),
+    ('염', "yeom yum"),
+    ('여', "yeo yo"),
+    ('추', "choo chu"),
+    ('도', "do to"),
+    ('석', "seok sok"),
+    ('선', "sun seon son"),
+    ('설', "seol sol"),
+    ('마', "ma"),
+    ('길', "gil kil"),
+    ('연', "yeon yon"),
+    ('위', "wi wee"),
+    ('표', "pyo"),
+    ('명', "myung myeong myong"),
+    ('기', "ki gi"),
+    ('반', "ban pan"),
+    ('왕', "wang"),
+    ('금', "keum geum kum"),
+    ('옥', "ok"),
+    ('육', "yook yuk"),
+    ('인', "in"),
+    ('맹', "maeng"),
+    ('제', "je che"),
+    ('탁', "tak"),
+    ('국', "kook guk kuk"),
+    ('태', "tae thae"),
+];
 
 /// Patronymic endings (Russian, Ukrainian, Belarusian), in romanised form.
 pub fn is_patronymic(w: &str) -> bool {
@@ -457,5 +670,65 @@ pub const GIVEN_NAME_GROUPS: &[&str] = &[
     "vladimir volodymyr wladimir vova volodya",
     "yevgeny evgeny eugene yevgeniy evgeni zhenya eugenio",
     "louis luis luiz ludwig luigi lewis",
-    "philip phillip felipe filipp filippo philippe",
+    "philip phillip felipe filipp filippo philippe phil",
+    // Common short forms and nicknames.
+    "christopher chris kit cristobal christoph kristof",
+    "matthew matt matthias mateo matteo matvei",
+    "jonathan jon jonny johnny",
+    "timothy tim timmy",
+    "lawrence laurence larry lorenzo laurent",
+    "raymond ray raimundo",
+    "ronald ron ronnie",
+    "donald don donnie",
+    "gerald gerry jerry",
+    "frederick frederic fred freddie freddy fritz federico",
+    "albert bert berto alberto",
+    "douglas doug",
+    "kenneth ken kenny",
+    "leonard leo len lenny leonardo",
+    "patrick pat paddy patricio",
+    "patricia pat patty trish",
+    "margaret maggie meg peggy marge greta margarita",
+    "susan sue susie suzanne",
+    "jennifer jen jenny",
+    "victoria vicky tori",
+    "rebecca becky",
+    "deborah debbie deb",
+    "dorothy dot dolly",
+    "barbara barb babs",
+    "abigail abby",
+    "jacqueline jackie",
+    "elizabeth eliza betty bess lizzy",
+    "katherine kathy cathy katie kat katya",
+    "natalia natalya natasha natalie",
+    "tatiana tatyana tanya",
+    "anastasia nastya",
+    "svetlana sveta",
+    "olga olya",
+    "yelena lena",
+    "anna anya",
+    "maria masha",
+    "ekaterina katya",
+    "aleksandr sasha shura",
+    "aleksei alexei alexey aleksey alyosha lyosha",
+    "mikhail misha",
+    "nikolai kolya",
+    "sergei sergey seryozha",
+    "ivan vanya",
+    "pavel pasha",
+    "dmitry mitya",
+    "yuri yury yuriy",
+    "konstantin kostya constantine",
+    "boris borya",
+    "grigory grisha",
+    "vyacheslav slava",
+    "stanislav stas",
+    "valentin valya",
+    "muhammad mohammed mohamed mohammad mohamad muhammed mohd",
+    "ahmed ahmad",
+    "hussein husain hussain husayn",
+    "hassan hasan",
+    "abdullah abdallah",
+    "omar umar",
+    "osama usama",
 ];
