@@ -103,7 +103,11 @@ async fn scan_memory(t: &TestApp, results: &[tradewind_core::SwarmResult], found
         leaks(&format!("transcript {id}"), &serde_json::to_string(&steps).unwrap(), found);
         if let Some(info) = &r.thread {
             let thread = mem.thread(&info.thread_id).await.unwrap().expect("thread stored");
-            leaks(&format!("thread {}", info.thread_id), &without_open_contact(serde_json::to_value(&thread).unwrap()), found);
+            leaks(
+                &format!("thread {}", info.thread_id),
+                &without_open_contact(serde_json::to_value(&thread).unwrap()),
+                found,
+            );
         }
         let customer = match r.customer.strip_prefix("u:") {
             Some(h) => CustomerId::Unified(h.into()),

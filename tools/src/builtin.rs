@@ -172,6 +172,17 @@ impl Tool for SearchKnowledge {
         "Hybrid search of the knowledge base (catalog, FAQ, case studies, competitor and shipping notes). Every hit carries its citation.".into()
     }
 
+    /// Hits by reference: the citation names the chunk; its text stays in
+    /// the knowledge base (it made transcripts, kept per inquiry, ~10× larger).
+    fn transcribe(mut output: serde_json::Value) -> serde_json::Value {
+        if let Some(hits) = output.as_array_mut() {
+            for hit in hits.iter_mut().filter_map(serde_json::Value::as_object_mut) {
+                hit.remove("text");
+            }
+        }
+        output
+    }
+
     async fn call(&self, a: SearchKnowledgeArgs, _ctx: &ToolCtx) -> Result<Vec<KnowledgeHit>, ToolError> {
         let q = SearchQuery {
             // The query may go to an embedding model; identifiers never help a search.

@@ -22,6 +22,13 @@ pub trait Tool: Send + Sync + 'static {
     fn description(&self) -> String;
 
     fn call(&self, args: Self::Args, ctx: &ToolCtx) -> impl Future<Output = Result<Self::Output, ToolError>> + Send;
+
+    /// What the transcript keeps of a result: all of it unless a tool says
+    /// otherwise (search hits keep their citations, not the chunks' text,
+    /// which the knowledge base already holds).
+    fn transcribe(output: Value) -> Value {
+        output
+    }
 }
 
 /// The object-safe face of a tool: JSON in, JSON out.
@@ -33,6 +40,8 @@ pub trait DynTool: Send + Sync {
     fn parameters(&self) -> &Value;
     /// Runs the tool on arguments that already passed validation.
     async fn call_json(&self, args: Value, ctx: &ToolCtx) -> Result<Value, ToolError>;
+    /// See [`Tool::transcribe`].
+    fn transcribe(&self, output: Value) -> Value;
 }
 
 struct Typed<T: Tool> {
@@ -56,6 +65,9 @@ impl<T: Tool> DynTool for Typed<T> {
             .map_err(|e| ToolError::InvalidArgs { tool: T::NAME.to_string(), message: e.to_string() })?;
         let out = self.tool.call(args, ctx).await?;
         serde_json::to_value(out).map_err(|e| ToolError::Internal(format!("{}: output: {e}", T::NAME)))
+    }
+    fn transcribe(&self, output: Value) -> Value {
+        T::transcribe(output)
     }
 }
 
@@ -139,7 +151,7 @@ impl Dispatcher {
         let res = self.call_inner(ctx, name, raw.clone()).await;
         let ms = start.elapsed().as_secs_f64() * 1000.0;
         let (result, error) = match &res {
-            Ok(v) => (Some(v.clone()), None),
+            Ok(v) => (Some(self.registry.get(name).map_or_else(|| v.clone(), |t| t.transcribe(v.clone()))), None),
             Err(e) => (None, Some(e.to_string())),
         };
         ctx.recorder.record(ctx.agent, ms, StepKind::ToolCall { tool: name.to_string(), args: raw, result, error });
