@@ -34,20 +34,32 @@ use tradewind_ports::memory::{
 /// expired (at the record TTL) by the time this many newer ones exist.
 const INDEXED_INQUIRIES: usize = 1_000;
 
-/// How much the in-process backend keeps before evicting the least recently
-/// used entries.
+/// How much the in-process backend keeps, in bytes of stored text (plus a
+/// fixed overhead per record), before evicting the least recently used
+/// records. Budgets in bytes rather than counts keep the process's memory
+/// flat whatever the size of each inquiry: with counts, 10,000 inquiries of
+/// large transcripts were a gigabyte.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InProcessLimits {
-    /// Inquiries (transcript + result) kept, least recently used first out.
-    pub max_inquiries: usize,
-    /// Customer records (facts, turns, links) kept, least recently used first out.
-    pub max_customers: usize,
+    /// Inquiries (transcript + result).
+    pub inquiry_bytes: u64,
+    /// Customer records (facts, turns, links).
+    pub customer_bytes: u64,
+    /// Conversation threads and the conversations' open pointers.
+    pub thread_bytes: u64,
 }
 
 impl Default for InProcessLimits {
     fn default() -> Self {
-        Self { max_inquiries: 10_000, max_customers: 100_000 }
+        Self { inquiry_bytes: 24 << 20, customer_bytes: 16 << 20, thread_bytes: 16 << 20 }
     }
+}
+
+/// What a record costs besides its text: keys, boxes, moka's entry.
+const RECORD_OVERHEAD: u64 = 160;
+
+fn weight_of(bytes: usize) -> u32 {
+    u32::try_from(bytes as u64 + RECORD_OVERHEAD).unwrap_or(u32::MAX)
 }
 
 /// The embedded `Memory` backend. Cheap to share behind an `Arc`.
@@ -171,9 +183,18 @@ fn deadline(now: u64, ttl_secs: u64) -> Option<u64> {
 /// (wall-clock ms), or `None` while it holds something kept forever.
 trait Expiring: Default {
     fn dead_at(&self) -> Option<u64>;
+    /// Bytes of text held, for the budget.
+    fn bytes(&self) -> usize;
 }
 
 impl Expiring for CustomerSlot {
+    fn bytes(&self) -> usize {
+        let facts = self.facts.as_ref().map_or(0, |_| 256);
+        let turns: usize = self.turns.iter().map(|t| t.text.len() + t.inquiry_id.len() + 48).sum();
+        let ids: usize = self.inquiries.iter().map(|i| i.len() + 24).sum::<usize>() + self.linked.len() * 48;
+        facts + turns + ids
+    }
+
     fn dead_at(&self) -> Option<u64> {
         let parts = [
             (self.link.is_some(), self.link_expire_at),
@@ -192,6 +213,10 @@ impl Expiring for CustomerSlot {
 }
 
 impl Expiring for InquirySlot {
+    fn bytes(&self) -> usize {
+        self.transcript.iter().map(|s| s.len() + 16).sum::<usize>() + self.result.as_ref().map_or(0, |r| r.len())
+    }
+
     fn dead_at(&self) -> Option<u64> {
         let parts =
             [(!self.transcript.is_empty(), self.transcript_expire_at), (self.result.is_some(), self.result_expire_at)];
@@ -215,11 +240,19 @@ impl InProcessMemory {
     pub fn with_limits(config: MemoryConfig, limits: InProcessLimits) -> Self {
         Self {
             config,
-            customers: Records::new(limits.max_customers),
-            inquiries: Records::new(limits.max_inquiries),
+            customers: Records::new(limits.customer_bytes),
+            inquiries: Records::new(limits.inquiry_bytes),
             recent: Mutex::new(VecDeque::new()),
-            threads: Cache::new(limits.max_inquiries as u64),
-            open: Cache::new(limits.max_customers as u64),
+            threads: Cache::builder()
+                .max_capacity((limits.thread_bytes / 4 * 3).max(1))
+                .weigher(|k: &String, v: &(Arc<str>, Option<u64>)| weight_of(k.len() + v.0.len()))
+                .eviction_policy(EvictionPolicy::lru())
+                .build(),
+            open: Cache::builder()
+                .max_capacity((limits.thread_bytes / 4).max(1))
+                .weigher(|k: &String, v: &(String, u64)| weight_of(k.len() + v.0.len()))
+                .eviction_policy(EvictionPolicy::lru())
+                .build(),
         }
     }
 
@@ -624,9 +657,12 @@ struct Records<V> {
 }
 
 impl<V: Expiring + Send + 'static> Records<V> {
-    fn new(cap: usize) -> Self {
+    fn new(budget_bytes: u64) -> Self {
         let cache = Cache::builder()
-            .max_capacity(cap.max(1) as u64)
+            .max_capacity(budget_bytes.max(1))
+            // Weighed when stored; every write re-stores the record, so the
+            // weight follows it as it grows.
+            .weigher(|_k: &String, held: &Arc<Held<V>>| weight_of(held.lock().bytes()))
             // A store, not a cache: every write must be kept. moka's default
             // TinyLFU admission could refuse a new record when full.
             .eviction_policy(EvictionPolicy::lru())
@@ -727,6 +763,9 @@ mod tests {
         fn dead_at(&self) -> Option<u64> {
             None
         }
+        fn bytes(&self) -> usize {
+            0
+        }
     }
 
     fn get(map: &Records<Forever>, key: &str) -> Option<u32> {
@@ -735,7 +774,7 @@ mod tests {
 
     #[test]
     fn records_evict_least_recently_used_and_stay_bounded() {
-        let map: Records<Forever> = Records::new(64);
+        let map: Records<Forever> = Records::new(64 * RECORD_OVERHEAD);
         for i in 0..1000u32 {
             map.update(&format!("k{i}"), |v| v.0 = i);
         }
@@ -747,7 +786,7 @@ mod tests {
 
     #[test]
     fn update_then_on_two_keys_and_on_one() {
-        let map: Records<Forever> = Records::new(8);
+        let map: Records<Forever> = Records::new(8 * RECORD_OVERHEAD);
         for (a, b) in [("a", "b"), ("d", "c"), ("e", "e")] {
             let got = map.update_then(
                 a,

@@ -458,7 +458,8 @@ async fn inproc_customer_ttl() {
 
 #[tokio::test]
 async fn inproc_storage_is_bounded() {
-    let limits = InProcessLimits { max_inquiries: 256, max_customers: 256 };
+    // Each record here is well under 1 KiB: 256 KiB holds a few hundred.
+    let limits = InProcessLimits { inquiry_bytes: 256 << 10, customer_bytes: 256 << 10, thread_bytes: 64 << 10 };
     let mem = InProcessMemory::with_limits(test_config("tw:"), limits);
     for i in 0..5_000 {
         let inq = format!("inq-{i}");
@@ -468,8 +469,8 @@ async fn inproc_storage_is_bounded() {
         mem.push_turns(&id, &[turn(i, "x")]).await.unwrap();
     }
     // moka may overshoot a cap briefly until its next clean-up; the counts run it first.
-    assert!(mem.stored_inquiries() <= 256 + 32, "inquiries {}", mem.stored_inquiries());
-    assert!(mem.stored_customers() <= 256 + 32, "customers {}", mem.stored_customers());
+    assert!((100..=1_500).contains(&mem.stored_inquiries()), "inquiries {}", mem.stored_inquiries());
+    assert!((100..=1_500).contains(&mem.stored_customers()), "customers {}", mem.stored_customers());
     assert!(mem.result("inq-4999").await.unwrap().is_some());
     assert_eq!(mem.transcript("inq-4999").await.unwrap().len(), 1);
     assert!(mem.result("inq-0").await.unwrap().is_none());
