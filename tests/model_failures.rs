@@ -76,6 +76,9 @@ async fn a_refused_connection_degrades_to_the_rules() {
         assert!(degraded(&r).contains(&part), "{part} is degraded: {:?}", r.degraded);
     }
     assert!(r.degraded.iter().all(|d| !d.reason.is_empty()));
+    let card = t.outbox("sales").join(&r.inquiry_id).join(format!("{}-proposal.md", r.inquiry_id));
+    let card = std::fs::read_to_string(&card).expect("the sales card was delivered");
+    assert!(card.contains("Degraded: written by rules"), "sales see the fallback: {card}");
 }
 
 #[tokio::test]

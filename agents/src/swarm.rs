@@ -350,7 +350,16 @@ impl Swarm {
                 Some(_) => format!("Proposal draft {} v{}", thread.thread_id, thread.version),
                 None => format!("Proposal draft {}", thread.thread_id),
             };
-            let body = format!("{banner}{revised}{}", p.markdown);
+            // Sales must see when a part fell back to rules (a model that
+            // failed or stalled): the draft is sound but plainer.
+            let degraded = pctx.recorder.degraded();
+            let fallback = if degraded.is_empty() {
+                String::new()
+            } else {
+                let parts: Vec<String> = degraded.iter().map(|d| format!("{} ({})", d.part, d.reason)).collect();
+                format!("> **Degraded: written by rules where the model failed: {}.**\n\n", parts.join("; "))
+            };
+            let body = format!("{banner}{fallback}{revised}{}", p.markdown);
             let id = format!("{}-proposal", inquiry.id);
             crate::deliver(env, &pctx, "sales", "proposal", id, title, body, p).await;
         }

@@ -1,8 +1,6 @@
 //! `tradewind eval`: quality figures measured on labelled cases: name pairs
-//! for screening, inquiries for customs verdicts, dialogues for conversations.
-//! `tradewind eval`: quality figures measured on labelled cases (name
-//! pairs for screening, inquiries for customs verdicts, messages for
-//! intake).
+//! for screening, inquiries for customs verdicts, messages for intake,
+//! dialogues for conversations.
 
 pub mod conversations;
 pub mod customs;
