@@ -28,8 +28,8 @@ pub mod injection;
 pub mod labelled;
 mod nearest;
 pub mod numerals;
-pub mod pii;
 mod parties;
+pub mod pii;
 pub mod products;
 mod specs;
 #[cfg(test)]
