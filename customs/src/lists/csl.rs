@@ -219,8 +219,7 @@ fn parse_json(path: &Path, bytes: &[u8]) -> Result<Parsed, ListError> {
         files: vec![FileRows { file, rows: results.len() }],
         malformed,
         notes: vec!["layout: JSON".into()],
-        list_date: latest
-            .map(|(d, label)| (d.to_string(), format!("{label} of the sources_used in the file"))),
+        list_date: latest.map(|(d, label)| (d.to_string(), format!("{label} of the sources_used in the file"))),
     })
 }
 
