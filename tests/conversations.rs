@@ -193,13 +193,21 @@ async fn consecutive_cli_calls_in_separate_processes_continue_one_conversation()
 async fn through_serves_http_api_one_chat_is_one_conversation_and_new_starts_another() {
     let s = tradewind_testkit::start_stack(|_| {}).await;
     let client = reqwest::Client::new();
+    // The server issues the chat and its token; every post carries the token.
+    let res = client.post(s.url("/v1/chats")).send().await.expect("server reachable");
+    assert_eq!(res.status().as_u16(), 201);
+    let issued: serde_json::Value = res.json().await.expect("JSON");
+    let chat = issued["chat_id"].as_str().expect("chat id").to_string();
+    let token = issued["chat_token"].as_str().expect("token").to_string();
     let post = |body: serde_json::Value| {
         let client = client.clone();
         let url = s.url("/v1/messages");
+        let token = token.clone();
         async move {
             let res = client
                 .post(url)
                 .header("content-type", "application/json")
+                .header("x-chat-token", token)
                 .body(body.to_string())
                 .send()
                 .await
@@ -208,27 +216,25 @@ async fn through_serves_http_api_one_chat_is_one_conversation_and_new_starts_ano
             res.json::<serde_json::Value>().await.expect("JSON")
         }
     };
-    let first = post(serde_json::json!({"chat_id": "conv-http-1", "text": "Hi, we would like a quote for 500 of your 48V 20Ah e-bike battery packs."})).await;
-    let mut events = client.get(s.url("/v1/chats/conv-http-1/events")).send().await.expect("events");
-    assert_eq!(first["chat_id"], "conv-http-1");
+    let first = post(serde_json::json!({"chat_id": chat, "text": "Hi, we would like a quote for 500 of your 48V 20Ah e-bike battery packs."})).await;
+    let mut events = client.get(s.url(&format!("/v1/chats/{chat}/events?token={token}"))).send().await.expect("events");
+    assert_eq!(first["chat_id"], chat.as_str());
     tradewind_testkit::sse::read_replies(&mut events, 1).await;
-    post(serde_json::json!({"chat_id": "conv-http-1", "text": "Delivery to Hamburg, Germany please, CIF. Our company is Nordlicht Energie GmbH."})).await;
+    post(serde_json::json!({"chat_id": chat, "text": "Delivery to Hamburg, Germany please, CIF. Our company is Nordlicht Energie GmbH."})).await;
     let second = tradewind_testkit::sse::read_replies(&mut events, 1).await;
     let reply = second[0].1["text"].as_str().unwrap_or_default().to_string();
     assert!(!reply.to_lowercase().contains("which of our products"), "{reply}");
 
     let mem = &s.app().app.memory;
-    let open = mem.open_thread("web:conv-http-1").await.unwrap().expect("the chat has an open inquiry");
+    let key = format!("web:{chat}");
+    let open = mem.open_thread(&key).await.unwrap().expect("the chat has an open inquiry");
     assert_eq!(open.version, 2, "{open:?}");
     assert_eq!(open.inquiry.company.as_deref(), Some("Nordlicht Energie GmbH"));
     assert_eq!(open.inquiry.items.first().and_then(|i| i.quantity), Some(500));
 
-    post(
-        serde_json::json!({"chat_id": "conv-http-1", "new": true, "text": "A separate quote: 40 LED high bay lights."}),
-    )
-    .await;
+    post(serde_json::json!({"chat_id": chat, "new": true, "text": "A separate quote: 40 LED high bay lights."})).await;
     tradewind_testkit::sse::read_replies(&mut events, 1).await;
-    let now_open = mem.open_thread("web:conv-http-1").await.unwrap().expect("open");
+    let now_open = mem.open_thread(&key).await.unwrap().expect("open");
     assert_ne!(now_open.thread_id, open.thread_id, "\"new\": true starts another inquiry");
     assert!(mem.thread(&open.thread_id).await.unwrap().is_some_and(|t| t.closed));
     s.stop().await;
