@@ -381,6 +381,13 @@ impl ScreeningList {
                 ));
             }
         }
+        // A double-barrelled name is one name: "John Smith" is not "John B.
+        // Pridmore-Smith" on the strength of half of it, though a person may
+        // look.
+        if score >= MATCH_THRESHOLD && half_of_a_double_name(q, &name.text) {
+            score = MATCH_THRESHOLD - 0.01;
+            why.push_str("; only half of a double-barrelled name in common");
+        }
         // Names that many listed people share (Ali, Hassan, Mohammed) say
         // little on their own: when the screened name meets a list name only
         // on such names and the list name has names of its own besides, one
@@ -545,6 +552,20 @@ fn hit_findings(hits: &[ScreeningHit], party: &str) -> Vec<Finding> {
             }
         })
         .collect()
+}
+
+/// Whether the screened name has one half of a hyphenated list word
+/// ("PRIDMORE-SMITH") without the other.
+fn half_of_a_double_name(q: &NameForm, listed: &str) -> bool {
+    let has = |w: &str| q.tokens.iter().any(|t| t.text == w);
+    listed.split_whitespace().any(|word| {
+        let word = word.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase();
+        let mut parts = word.split('-');
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(x), Some(y), None) if x.chars().count() >= 3 && y.chars().count() >= 3 => has(x) != has(y),
+            _ => false,
+        }
+    })
 }
 
 #[cfg(test)]

@@ -300,3 +300,21 @@ fn a_given_name_is_not_a_place_and_lengths_that_differ_count() {
     // A letter more or less is still a typo.
     assert!(s("Marco Belllini", "Marco Bellini") >= MATCH_THRESHOLD);
 }
+
+#[test]
+fn half_of_a_double_barrelled_name_is_a_review_not_a_match() {
+    let l = list(vec![entity("T-1", "JOHN B. PRIDMORE-SMITH", &[], &[])]);
+    let hits = l.screen("John Smith", None);
+    assert!(!hits.is_empty(), "a person may look");
+    assert!(hits.iter().all(|h| h.outcome == ScreeningOutcome::PotentialMatch), "{hits:#?}");
+    let hits = l.screen("John Pridmore-Smith", None);
+    assert!(hits.iter().any(|h| h.outcome == ScreeningOutcome::Match), "{hits:#?}");
+}
+
+#[test]
+fn an_initial_stands_for_a_name_not_a_trade_word_and_and_is_no_andes() {
+    // The S and A of "S.A." and the I&S of a listed firm are no "Solar" and no "Andes".
+    assert!(s("Andes Solar", "I&S HOLDING COMPANY, S.A.") < REVIEW_THRESHOLD);
+    // An initial still stands for a given name.
+    assert!(s("N. Ivanov", "Nikolai Ivanov") >= REVIEW_THRESHOLD);
+}

@@ -37,7 +37,8 @@ pub struct CustomsEvalArgs {
 
 /// One labelled inquiry: `{"text": ..., "expected_min": "review",
 /// "expected_max": "high", "category": "route", "note": ...}`, or with
-/// `"expected_risk"` for a single level.
+/// `"expected_risk"` for a single level; `"max_list_age_days"` overrides the
+/// configured list-age limit for that case.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Case {
@@ -51,6 +52,11 @@ pub struct Case {
     /// What the case tests ("party", "route", "battery", …), for figures per category.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub category: Option<String>,
+    /// Runs this case with this `[screening] max_list_age_days` instead of
+    /// the configured one: how a verdict depends on the list's date is
+    /// labelled like anything else.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_list_age_days: Option<u32>,
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -234,52 +240,70 @@ pub async fn evaluate(
         lists.lists().iter().map(|l| format!("{} dated {}", l.title, l.list_date)).collect::<Vec<_>>().join("; ")
     );
     drop(lists);
-    let (app, _) = App::build(cfg, BuildOptions { ingest: true, quiet: true }, None).await?;
+    // One app per list-age limit in use, since the limit is fixed when the
+    // lists are loaded; cases keep their file order in the report.
+    let mut limits: Vec<Option<u32>> = cases.iter().map(|(_, c)| c.max_list_age_days).collect();
+    limits.sort();
+    limits.dedup();
     let mut results = Vec::with_capacity(cases.len());
-    for (line, case) in cases {
-        let Some((lo, hi)) = case.band() else { continue };
-        // A user per case, so that no case inherits another's company or destination.
-        let msg = IncomingMessage {
-            channel: "eval".into(),
-            user: format!("case-{line}"),
-            text: case.text.clone(),
-            ..Default::default()
-        };
-        let (got, drivers, error) = match app.handle_message(msg).await {
-            Ok(r) => match r.customs {
-                AgentOutcome::Done { value } => {
-                    let drivers = value
-                        .findings
-                        .iter()
-                        .filter(|f| f.level == value.risk)
-                        .map(|f| {
-                            let cite = f.citations.iter().map(|c| c.source.as_str()).collect::<Vec<_>>().join(", ");
-                            format!("[{}] {}: {} ({cite})", f.level.as_str(), f.kind, clip(&f.message, 160))
-                        })
-                        .collect();
-                    (Some(value.risk), drivers, None)
-                }
-                AgentOutcome::TimedOut { after_ms } => {
-                    (None, vec![], Some(format!("customs timed out after {after_ms} ms")))
-                }
-                AgentOutcome::Failed { error } => (None, vec![], Some(error)),
-                AgentOutcome::Skipped { reason } => (None, vec![], Some(format!("customs did not run: {reason}"))),
-            },
-            Err(e) => (None, vec![], Some(e.to_string())),
-        };
-        results.push(CaseResult {
-            line: *line,
-            text: case.text.clone(),
-            expected_min: lo,
-            expected_max: hi,
-            category: case.category.clone(),
-            got,
-            drivers,
-            note: case.note.clone(),
-            error,
-        });
+    for limit in limits {
+        let mut cfg = cfg.clone();
+        if let Some(days) = limit {
+            cfg.screening.max_list_age_days = days;
+        }
+        let (app, _) = App::build(cfg, BuildOptions { ingest: true, quiet: true }, None).await?;
+        for (line, case) in cases.iter().filter(|(_, c)| c.max_list_age_days == limit) {
+            results.push(run_case(&app, *line, case).await);
+        }
     }
+    results.sort_by_key(|r| r.line);
     Ok(score(cases_file, lists_shown, results, started.elapsed().as_secs_f64() * 1000.0))
+}
+
+/// One case through the swarm, and its verdict against its band.
+async fn run_case(app: &App, line: usize, case: &Case) -> CaseResult {
+    // read_cases refuses a case without a valid band; the widest band is only a fallback.
+    let (lo, hi) = case.band().unwrap_or((RiskLevel::Clear, RiskLevel::Blocked));
+    // A user per case, so that no case inherits another's company or destination.
+    let msg = IncomingMessage {
+        channel: "eval".into(),
+        user: format!("case-{line}"),
+        text: case.text.clone(),
+        ..Default::default()
+    };
+    let (got, drivers, error) = match app.handle_message(msg).await {
+        Ok(r) => match r.customs {
+            AgentOutcome::Done { value } => {
+                let drivers = value
+                    .findings
+                    .iter()
+                    .filter(|f| f.level == value.risk)
+                    .map(|f| {
+                        let cite = f.citations.iter().map(|c| c.source.as_str()).collect::<Vec<_>>().join(", ");
+                        format!("[{}] {}: {} ({cite})", f.level.as_str(), f.kind, clip(&f.message, 160))
+                    })
+                    .collect();
+                (Some(value.risk), drivers, None)
+            }
+            AgentOutcome::TimedOut { after_ms } => {
+                (None, vec![], Some(format!("customs timed out after {after_ms} ms")))
+            }
+            AgentOutcome::Failed { error } => (None, vec![], Some(error)),
+            AgentOutcome::Skipped { reason } => (None, vec![], Some(format!("customs did not run: {reason}"))),
+        },
+        Err(e) => (None, vec![], Some(e.to_string())),
+    };
+    CaseResult {
+        line,
+        text: case.text.clone(),
+        expected_min: lo,
+        expected_max: hi,
+        category: case.category.clone(),
+        got,
+        drivers,
+        note: case.note.clone(),
+        error,
+    }
 }
 
 fn score(cases_file: &Path, lists: String, results: Vec<CaseResult>, elapsed_ms: f64) -> CustomsEvalReport {

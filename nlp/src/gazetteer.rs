@@ -926,6 +926,17 @@ impl Gazetteer {
             if j == k || !on_route || Some(r.iso) == final_iso || r.iso == "CN" {
                 continue;
             }
+            // "Cuba, New Mexico", "Lebanon, PA": a name qualified by the place
+            // right after it belongs to that place's country, not a stop.
+            let qualified = hits.get(j + 1).is_some_and(|next| {
+                next.start >= hits[j].end
+                    && next.start - hits[j].end <= 2
+                    && (hits[j].end..next.start).all(|t| doc.is_punct(t, ','))
+                    && resolved[j + 1].is_some_and(|nr| Some(nr.iso) == final_iso)
+            });
+            if qualified {
+                continue;
+            }
             if transit.iter().any(|t| t.country == r.iso) {
                 continue;
             }
@@ -1122,6 +1133,11 @@ mod tests {
         assert_eq!(route("FOB Shenzhen, final destination Manila"), (Some("PH".into()), vec![]));
         assert_eq!(route("FOB Ningbo, destination Mombasa"), (Some("KE".into()), vec![]));
         assert_eq!(route("Deliver to Hamburg, Germany"), (Some("DE".into()), vec![]));
+    }
+
+    #[test]
+    fn a_country_name_qualified_by_a_state_is_no_stop() {
+        assert_eq!(route("Please deliver to Cuba, New Mexico, USA."), (Some("US".into()), vec![]));
     }
 
     #[test]

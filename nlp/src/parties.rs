@@ -540,6 +540,14 @@ const SUBJECT_VERBS: &[&str] = &[
     "is looking",
     "hereby",
     "invites",
+    "asks",
+    "orders",
+    "wishes",
+    "inquires",
+    "enquires",
+    "sends",
+    "writes",
+    "seeks",
 ];
 /// Words between a cue and the name ("consignee is", "our forwarder will be").
 const SKIP: &[&str] =
@@ -603,6 +611,14 @@ pub(crate) fn parties(doc: &Doc, gaz: &Gazetteer, places: &[PlaceHit], si: &Stru
         let Some((a, b)) = span else { continue };
         let Some((a, b)) = trim_places(doc, places, a, b) else { continue };
         let person_cue = h.payload & PERSON != 0;
+        // "Delivered to Limassol, Cyprus": after a shipping verb a name is a
+        // place unless it reads as a company; the gazetteer lacks many towns.
+        if matches!(doc.norm_of(h.start), "ship" | "deliver" | "delivered")
+            && !(a..b)
+                .any(|i| doc.kind(i) == Some(Kind::Word) && (is_legal(doc.norm_of(i)) || is_trade(doc.norm_of(i))))
+        {
+            continue;
+        }
         let kind = kind_of(doc, a, b, role, person_cue);
         // A person's cue naming a company ("This is Nordlicht Energie GmbH",
         // "I am from Acme Trading") introduces the buyer.
@@ -618,6 +634,7 @@ pub(crate) fn parties(doc: &Doc, gaz: &Gazetteer, places: &[PlaceHit], si: &Stru
             push(&mut found, doc, Found { role, start: a, end: b, kind, country, address: None });
         }
     }
+    sentence_subjects(doc, gaz, places, &mut found);
     signature(doc, gaz, places, &mut found);
 
     let mut out: Vec<Party> = found
@@ -922,7 +939,7 @@ fn kind_of(doc: &Doc, a: usize, b: usize, role: PartyRole, person_cue: bool) -> 
             Some(Kind::Word) => {
                 let w = doc.norm_of(i);
                 words += 1;
-                org |= is_legal(w) || is_trade(w);
+                org |= is_legal(w) || is_trade(w) || LEGAL_PREFIX.contains(&w);
             }
             Some(Kind::Num) => org = true,
             Some(Kind::Cjk) => cjk.push_str(doc.norm_of(i)),
@@ -935,6 +952,12 @@ fn kind_of(doc: &Doc, a: usize, b: usize, role: PartyRole, person_cue: bool) -> 
         let chars = cjk.chars().count();
         return if org || (chars > 4 && !person_cue) { PartyKind::Company } else { PartyKind::Person };
     }
+    // Dotted legal forms come as single letters: "B.V.", "s.r.o.", "S.A.".
+    let letters: String = (a..b)
+        .filter(|&i| doc.kind(i) == Some(Kind::Word) && doc.norm_of(i).chars().count() == 1)
+        .map(|i| doc.norm_of(i))
+        .collect();
+    org |= letters.len() >= 2 && LEGAL.iter().any(|l| letters.ends_with(l) && l.len() >= 2);
     if org {
         return PartyKind::Company;
     }
@@ -1031,6 +1054,126 @@ fn greeting_subject(doc: &Doc) -> Option<(usize, usize)> {
     let next = doc.norm_of(b);
     let subject = SUBJECT_VERBS.contains(&next) || doc.is_punct(b, ',') && b - a >= 2;
     (subject && !NOT_NAME.contains(&doc.norm_of(a))).then_some((a, b))
+}
+
+/// Names that open a sentence without a cue: the subject of a verb
+/// ("NEYRIZ STEEL needs …", "EKT Smart Technology (Chase Side, London)
+/// would like …", "Oleg Deripaska will sign …"), a sentence that is only a
+/// name ("… to Juba, South Sudan. CROWN AUTO TRADING"), a name labelling
+/// the message ("Инвесткапиталбанк: 400 …"), a company before its city
+/// ("ТОО «Степь Энерго», Almaty …") and a Latin name running into Chinese
+/// ("Sarmayeh Bank 采购部需要 …"). Cue-less, so each form asks for more
+/// evidence that it is a name: a sentence start, and a verb, a legal form,
+/// a trade word or another script.
+fn sentence_subjects(doc: &Doc, gaz: &Gazetteer, places: &[PlaceHit], found: &mut Vec<Found>) {
+    let n = doc.len();
+    let mut k = 0;
+    let mut looked = 0;
+    while k < n && looked < MAX_CUES && found.len() < MAX_PARTIES {
+        let start = k == 0
+            || doc.is_boundary(k - 1)
+            || (doc.kind(k - 1) == Some(Kind::Punct) && matches!(doc.orig_of(k - 1), "，" | "。" | "：" | "！")
+                || doc.is_punct(k - 1, ',') && k >= 2 && GREETINGS.contains(&doc.norm_of(k - 2)));
+        if !start || doc.kind(k) != Some(Kind::Word) {
+            k += 1;
+            continue;
+        }
+        looked += 1;
+        let Some((a, b0)) = read_latin(doc, k) else {
+            k += 1;
+            continue;
+        };
+        // In capitals the verb is read as part of the name ("… TRADING REQUESTS 100 UNITS").
+        let cut = (a + 1..b0).find(|&i| SUBJECT_VERBS.contains(&doc.norm_of(i)) && !is_trade(doc.norm_of(i)));
+        let b = cut.unwrap_or(b0);
+        // Skip what may stand between a name and its verb: "(Chase Side,
+        // London)", "(Pty) Ltd", "(our Dubai branch)".
+        let mut j = b;
+        let mut b = b;
+        for _ in 0..4 {
+            if doc.is(j, "(") {
+                let close = (j + 1..(j + 16).min(n)).find(|&q| doc.is(q, ")"));
+                match close {
+                    Some(q) => j = q + 1,
+                    None => break,
+                }
+            } else if doc.kind(j) == Some(Kind::Word) && is_legal(doc.norm_of(j)) {
+                // "IPP Oil Products (Cyprus) Limited": the bracket is the
+                // name's own when a legal form follows it.
+                j += 1;
+                b = j;
+            } else {
+                break;
+            }
+        }
+        let words: Vec<&str> = (a..b).filter(|&i| doc.kind(i) == Some(Kind::Word)).map(|i| doc.norm_of(i)).collect();
+        let has_num = (a..b).any(|i| doc.kind(i) == Some(Kind::Num));
+        let corporate =
+            words.iter().any(|w| is_legal(w) || is_trade(w)) || (a..b).any(|i| doc.is(i, "«") || doc.is(i, "\""));
+        let foreign = doc.span(a, b).chars().any(|c| c.is_alphabetic() && !c.is_ascii());
+        let plain = !has_num && words.iter().all(|w| !NOT_NAME.contains(w) || is_legal(w));
+        let next = doc.norm_of(j);
+        let verb = cut.is_some() || SUBJECT_VERBS.contains(&next);
+        // One plain word is a name only before a verb of asking ("Rosoboronexport
+        // would like"); "Delivery is …" and "Price will …" are not.
+        let strong_verb = verb && !matches!(next, "is" | "are" | "has" | "have" | "will" | "here");
+        let legal_form =
+            words.iter().any(|w| is_legal(w) || LEGAL_PREFIX.contains(w)) || (a..b).any(|i| doc.is(i, "«"));
+        let whole = j >= n || doc.is_boundary(j);
+        let label = doc.is_punct(j, ':') && j == b && (corporate || foreign);
+        let before_place = doc.is_punct(j, ',') && (places.iter().any(|p| p.start == j + 1) && corporate || legal_form);
+        let into_cjk = doc.kind(j) == Some(Kind::Cjk) && words.len() >= 2 && corporate;
+        // A cue word is a label ("Покупатель: …"), read by the cue pass.
+        let cue_word = CUES.iter().any(|(phrase, _, _)| *phrase == doc.norm_of(a));
+        let ok = plain
+            && !cue_word
+            && !NOT_NAME.contains(&doc.norm_of(a))
+            && ((verb && (words.len() >= 2 || corporate || foreign || strong_verb))
+                || (whole && (words.len() >= 2 || foreign) && (corporate || foreign || words.len() <= 4))
+                || label
+                || before_place
+                || into_cjk);
+        if ok {
+            if let Some((a, b)) = trim_places(doc, places, a, b) {
+                let kind = kind_of(doc, a, b, PartyRole::Buyer, false);
+                let role = if kind == PartyKind::Person { PartyRole::Contact } else { PartyRole::Buyer };
+                let country = country_near(doc, gaz, places, a, b);
+                push(found, doc, Found { role, start: a, end: b, kind, country, address: None });
+            }
+        }
+        k = b0.max(k + 1);
+    }
+    for_whom(doc, gaz, places, found);
+}
+
+/// "Please quote 60 inverters for Basic Element, delivery to Vienna": a
+/// name of two or more capitalised words after "for", closed by a comma or
+/// the sentence's end, is the buyer the quote is for. Places are dropped
+/// ("for Dubai"), and so is anything with a number in it ("for 2 Units").
+fn for_whom(doc: &Doc, gaz: &Gazetteer, places: &[PlaceHit], found: &mut Vec<Found>) {
+    let n = doc.len();
+    for k in (0..n).filter(|&k| doc.is(k, "for")).take(8) {
+        if found.len() >= MAX_PARTIES {
+            return;
+        }
+        let Some((a, b)) = read_latin(doc, k + 1) else { continue };
+        let words: Vec<usize> = (a..b).filter(|&i| doc.kind(i) == Some(Kind::Word)).collect();
+        let closed = b >= n || doc.is_boundary(b) || doc.is_punct(b, ',');
+        let plain = !(a..b).any(|i| doc.kind(i) == Some(Kind::Num))
+            && words.iter().all(|&i| doc.starts_upper(i) && !NOT_NAME.contains(&doc.norm_of(i)));
+        if words.len() < 2 || !closed || !plain {
+            continue;
+        }
+        if let Some((a, b)) = trim_places(doc, places, a, b) {
+            // A quote is asked for a firm; plain words here are its name, not a person's.
+            let country = country_near(doc, gaz, places, a, b);
+            push(
+                found,
+                doc,
+                Found { role: PartyRole::Buyer, start: a, end: b, kind: PartyKind::Company, country, address: None },
+            );
+        }
+    }
 }
 
 /// The lines after a sign-off: a person, a company, an address.
@@ -1248,5 +1391,65 @@ mod tests {
         let _ = read("«««««« ПАО « ООО \" \" ,,,, Co., Co., Co.,");
         let _ = read("收货人：");
         let _ = read("Dear");
+    }
+
+    #[test]
+    fn a_company_opening_a_sentence_before_its_verb() {
+        let p = read("GHADIR INDUSTRIAL TRADING REQUESTS 100 UNITS OF THE 8 KW INVERTER.");
+        assert_eq!(
+            (p[0].0, p[0].1.as_str(), p[0].2),
+            (PartyRole::Buyer, "GHADIR INDUSTRIAL TRADING", PartyKind::Company)
+        );
+        assert_eq!(names("Neyriz Steel needs 40 flood lights."), vec!["Neyriz Steel"]);
+        assert_eq!(names("Rosoboronexport would like 100 high bay lights."), vec!["Rosoboronexport"]);
+        assert_eq!(names("Уралвагонзавод would like 50 inverters."), vec!["Уралвагонзавод"]);
+    }
+
+    #[test]
+    fn a_bracket_between_a_name_and_its_verb_is_skipped_or_kept_before_a_legal_form() {
+        let p = read("EKT Smart Technology (Chase Side, London) would like 200 displays.");
+        assert_eq!(p[0].1, "EKT Smart Technology");
+        let p = read("IPP Oil Products (Cyprus) Limited (Limassol office) asks for 20 inverters.");
+        assert_eq!(p[0].1, "IPP Oil Products (Cyprus) Limited");
+    }
+
+    #[test]
+    fn a_person_opening_a_sentence_is_a_contact() {
+        let p = read("Oleg Deripaska will sign the order himself: 100 hub motors.");
+        assert_eq!((p[0].0, p[0].1.as_str(), p[0].2), (PartyRole::Contact, "Oleg Deripaska", PartyKind::Person));
+    }
+
+    #[test]
+    fn a_name_alone_in_the_last_sentence_and_a_name_labelling_the_message() {
+        assert_eq!(names("300 flood lights to Juba, South Sudan. CROWN AUTO TRADING"), vec!["CROWN AUTO TRADING"]);
+        assert_eq!(names("Инвесткапиталбанк: 400 LED bulbs please."), vec!["Инвесткапиталбанк"]);
+        assert_eq!(names("ТОО «Степь Энерго», Almaty, requests 100 inverters."), vec!["ТОО «Степь Энерго»"]);
+        assert_eq!(names("您好，Sarmayeh Bank 采购部需要600个平板灯"), vec!["Sarmayeh Bank"]);
+    }
+
+    #[test]
+    fn the_firm_a_quote_is_for() {
+        let p = read("Please quote 60 inverters for Basic Element, delivery to Vienna, Austria.");
+        assert_eq!((p[0].0, p[0].1.as_str(), p[0].2), (PartyRole::Buyer, "Basic Element", PartyKind::Company));
+        assert!(names("Please quote 60 inverters for 2 Projects.").is_empty());
+    }
+
+    #[test]
+    fn an_unknown_town_after_delivered_to_is_no_consignee() {
+        assert!(names("We need 20 inverters delivered to Limassol, Cyprus.").is_empty());
+        assert_eq!(names("Deliver to Acme Trading LLC, Limassol."), vec!["Acme Trading LLC"]);
+    }
+
+    #[test]
+    fn dotted_legal_forms_make_a_company() {
+        let p = read("Please quote 400 micro-inverters to Utrecht. Zonnedak Installaties B.V.");
+        assert_eq!((p[0].1.as_str(), p[0].2), ("Zonnedak Installaties B.V.", PartyKind::Company));
+    }
+
+    #[test]
+    fn sentence_openers_and_products_are_no_parties() {
+        assert!(names("Please quote 300 PCS 200W LED FLOOD LIGHT.").is_empty());
+        assert!(names("URGENT 1000 PCS 9W LED BULB TO ISTANBUL.").is_empty());
+        assert!(names("Delivery is urgent. Price will matter.").is_empty());
     }
 }

@@ -670,7 +670,17 @@ pub fn word_similarity(a: &Token, b: &Token) -> f64 {
         return 0.0;
     }
     if a.text.len() == 1 || b.text.len() == 1 {
+        // An initial stands for a name, not for a trade word or a place:
+        // the S of "S.A." is not "Solar", the E of "A&E" not "Energy".
+        let full = if a.text.len() == 1 { b } else { a };
+        if matches!(full.class, Class::Generic | Class::Location | Class::Particle) {
+            return 0.0;
+        }
         return if a.text.as_bytes()[0] == b.text.as_bytes()[0] { 0.9 } else { 0.0 };
+    }
+    // A particle ("and", "of", "al") pairs only with itself; "Andes" is no "and".
+    if (a.class == Class::Particle) != (b.class == Class::Particle) {
+        return 0.0;
     }
     // Some words leave no room for typos: a two-letter word (one wrong
     // letter is half of it, unless only its consonants were written), a
