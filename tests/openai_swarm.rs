@@ -82,3 +82,33 @@ async fn the_model_may_fill_a_field_only_with_what_the_customer_wrote() {
         t.app.memory.load_customer(&tradewind_core::CustomerId::channel("test", "grounding")).await.unwrap().facts;
     assert_eq!(facts.phone, None, "nothing invented is stored as a customer fact");
 }
+
+#[tokio::test]
+async fn our_own_name_in_an_earlier_reply_never_grounds_the_customers_company() {
+    use tradewind_testkit::ScriptedResponse;
+    // Turn 1 is read by the rules (the script's first answer is not JSON);
+    // on turn 2 the model names us as the customer's company, as Qwen2.5
+    // 1.5B did after our reply had signed "Tradewind Power".
+    let wrong = serde_json::json!({
+        "items": null, "unmatched_products": null, "destination_country": null, "destination_place": null,
+        "incoterm": null, "company": "Tradewind Power", "contact_name": null, "contact_phone": null,
+        "contact_email": null
+    });
+    let llm = ScriptedLlm::start(vec![ScriptedResponse::text("not json"), ScriptedResponse::json(wrong)])
+        .await
+        .unwrap();
+    let brain = OpenAiBrain::new(OpenAiConfig {
+        base_url: llm.base_url(),
+        api_key: Some("test".into()),
+        model: "scripted".into(),
+        call_timeout: Duration::from_secs(5),
+        max_retries: 0,
+        ..OpenAiConfig::default()
+    })
+    .unwrap();
+    let t = spawn_app_with(|c| c.llm.agents = vec!["intake".into()], Some(Arc::new(brain))).await;
+    let first = t.ask("own-name", "We need 500 E27 LED bulbs 9W, CIF Dubai.").await;
+    assert!(first.reply.contains("Tradewind Power"), "our reply names us: {}", first.reply);
+    let second = t.ask("own-name", "FOB please.").await;
+    assert_eq!(second.inquiry.company, None, "our name is not the customer's company");
+}

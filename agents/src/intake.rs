@@ -191,7 +191,10 @@ pub async fn run(
                     for p in problems {
                         ctx.recorder.note("intake", format!("model draft field ignored: {p}"));
                     }
-                    let grounding = format!("{conversation}\n{text}");
+                    // Only what the customer wrote grounds a value: our own
+                    // replies name us ("Tradewind Power"), never the customer.
+                    let theirs: Vec<&str> = conversation.lines().filter(|l| l.starts_with("customer:")).collect();
+                    let grounding = format!("{}\n{text}", theirs.join("\n"));
                     let draft = ground(env, ctx, draft, &grounding);
                     fill_from_model(&mut reading, draft);
                 }

@@ -79,7 +79,10 @@ impl App {
                         .await
                         .map_err(|e| AppError::Unavailable(format!("redis at {url}: {e}")))?,
                 ),
-                None => Arc::new(InProcessMemory::new(mc)),
+                None => Arc::new(InProcessMemory::with_limits(
+                    mc,
+                    tradewind_memory::InProcessLimits::total(config.memory.in_process_mib.max(1) << 20),
+                )),
             };
             // Everything stored goes through the masking boundary.
             Arc::new(MaskedMemory::new(backend))

@@ -82,6 +82,11 @@ pub struct MemorySection {
     /// How long customer facts (contact details in the clear) and
     /// channel→customer links are kept after the customer last wrote.
     pub customer_ttl_secs: u64,
+    /// What the in-process memory (no `redis_url`) may hold, in MiB of
+    /// stored records; the least recently used go first. Half for
+    /// inquiries' transcripts and results, a quarter each for customers and
+    /// conversation threads.
+    pub in_process_mib: u64,
 }
 
 impl Default for MemorySection {
@@ -95,6 +100,7 @@ impl Default for MemorySection {
             record_ttl_secs: d.record_ttl_secs,
             conversation_window_secs: 24 * 3600,
             customer_ttl_secs: d.customer_ttl_secs,
+            in_process_mib: 16,
         }
     }
 }

@@ -49,14 +49,24 @@ pub struct InProcessLimits {
     pub thread_bytes: u64,
 }
 
-impl Default for InProcessLimits {
-    fn default() -> Self {
-        Self { inquiry_bytes: 24 << 20, customer_bytes: 16 << 20, thread_bytes: 16 << 20 }
+impl InProcessLimits {
+    /// `total` bytes: half for inquiries, a quarter each for customers and
+    /// threads.
+    pub fn total(total: u64) -> Self {
+        Self { inquiry_bytes: total / 2, customer_bytes: total / 4, thread_bytes: total / 4 }
     }
 }
 
-/// What a record costs besides its text: keys, boxes, moka's entry.
-const RECORD_OVERHEAD: u64 = 160;
+impl Default for InProcessLimits {
+    fn default() -> Self {
+        Self::total(16 << 20)
+    }
+}
+
+/// What a record costs besides its text: the key (twice in moka), the
+/// record's struct and lock, moka's entry and the allocator's headers.
+/// Measured roughly: a serve run's RSS over the stores' weights.
+const RECORD_OVERHEAD: u64 = 400;
 
 fn weight_of(bytes: usize) -> u32 {
     u32::try_from(bytes as u64 + RECORD_OVERHEAD).unwrap_or(u32::MAX)
@@ -189,7 +199,8 @@ trait Expiring: Default {
 
 impl Expiring for CustomerSlot {
     fn bytes(&self) -> usize {
-        let facts = self.facts.as_ref().map_or(0, |_| 256);
+        // Facts are a dozen optional strings, each its own allocation.
+        let facts = self.facts.as_ref().map_or(0, |_| 512);
         let turns: usize = self.turns.iter().map(|t| t.text.len() + t.inquiry_id.len() + 48).sum();
         let ids: usize = self.inquiries.iter().map(|i| i.len() + 24).sum::<usize>() + self.linked.len() * 48;
         facts + turns + ids

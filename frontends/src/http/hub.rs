@@ -19,6 +19,11 @@ use tradewind_ports::AppError;
 
 const MAX_CHATS: usize = 10_000;
 const REPLIES_PER_CHAT: usize = 32;
+/// Bytes of replies kept across all chats. Chats are counted too, but a cap
+/// on bytes is what keeps the process flat whatever the replies' length.
+const MAX_BYTES: usize = 4 << 20;
+/// What a kept reply costs besides its text.
+const REPLY_OVERHEAD: usize = 160;
 /// A chat nobody wrote to for this long may be forgotten when room is needed.
 const CHAT_TTL: Duration = Duration::from_secs(30 * 60);
 
@@ -36,11 +41,19 @@ struct Inner {
     /// restarts, so a reconnecting browser's `Last-Event-ID` never hides a
     /// newer reply.
     next_seq: u64,
+    /// Sum of the chats' `bytes`.
+    bytes: usize,
 }
 
 struct ChatLog {
     replies: VecDeque<Logged>,
     touched: Instant,
+    bytes: usize,
+}
+
+fn size_of(reply: &OutboundReply) -> usize {
+    let quick: usize = reply.quick_replies.iter().map(|q| q.label.len() + q.card_id.len() + q.answer.len()).sum();
+    reply.text.len() + reply.chat_id.len() + reply.message_id.len() + quick + REPLY_OVERHEAD
 }
 
 impl Default for WebHub {
@@ -52,7 +65,8 @@ impl Default for WebHub {
 impl WebHub {
     pub fn new() -> Self {
         let (wake, _) = broadcast::channel(1024);
-        let inner = Inner { chats: HashMap::new(), next_seq: tradewind_core::now_ms().saturating_mul(1000).max(1) };
+        let inner =
+            Inner { chats: HashMap::new(), next_seq: tradewind_core::now_ms().saturating_mul(1000).max(1), bytes: 0 };
         Self { inner: Mutex::new(inner), wake }
     }
 
@@ -70,17 +84,24 @@ impl WebHub {
             let seq = inner.next_seq;
             inner.next_seq += 1;
             if !inner.chats.contains_key(&chat) && inner.chats.len() >= MAX_CHATS {
-                evict(&mut inner.chats);
+                evict(&mut inner, false);
             }
+            let size = size_of(&reply);
             let log = inner
                 .chats
                 .entry(chat.clone())
-                .or_insert_with(|| ChatLog { replies: VecDeque::new(), touched: Instant::now() });
+                .or_insert_with(|| ChatLog { replies: VecDeque::new(), touched: Instant::now(), bytes: 0 });
             log.touched = Instant::now();
+            let mut freed = 0;
             if log.replies.len() >= REPLIES_PER_CHAT {
-                log.replies.pop_front();
+                freed = log.replies.pop_front().map_or(0, |(_, r)| size_of(&r));
             }
             log.replies.push_back((seq, Arc::new(reply)));
+            log.bytes = (log.bytes + size).saturating_sub(freed);
+            inner.bytes = (inner.bytes + size).saturating_sub(freed);
+            while inner.bytes > MAX_BYTES && inner.chats.len() > 1 {
+                evict(&mut inner, true);
+            }
             seq
         };
         // No open stream is fine: the reply waits in the log.
@@ -173,14 +194,24 @@ struct Follow {
     closing: CancellationToken,
 }
 
-/// Forgets stale chats, or the stalest one when none is stale.
-fn evict(chats: &mut HashMap<Arc<str>, ChatLog>) {
-    chats.retain(|_, log| log.touched.elapsed() < CHAT_TTL);
-    if chats.len() >= MAX_CHATS {
-        if let Some(oldest) = chats.iter().min_by_key(|(_, log)| log.touched).map(|(k, _)| k.clone()) {
-            chats.remove(&oldest);
+/// Forgets stale chats, or the stalest one when none is stale (or, for the
+/// byte budget, `always`).
+fn evict(inner: &mut Inner, always: bool) {
+    let mut freed = 0;
+    inner.chats.retain(|_, log| {
+        let keep = log.touched.elapsed() < CHAT_TTL;
+        if !keep {
+            freed += log.bytes;
+        }
+        keep
+    });
+    if always || inner.chats.len() >= MAX_CHATS {
+        // Not the one just touched: it is never the stalest while others exist.
+        if let Some(oldest) = inner.chats.iter().min_by_key(|(_, log)| log.touched).map(|(k, _)| k.clone()) {
+            freed += inner.chats.remove(&oldest).map_or(0, |log| log.bytes);
         }
     }
+    inner.bytes = inner.bytes.saturating_sub(freed);
 }
 
 /// What a browser sees of a reply: `OutboundReply::error` may name internal
@@ -240,6 +271,23 @@ mod tests {
             hub.push(reply("c", &i.to_string()));
         }
         assert_eq!(hub.since("c", 0).len(), REPLIES_PER_CHAT);
+    }
+
+    #[test]
+    fn the_kept_replies_stay_within_the_byte_budget_and_the_newest_chats_keep_theirs() {
+        let hub = WebHub::new();
+        let long = "x".repeat(4_000);
+        let chats = 2 * MAX_BYTES / long.len();
+        for i in 0..chats {
+            hub.push(reply(&format!("chat-{i}"), &long));
+        }
+        let inner = hub.inner();
+        assert!(inner.bytes <= MAX_BYTES, "{} bytes kept", inner.bytes);
+        assert_eq!(inner.bytes, inner.chats.values().map(|l| l.bytes).sum::<usize>(), "the tally is exact");
+        assert!(inner.chats.len() < chats);
+        drop(inner);
+        assert_eq!(hub.since(&format!("chat-{}", chats - 1), 0).len(), 1, "the newest chat keeps its reply");
+        assert!(hub.since("chat-0", 0).is_empty(), "the oldest went first");
     }
 
     #[tokio::test]
