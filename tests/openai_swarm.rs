@@ -94,9 +94,8 @@ async fn our_own_name_in_an_earlier_reply_never_grounds_the_customers_company() 
         "incoterm": null, "company": "Tradewind Power", "contact_name": null, "contact_phone": null,
         "contact_email": null
     });
-    let llm = ScriptedLlm::start(vec![ScriptedResponse::text("not json"), ScriptedResponse::json(wrong)])
-        .await
-        .unwrap();
+    let llm =
+        ScriptedLlm::start(vec![ScriptedResponse::text("not json"), ScriptedResponse::json(wrong)]).await.unwrap();
     let brain = OpenAiBrain::new(OpenAiConfig {
         base_url: llm.base_url(),
         api_key: Some("test".into()),

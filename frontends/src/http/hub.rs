@@ -87,10 +87,11 @@ impl WebHub {
                 evict(&mut inner, false);
             }
             let size = size_of(&reply);
-            let log = inner
-                .chats
-                .entry(chat.clone())
-                .or_insert_with(|| ChatLog { replies: VecDeque::new(), touched: Instant::now(), bytes: 0 });
+            let log = inner.chats.entry(chat.clone()).or_insert_with(|| ChatLog {
+                replies: VecDeque::new(),
+                touched: Instant::now(),
+                bytes: 0,
+            });
             log.touched = Instant::now();
             let mut freed = 0;
             if log.replies.len() >= REPLIES_PER_CHAT {
