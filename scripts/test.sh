@@ -11,6 +11,10 @@ cd "$(dirname "$0")/.."
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/var/tmp/tradewind-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# Property tests draw from a fixed seed here, so a run is reproducible and a
+# red CI is the code's, not the dice's; set PROPTEST_RNG_SEED (or run cargo
+# test directly) to explore other inputs.
+export PROPTEST_RNG_SEED="${PROPTEST_RNG_SEED:-20261206}"
 
 ensure_redis() {
   if command -v redis-server >/dev/null 2>&1; then return 0; fi
