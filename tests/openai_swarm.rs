@@ -9,10 +9,9 @@ use tradewind_llm::{OpenAiBrain, OpenAiConfig};
 use tradewind_testkit::spawn_app_with;
 use tradewind_testkit::ScriptedLlm;
 
-#[tokio::test]
-async fn the_swarm_runs_on_the_openai_brain_and_rules_still_decide_customs() {
-    let llm = ScriptedLlm::start_auto(Duration::from_millis(10)).await.unwrap();
-    let brain = OpenAiBrain::new(OpenAiConfig {
+/// The OpenAI brain on the scripted server: no retries, a short timeout.
+fn brain_on(llm: &ScriptedLlm) -> OpenAiBrain {
+    OpenAiBrain::new(OpenAiConfig {
         base_url: llm.base_url(),
         api_key: Some("test".into()),
         model: "scripted".into(),
@@ -20,7 +19,13 @@ async fn the_swarm_runs_on_the_openai_brain_and_rules_still_decide_customs() {
         max_retries: 0,
         ..OpenAiConfig::default()
     })
-    .unwrap();
+    .unwrap()
+}
+
+#[tokio::test]
+async fn the_swarm_runs_on_the_openai_brain_and_rules_still_decide_customs() {
+    let llm = ScriptedLlm::start_auto(Duration::from_millis(10)).await.unwrap();
+    let brain = brain_on(&llm);
     // Every agent on the model, to exercise each one's protocol path.
     let t = spawn_app_with(
         |c| c.llm.agents = ["intake", "proposal", "customs", "faq", "reply"].map(String::from).to_vec(),
@@ -51,15 +56,7 @@ async fn the_model_may_fill_a_field_only_with_what_the_customer_wrote() {
         "contact_email": "reza.karimi@caspianlighting.com"
     });
     let llm = ScriptedLlm::start(vec![ScriptedResponse::json(draft)]).await.unwrap();
-    let brain = OpenAiBrain::new(OpenAiConfig {
-        base_url: llm.base_url(),
-        api_key: Some("test".into()),
-        model: "scripted".into(),
-        call_timeout: Duration::from_secs(5),
-        max_retries: 0,
-        ..OpenAiConfig::default()
-    })
-    .unwrap();
+    let brain = brain_on(&llm);
     let t = spawn_app_with(|c| c.llm.agents = vec!["intake".into()], Some(Arc::new(brain))).await;
     let r =
         t.ask("grounding", "Hello, this is Reza Karimi from Caspian Lighting LLC. Do you sell LED panel lights?").await;
@@ -96,15 +93,7 @@ async fn our_own_name_in_an_earlier_reply_never_grounds_the_customers_company() 
     });
     let llm =
         ScriptedLlm::start(vec![ScriptedResponse::text("not json"), ScriptedResponse::json(wrong)]).await.unwrap();
-    let brain = OpenAiBrain::new(OpenAiConfig {
-        base_url: llm.base_url(),
-        api_key: Some("test".into()),
-        model: "scripted".into(),
-        call_timeout: Duration::from_secs(5),
-        max_retries: 0,
-        ..OpenAiConfig::default()
-    })
-    .unwrap();
+    let brain = brain_on(&llm);
     let t = spawn_app_with(|c| c.llm.agents = vec!["intake".into()], Some(Arc::new(brain))).await;
     let first = t.ask("own-name", "We need 500 E27 LED bulbs 9W, CIF Dubai.").await;
     assert!(first.reply.contains("Tradewind Power"), "our reply names us: {}", first.reply);
