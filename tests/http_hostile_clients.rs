@@ -199,6 +199,44 @@ async fn a_request_whose_body_never_ends_times_out() {
 }
 
 #[tokio::test]
+async fn a_kept_alive_connection_survives_opening_a_chat_with_a_late_body() {
+    let s = start_stack(|_| {}).await;
+    let mut c = tokio::net::TcpStream::connect(s.addr).await.unwrap();
+    let head = "POST /v1/chats HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n";
+    c.write_all(head.as_bytes()).await.unwrap();
+    // The body lands after the handler could have answered without it.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    c.write_all(b"{}").await.unwrap();
+    let first = read_response(&mut c).await;
+    assert!(first.starts_with("HTTP/1.1 201"), "{first}");
+    c.write_all(b"GET /healthz HTTP/1.1\r\nhost: x\r\n\r\n").await.unwrap();
+    let second = read_response(&mut c).await;
+    assert!(second.starts_with("HTTP/1.1 200"), "the same connection answers again: {second}");
+    s.stop().await;
+}
+
+/// One response with a `content-length` body, read off a raw socket.
+async fn read_response(c: &mut tokio::net::TcpStream) -> String {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = tokio::time::timeout(Duration::from_secs(5), c.read(&mut chunk)).await.unwrap().unwrap();
+        assert!(n > 0, "closed by the server after {:?}", String::from_utf8_lossy(&buf));
+        buf.extend_from_slice(&chunk[..n]);
+        let text = String::from_utf8_lossy(&buf).to_string();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let len = text[..end]
+                .lines()
+                .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()))
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                return text;
+            }
+        }
+    }
+}
+
+#[tokio::test]
 async fn cors_is_off_unless_an_origin_is_configured() {
     let preflight = |s: &Stack| {
         reqwest::Client::new()

@@ -100,7 +100,7 @@ impl Default for MemorySection {
             record_ttl_secs: d.record_ttl_secs,
             conversation_window_secs: 24 * 3600,
             customer_ttl_secs: d.customer_ttl_secs,
-            in_process_mib: 16,
+            in_process_mib: 8,
         }
     }
 }

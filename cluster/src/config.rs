@@ -75,7 +75,7 @@ impl Default for ClusterConfig {
             max_deliveries: 5,
             shutdown_deadline_ms: 8_000,
             dedupe_ttl_secs: 24 * 3600,
-            dedupe_capacity: 100_000,
+            dedupe_capacity: 20_000,
             max_stream_len: 100_000,
             max_replies_len: 100_000,
             reply_buffer: 4_096,

@@ -34,7 +34,7 @@ pub struct StoreLimits {
 
 impl Default for StoreLimits {
     fn default() -> Self {
-        Self { delivered: 100_000, dead: 10_000 }
+        Self { delivered: 20_000, dead: 10_000 }
     }
 }
 

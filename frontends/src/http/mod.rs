@@ -191,7 +191,14 @@ fn issue_chat(s: &HttpState) -> (String, String) {
     (chat_id, token)
 }
 
-async fn new_chat(State(s): State<Arc<HttpState>>, Peer(peer): Peer, headers: HeaderMap) -> Result<Response, Refusal> {
+async fn new_chat(
+    State(s): State<Arc<HttpState>>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    // Read although unused: an unread body makes hyper close the kept-alive
+    // connection, and the client's next request on it fails mid-write.
+    _body: axum::body::Bytes,
+) -> Result<Response, Refusal> {
     s.admit(peer, &headers)?;
     let (chat_id, token) = issue_chat(&s);
     let events = format!("/v1/chats/{chat_id}/events");
