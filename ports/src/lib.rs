@@ -9,7 +9,7 @@
 //! | port | adapters |
 //! |---|---|
 //! | [`Brain`] | the offline brain (`tradewind-agents`), the OpenAI-compatible brain (`tradewind-llm`) |
-//! | [`Memory`], [`DeliveryStore`] | in-process and Redis (`tradewind-memory`) |
+//! | [`Memory`], [`DeliveryStore`], [`ReviewStore`], [`AuditLog`] | in-process and Redis (`tradewind-memory`, `tradewind-redis`) |
 //! | [`KnowledgeIndex`], [`Embedder`] | qdrant-edge, qdrant-client, the hash and OpenAI embedders (`tradewind-knowledge`) |
 //! | [`Sink`] | files, stdout, in-process (`tradewind-tools`); chat channels (`tradewind-channels`) |
 //! | [`Ingress`] | in process, Redis Streams (`tradewind-cluster`) |
@@ -25,6 +25,7 @@ pub mod memory;
 pub mod outbox;
 pub mod recorder;
 pub mod retry;
+pub mod review;
 pub mod schema;
 pub mod sink;
 pub mod tool;
@@ -36,5 +37,6 @@ pub use knowledge::{Chunk, Embedder, Hit, KnowledgeError, KnowledgeIndex, Search
 pub use memory::{CustomerFacts, CustomerView, Forgotten, Memory, MemoryConfig, MemoryError, Turn};
 pub use outbox::{DeadLetter, DeliveryStore, PendingRecord, StoreError};
 pub use recorder::Recorder;
+pub use review::{AuditEvent, AuditLog, Decision, DraftVersion, HeldDelivery, Review, ReviewError, ReviewStore, Stage};
 pub use sink::{Delivery, Sink, SinkError};
 pub use tool::{ToolCtx, ToolError, ToolErrorKind, ToolHost};
