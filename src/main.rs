@@ -24,6 +24,7 @@ pub static malloc_conf: &u8 = &b"background_thread:true,dirty_decay_ms:1000,muzz
 mod deadletters;
 mod lists;
 mod output;
+mod users;
 
 #[derive(Parser)]
 #[command(name = "tradewind", version, about = "An agent swarm that answers B2B export sales inquiries")]
@@ -95,6 +96,9 @@ enum Command {
     /// Customer records: erasure on request.
     #[command(subcommand)]
     Customers(CustomersCommand),
+    /// The console's operators: add, list, revoke, issue API tokens.
+    #[command(subcommand)]
+    Users(users::UsersCommand),
 }
 
 #[derive(Subcommand)]
@@ -254,9 +258,19 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Gateway => {
+            // The console reads the same Redis as the workers: reviews, the
+            // audit log, results and transcripts; approvals send from here.
+            if config.memory.redis_url.is_none() {
+                config.memory.redis_url = config.cluster.redis_url.clone();
+            }
+            let (app, _) = App::build(config.clone(), BuildOptions { ingest: false, quiet: true }, None)
+                .await
+                .context("starting the gateway's console")?;
+            let console = app.console().context("the console")?;
             let shutdown = CancellationToken::new();
             let _signals = tradewind_cluster::signals::cancel_on_signal(shutdown.clone());
-            tradewind_app::runtime::run_gateway(&config, shutdown).await.context("gateway")?;
+            tradewind_app::runtime::run_gateway(&config, Some(console), shutdown).await.context("gateway")?;
+            app.shutdown_channels().await;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Worker => {
@@ -279,6 +293,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Deadletters(args) => {
             deadletters::run(config, args).await.context("dead letters")?;
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::Users(cmd) => {
+            users::run(&config, cmd)?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Customers(CustomersCommand::Forget { id }) => {

@@ -402,11 +402,17 @@ impl Swarm {
             others,
             degraded: recorder.degraded(),
             thread: Some(info),
-            timings: Timings {
-                intake_ms,
-                agents: agent_ms,
-                fanout_ms,
-                total_ms: started.elapsed().as_secs_f64() * 1000.0,
+            timings: {
+                let (model_calls, prompt_tokens, completion_tokens) = recorder.model_usage();
+                Timings {
+                    intake_ms,
+                    agents: agent_ms,
+                    fanout_ms,
+                    total_ms: started.elapsed().as_secs_f64() * 1000.0,
+                    model_calls,
+                    prompt_tokens,
+                    completion_tokens,
+                }
             },
         };
         let turns = [

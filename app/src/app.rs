@@ -33,6 +33,11 @@ pub struct App {
     pub channels: Option<Arc<tradewind_channels::ChannelHub>>,
     /// Bounds the inquiries running at once (`[limits] max_inflight`).
     inflight: Arc<tokio::sync::Semaphore>,
+    /// Sends or holds every delivery once its inquiry is settled.
+    pub desk: Arc<crate::desk::Desk>,
+    pub metrics: Arc<crate::ops::Metrics>,
+    /// The knowledge base's Markdown sources by path, for opening citations.
+    pub sources: Arc<BTreeMap<String, String>>,
 }
 
 /// How `App::build` should prepare the knowledge index.
@@ -119,6 +124,11 @@ impl App {
         let index: Arc<dyn KnowledgeIndex> =
             Arc::new(tradewind_knowledge::cache::CachedIndex::new(index, 4096, Duration::from_secs(60)));
         let (mut docs, catalog) = knowledge_documents(config.knowledge.kb_dir.as_deref())?;
+        let sources: BTreeMap<String, String> = docs
+            .iter()
+            .filter(|(path, _)| path.ends_with(".md"))
+            .filter_map(|(path, bytes)| String::from_utf8(bytes.clone()).ok().map(|t| (path.clone(), t)))
+            .collect();
         // The HS nomenclature in force (imported, else built in) is searched
         // through the knowledge index, so its subheadings are ingested too.
         let hs = load_nomenclature(&config)?;
@@ -202,6 +212,22 @@ impl App {
             }
         }
 
+        // The agents deliver into the desk's staging; the desk sends to the
+        // real sinks once the inquiry is settled, or holds for approval.
+        config.approval.validate().map_err(AppError::Config)?;
+        let real_sinks = Arc::new(sinks);
+        let staging = Arc::new(crate::desk::Staging::default());
+        let gated: BTreeMap<String, Arc<dyn Sink>> = real_sinks
+            .keys()
+            .map(|k| (k.clone(), Arc::new(crate::desk::GateSink::new(k, staging.clone())) as Arc<dyn Sink>))
+            .collect();
+        let desk = Arc::new(crate::desk::Desk::new(
+            crate::desk::open_reviews(&config).await?,
+            crate::desk::open_audit(&config).await?,
+            config.approval.clone(),
+            real_sinks,
+            staging,
+        ));
         let templates = tradewind_tools::templates::load(None).map_err(|e| AppError::Config(e.to_string()))?;
         let destinations = DestinationRules::embedded().map_err(|e| AppError::Config(e.to_string()))?;
         // Imported lists (data/lists) when there are any, else the demo list.
@@ -213,7 +239,7 @@ impl App {
             memory: memory.clone(),
             intake: Arc::new(intake),
             templates: Arc::new(templates),
-            sinks: Arc::new(sinks),
+            sinks: Arc::new(gated),
             destinations: Arc::new(destinations),
             screening: Arc::new(screening),
             hs: Arc::new(hs),
@@ -262,7 +288,9 @@ impl App {
             check_model_deadlines(&config, &swarm)?;
         }
         let inflight = Arc::new(tokio::sync::Semaphore::new(config.limits.max_inflight.max(1)));
-        Ok((App { swarm, memory, index, config, collected, channels, inflight }, summary))
+        let metrics = Arc::new(crate::ops::Metrics::default());
+        let sources = Arc::new(sources);
+        Ok((App { swarm, memory, index, config, collected, channels, inflight, desk, metrics, sources }, summary))
     }
 
     /// The application function: one message in, everything out.
@@ -297,7 +325,52 @@ impl App {
             .acquire()
             .await
             .map_err(|_| AppError::Unavailable("the application is shutting down".into()))?;
-        Ok(self.swarm.handle(inquiry).await?)
+        let channel = inquiry.channel.clone();
+        let result = match self.swarm.handle(inquiry).await {
+            Ok(r) => r,
+            Err(e) => {
+                self.metrics.failed();
+                return Err(e.into());
+            }
+        };
+        let review = self.desk.settle(&result, &channel).await.map_err(|e| {
+            self.metrics.failed();
+            match e {
+                crate::desk::DeskError::Store(e) => AppError::Unavailable(format!("review desk: {e}")),
+                other => AppError::Internal(format!("review desk: {other}")),
+            }
+        })?;
+        self.metrics.inquiry(&result, &review);
+        Ok(result)
+    }
+
+    /// Inquiries running in this process now.
+    pub fn inflight_now(&self) -> usize {
+        self.config.limits.max_inflight.max(1).saturating_sub(self.inflight.available_permits())
+    }
+
+    /// The operators' console on this application: its routes, to serve
+    /// beside the chat API.
+    pub fn console(&self) -> Result<axum::Router, AppError> {
+        let c = &self.config.console;
+        let users = c.users_file.clone().unwrap_or_else(|| crate::data_root(&self.config).join("users.json"));
+        let keys = tradewind_console::Keys::new(
+            c.session_secret.as_deref(),
+            Duration::from_secs(c.session_hours.max(1) * 3600),
+            c.secure_cookies,
+        );
+        let console = tradewind_console::Console::new(
+            self.memory.clone(),
+            self.desk.reviews.clone(),
+            self.desk.audit.clone(),
+            self.desk.clone(),
+            Arc::new(crate::ops::Ops::new(self.clone())),
+            Arc::new(tradewind_console::UserStore::open(users)),
+            keys,
+            self.sources.clone(),
+        )
+        .map_err(AppError::Config)?;
+        Ok(Arc::new(console).router())
     }
 
     /// Drain queued chat cards (with their deadline) before the process exits.

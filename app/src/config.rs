@@ -20,6 +20,31 @@ pub struct Config {
     pub cluster: ClusterConfig,
     pub http: HttpConfig,
     pub telegram: TelegramConfig,
+    pub approval: crate::desk::ApprovalSection,
+    pub console: ConsoleSection,
+}
+
+/// `[console]`: the operators' web console.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConsoleSection {
+    /// The operators' accounts (argon2 hashes, token digests); 0600.
+    /// Default: `users.json` under the data folder.
+    pub users_file: Option<PathBuf>,
+    /// Signs session cookies and CSRF tokens (better set through
+    /// `TRADEWIND_SESSION_SECRET`). Unset: a random secret per process, so
+    /// sessions end with it.
+    pub session_secret: Option<String>,
+    /// How long a sign-in lasts.
+    pub session_hours: u64,
+    /// Mark cookies `Secure` (browsers still send them to localhost).
+    pub secure_cookies: bool,
+}
+
+impl Default for ConsoleSection {
+    fn default() -> Self {
+        Self { users_file: None, session_secret: None, session_hours: 12, secure_cookies: true }
+    }
 }
 
 /// The OpenAI-compatible endpoint. With no `base_url` the offline brain runs.
@@ -328,6 +353,7 @@ const ENV_KEYS: &[(&str, &str)] = &[
     ("TRADEWIND_HTTP_BIND", "http.bind"),
     ("TRADEWIND_HTTP_MAX_BODY_BYTES", "http.max_body_bytes"),
     ("TRADEWIND_CHAT_TOKEN_SECRET", "http.chat_token_secret"),
+    ("TRADEWIND_SESSION_SECRET", "console.session_secret"),
     ("TELEGRAM_BOT_TOKEN", "telegram.token"),
     ("TELEGRAM_API_URL", "telegram.api_url"),
     ("TELEGRAM_MODE", "telegram.mode"),

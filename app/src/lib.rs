@@ -8,7 +8,9 @@
 
 pub mod app;
 pub mod config;
+pub mod desk;
 pub mod lists;
+pub mod ops;
 pub mod outbox;
 pub mod privacy;
 pub mod runtime;

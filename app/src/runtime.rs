@@ -33,12 +33,13 @@ pub fn frontends_config(config: &Config) -> FrontendsConfig {
 pub async fn run_serve(app: App, shutdown: CancellationToken) -> Result<InProcessReport, AppError> {
     let fronts_config = frontends_config(&app.config);
     let settings = cluster_settings(&app.config);
+    let console = app.console()?;
     let app: Arc<dyn Application> = Arc::new(app);
     // With Redis configured, redeliveries are remembered there, across restarts.
     let (ingress, running) = InProcessIngress::start_shared(app, &settings, shutdown.clone()).await?;
     let front: Arc<dyn Ingress> = ingress;
     let fronts = async {
-        let r = tradewind_frontends::run(front, &fronts_config, shutdown.clone()).await;
+        let r = tradewind_frontends::run(front, &fronts_config, Some(console), shutdown.clone()).await;
         // A front end that fails to start takes the process down cleanly.
         if r.is_err() {
             shutdown.cancel();
@@ -53,11 +54,15 @@ pub async fn run_serve(app: App, shutdown: CancellationToken) -> Result<InProces
 /// `tradewind gateway`: the front ends in this process, the swarm on the
 /// workers. The reply pump outlives the front ends so they can deliver
 /// replies until they stop.
-pub async fn run_gateway(config: &Config, shutdown: CancellationToken) -> Result<(), AppError> {
+pub async fn run_gateway(
+    config: &Config,
+    console: Option<axum::Router>,
+    shutdown: CancellationToken,
+) -> Result<(), AppError> {
     let pump_stop = CancellationToken::new();
     let (ingress, running) = RedisIngress::start(&cluster_settings(config), pump_stop.clone()).await?;
     let front: Arc<dyn Ingress> = ingress;
-    let r = tradewind_frontends::run(front, &frontends_config(config), shutdown).await;
+    let r = tradewind_frontends::run(front, &frontends_config(config), console, shutdown).await;
     pump_stop.cancel();
     running.wait().await?;
     r

@@ -131,6 +131,13 @@ pub struct Timings {
     /// Wall time of the parallel fan-out.
     pub fanout_ms: f64,
     pub total_ms: f64,
+    /// Model calls made for this message, and their tokens.
+    #[serde(default)]
+    pub model_calls: u32,
+    #[serde(default)]
+    pub prompt_tokens: u64,
+    #[serde(default)]
+    pub completion_tokens: u64,
 }
 
 impl Timings {

@@ -29,13 +29,15 @@ use tradewind_ports::{AppError, Ingress};
 /// aborted: enough to finish one request, not to start a retry cycle.
 const ABORT_GRACE: Duration = Duration::from_secs(2);
 
-/// Runs every configured front end on `ingress` until `shutdown`, then drains.
+/// Runs every configured front end on `ingress` until `shutdown`, then
+/// drains. `console` (the operators' routes) is served beside the chat API.
 pub async fn run(
     ingress: Arc<dyn Ingress>,
     config: &FrontendsConfig,
+    console: Option<axum::Router>,
     shutdown: CancellationToken,
 ) -> Result<(), AppError> {
-    start(ingress, config, shutdown).await?.wait().await
+    start(ingress, config, console, shutdown).await?.wait().await
 }
 
 /// Running front ends. Dropping it aborts their tasks; `wait` stops them in
@@ -58,6 +60,7 @@ pub struct Frontends {
 pub async fn start(
     ingress: Arc<dyn Ingress>,
     config: &FrontendsConfig,
+    console: Option<axum::Router>,
     shutdown: CancellationToken,
 ) -> Result<Frontends, AppError> {
     let stop = shutdown.child_token();
@@ -123,7 +126,10 @@ pub async fn start(
         request_timeout: Duration::from_millis(h.request_timeout_ms.max(1)),
         cors_origins: h.cors_origins.clone(),
     });
-    let router = http::router(state, webhook);
+    let mut router = http::router(state, webhook);
+    if let Some(console) = console {
+        router = router.merge(console);
+    }
     {
         let stop = stop.clone();
         let header_timeout = Duration::from_millis(h.header_timeout_ms);

@@ -37,6 +37,9 @@ pub use knowledge::{Chunk, Embedder, Hit, KnowledgeError, KnowledgeIndex, Search
 pub use memory::{CustomerFacts, CustomerView, Forgotten, Memory, MemoryConfig, MemoryError, Turn};
 pub use outbox::{DeadLetter, DeliveryStore, PendingRecord, StoreError};
 pub use recorder::Recorder;
-pub use review::{AuditEvent, AuditLog, Decision, DraftVersion, HeldDelivery, Review, ReviewError, ReviewStore, Stage};
+pub use review::{
+    Actor, Approvals, AuditEvent, AuditLog, DecideError, Decision, DecisionRequest, DraftVersion, HeldDelivery,
+    OpsView, Review, ReviewError, ReviewStore, Stage,
+};
 pub use sink::{Delivery, Sink, SinkError};
 pub use tool::{ToolCtx, ToolError, ToolErrorKind, ToolHost};

@@ -61,6 +61,17 @@ impl Recorder {
         self.degraded.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
+    /// Model calls recorded so far, with their prompt and completion tokens.
+    pub fn model_usage(&self) -> (u32, u64, u64) {
+        let steps = self.steps.lock().unwrap_or_else(|p| p.into_inner());
+        steps.iter().fold((0, 0, 0), |(n, p, c), s| match &s.kind {
+            StepKind::ModelReply { prompt_tokens, completion_tokens, .. } => {
+                (n + 1, p + u64::from(*prompt_tokens), c + u64::from(*completion_tokens))
+            }
+            _ => (n, p, c),
+        })
+    }
+
     pub fn snapshot(&self) -> Vec<TranscriptStep> {
         self.steps.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }

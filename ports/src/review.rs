@@ -154,3 +154,54 @@ pub trait AuditLog: Send + Sync {
     /// Every event at or after `since_ms`, oldest first, at most `limit`.
     async fn export(&self, since_ms: u64, limit: usize) -> Result<Vec<AuditEvent>, ReviewError>;
 }
+
+/// Who is acting on the desk.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actor {
+    pub name: String,
+    pub role: String,
+}
+
+/// What a person asks of the desk.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DecisionRequest {
+    /// "clear", "block", "edit", "approve", "reject".
+    pub action: String,
+    #[serde(default)]
+    pub reason: String,
+    /// The edited proposal (Markdown), for "edit" (and "approve" with edits).
+    #[serde(default)]
+    pub body: Option<String>,
+    /// The revision the person looked at.
+    pub rev: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DecideError {
+    #[error("no inquiry {0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Forbidden(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Store(#[from] ReviewError),
+}
+
+/// People's decisions on held inquiries; the one way held deliveries leave.
+#[async_trait]
+pub trait Approvals: Send + Sync {
+    async fn decide(&self, inquiry_id: &str, who: &Actor, req: &DecisionRequest) -> Result<Review, DecideError>;
+}
+
+/// What the operations page shows and does: queue depths and leases, dead
+/// letters, list ages, model health, and the Prometheus metrics.
+#[async_trait]
+pub trait OpsView: Send + Sync {
+    /// The operations page's figures, as JSON.
+    async fn snapshot(&self) -> Value;
+    /// Sends the dead letter with this delivery id again.
+    async fn retry_dead_letter(&self, delivery_id: &str) -> Result<String, String>;
+    /// The Prometheus text exposition.
+    fn metrics(&self) -> String;
+}

@@ -11,7 +11,7 @@ use tradewind_app::Config;
 use tradewind_cluster::{InProcessIngress, InProcessReport, Running};
 use tradewind_frontends::{self as frontends, Frontends};
 
-use crate::app::{spawn_app, TestApp};
+use crate::app::{spawn_app, spawn_app_with, TestApp};
 
 pub struct Stack {
     t: Option<TestApp>,
@@ -24,15 +24,31 @@ pub struct Stack {
 /// `edit` adjusts the front ends' config (Telegram, limits) on top of the
 /// test app's.
 pub async fn start_stack(edit: impl FnOnce(&mut Config)) -> Stack {
-    let t = spawn_app().await;
+    start_on(spawn_app().await, edit).await
+}
+
+/// The same with the app itself built from `edit`ed config (approval
+/// policy, console users file), not only its front ends.
+pub async fn start_stack_with(edit: impl FnOnce(&mut Config)) -> Stack {
+    start_on(spawn_app_with(edit, None).await, |_| {}).await
+}
+
+/// The front ends, with the console, on an app already built.
+pub async fn start_on(t: TestApp, edit: impl FnOnce(&mut Config)) -> Stack {
     let mut config = t.app.config.clone();
     config.http.bind = "127.0.0.1:0".into();
     config.http.drain_ms = 5_000;
     edit(&mut config);
     let shutdown = CancellationToken::new();
     let (ingress, running) = InProcessIngress::start(Arc::new(t.app.clone()), &config.cluster, shutdown.clone());
-    let fronts =
-        frontends::start(ingress, &frontends_config(&config), shutdown.clone()).await.expect("front ends start");
+    let fronts = frontends::start(
+        ingress,
+        &frontends_config(&config),
+        Some(t.app.console().expect("console")),
+        shutdown.clone(),
+    )
+    .await
+    .expect("front ends start");
     Stack { t: Some(t), addr: fronts.http_addr(), shutdown, fronts: Some(fronts), ingress: Some(running) }
 }
 
