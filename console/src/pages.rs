@@ -359,10 +359,11 @@ fn changes(c: Arc<Console>) -> impl Stream<Item = Result<Event, Infallible>> + S
 
 // ---- the inquiry ----
 
+/// The id behind a customer key as results store it (`c:web:42`, `u:<hash>`).
 fn customer_id(key: &str) -> CustomerId {
     match key.strip_prefix("u:") {
         Some(h) => CustomerId::Unified(h.to_string()),
-        None => CustomerId::Channel(key.to_string()),
+        None => CustomerId::Channel(key.strip_prefix("c:").unwrap_or(key).to_string()),
     }
 }
 
@@ -387,7 +388,7 @@ pub async fn inquiry_view(c: &Console, who: &Who, id: &str) -> Result<Value, Res
         };
         let lane = lanes.entry(step.agent.clone()).or_default();
         if !roles::sees_step(role, &step.agent, tool) {
-            lane.push(json!({"seq": step.seq, "type": "hidden", "at": step.at_ms.saturating_sub(t0), "duration_ms": step.duration_ms}));
+            lane.push(json!({"seq": step.seq, "type": "hidden", "at": step.at_ms.saturating_sub(t0), "duration_ms": format!("{:.1}", step.duration_ms)}));
             continue;
         }
         if let StepKind::ModelReply { prompt_tokens: p, completion_tokens: q, .. } = &step.kind {
@@ -397,6 +398,7 @@ pub async fn inquiry_view(c: &Console, who: &Who, id: &str) -> Result<Value, Res
         }
         let mut v = serde_json::to_value(step).unwrap_or_default();
         v["at"] = json!(step.at_ms.saturating_sub(t0));
+        v["duration_ms"] = json!(format!("{:.1}", step.duration_ms));
         for k in ["args", "result", "value"] {
             if let Some(x) = v.get(k).filter(|x| !x.is_null()) {
                 v[format!("{k}_text")] = json!(serde_json::to_string_pretty(x).unwrap_or_default());
