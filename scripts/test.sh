@@ -29,6 +29,22 @@ ensure_redis() {
   exit 1
 }
 
+# tests/console_browser.rs drives Debian's Chromium through its chromedriver.
+ensure_browser() {
+  if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      echo "test.sh: installing chromium and chromium-driver with apt-get" >&2
+      apt-get update -qq >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    else
+      echo "test.sh: chromium or chromedriver is not installed and we are not root; install them (e.g. 'apt-get install chromium chromium-driver') and retry" >&2
+      exit 1
+    fi
+  fi
+  CHROMEDRIVER="$(command -v chromedriver)"
+  export CHROMEDRIVER
+}
+
 start_redis() {
   REDIS_DIR="$(mktemp -d -t tradewind-redis.XXXXXX)"
   for _ in $(seq 1 20); do
@@ -69,6 +85,7 @@ lint() {
 }
 
 ensure_redis
+ensure_browser
 start_redis
 LOG="$REDIS_DIR/cargo-test.log"
 set +e

@@ -391,7 +391,10 @@ impl Desk {
                 return Err(DeskError::Forbidden("only sales edits, approves or rejects a draft".into()));
             }
             ("edit" | "approve", Stage::AwaitingSales) => {
-                if let Some(body) = req.body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+                // Browsers send a textarea's line breaks as CRLF; the drafts
+                // use LF, and an unchanged draft must not count as an edit.
+                let body = req.body.as_deref().map(|b| b.replace("\r\n", "\n"));
+                if let Some(body) = body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
                     if review.drafts.last().map(|d| d.body.as_str()) != Some(body) {
                         let version = review.drafts.len() as u32 + 1;
                         events.push(self.person_event(

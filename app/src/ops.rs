@@ -172,12 +172,26 @@ impl OpsView for Ops {
                        "error": d.error, "attempts": d.attempts, "at_ms": d.at_ms, "inquiry_id": d.delivery.inquiry_id})
             })
             .collect();
+        let mut queues = json!({
+            "in flight (this process)": app.inflight_now(),
+            "max in flight": app.config.limits.max_inflight,
+            "memory": app.memory.backend(),
+        });
+        // With the cluster on Redis: its streams, leases and workers.
+        let settings = crate::runtime::cluster_settings(&app.config);
+        if settings.redis_url.is_some() {
+            match tradewind_cluster::queue_snapshot(&settings).await {
+                Ok(serde_json::Value::Object(m)) => {
+                    if let Some(q) = queues.as_object_mut() {
+                        q.extend(m);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) => queues["cluster"] = json!(format!("unavailable: {e}")),
+            }
+        }
         json!({
-            "queues": {
-                "in flight (this process)": app.inflight_now(),
-                "max in flight": app.config.limits.max_inflight,
-                "memory": app.memory.backend(),
-            },
+            "queues": queues,
             "llm": llm,
             "lists": lists,
             "dead_letters": dead,

@@ -115,3 +115,47 @@ pub async fn run_worker(
 ) -> Result<WorkerReport, AppError> {
     Worker::connect(app, settings).await?.run(shutdown).await
 }
+
+/// The cluster's queues as the operations page shows them: per shard, the
+/// entries in the stream, those read but not acknowledged, and the worker
+/// holding its lease; the live workers and the dead letters.
+pub async fn queue_snapshot(settings: &ClusterSettings) -> Result<serde_json::Value, AppError> {
+    use redis::AsyncCommands;
+    let Some(url) = &settings.redis_url else {
+        return Ok(serde_json::json!({}));
+    };
+    let client = wire::open(url)?;
+    let mut conn = wire::manager(&client).await.map_err(|e| wire::unavailable("connect", e))?;
+    let keys = keys::Keys::new(&settings.prefix, &settings.cluster.stream, settings.cluster.shards);
+    let mut shards = serde_json::Map::new();
+    for shard in 0..keys.shards() {
+        let stream = keys.inbound(shard);
+        let len: u64 = conn.xlen(&stream).await.unwrap_or(0);
+        // XPENDING's summary: [count, first id, last id, consumers]; absent group → 0.
+        let pending: u64 = redis::cmd("XPENDING")
+            .arg(&stream)
+            .arg(&settings.cluster.group)
+            .query_async::<redis::Value>(&mut conn)
+            .await
+            .ok()
+            .and_then(|v| match v {
+                redis::Value::Array(items) => items.first().and_then(|c| redis::from_redis_value::<u64>(c.clone()).ok()),
+                _ => None,
+            })
+            .unwrap_or(0);
+        let lease: Option<String> = conn.get(keys.lease(shard)).await.unwrap_or(None);
+        shards.insert(
+            format!("shard {shard}"),
+            serde_json::json!(format!(
+                "{len} in stream, {pending} pending, lease: {}",
+                lease.unwrap_or_else(|| "none".into())
+            )),
+        );
+    }
+    let now = u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())).unwrap_or(0);
+    let workers: u64 = conn.zcount(keys.workers(), now, "+inf").await.unwrap_or(0);
+    let dead: u64 = conn.xlen(keys.dead()).await.unwrap_or(0);
+    shards.insert("live workers".into(), serde_json::json!(workers));
+    shards.insert("dead entries (stream)".into(), serde_json::json!(dead));
+    Ok(serde_json::Value::Object(shards))
+}

@@ -130,10 +130,14 @@ impl Console {
         }
     }
 
+    // The error is the response to send (a redirect or a 401), built once
+    // here; boxing it would only move the allocation.
+    #[allow(clippy::result_large_err)]
     fn page_who(&self, headers: &HeaderMap, path: &str) -> Result<Who, Response> {
         self.who_by_cookie(headers).ok_or_else(|| to_login(path))
     }
 
+    #[allow(clippy::result_large_err)]
     fn api_who(&self, headers: &HeaderMap) -> Result<Who, Response> {
         self.who_by_token(headers).ok_or_else(|| {
             let mut r =

@@ -5,11 +5,20 @@
   if (rows && window.EventSource) {
     var es = new EventSource(rows.getAttribute('data-live'));
     es.addEventListener('changed', function () {
-      var q = new URLSearchParams(location.search);
-      q.set('fragment', 'rows');
-      fetch('/console?' + q.toString(), {credentials: 'same-origin'})
+      // The whole inbox under the same filters; only the rows and the
+      // counts are swapped in.
+      fetch('/console' + location.search, {credentials: 'same-origin'})
         .then(function (r) { return r.ok ? r.text() : null; })
-        .then(function (html) { if (html !== null) { rows.innerHTML = html; localTimes(); } });
+        .then(function (html) {
+          if (html === null) { return; }
+          var doc = new DOMParser().parseFromString(html, 'text/html');
+          var newRows = doc.getElementById('rows');
+          var newCounts = doc.getElementById('counts');
+          var counts = document.getElementById('counts');
+          if (newRows) { rows.innerHTML = newRows.innerHTML; }
+          if (newCounts && counts) { counts.innerHTML = newCounts.innerHTML; }
+          localTimes();
+        });
     });
   }
   function localTimes() {
