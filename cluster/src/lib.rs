@@ -139,7 +139,9 @@ pub async fn queue_snapshot(settings: &ClusterSettings) -> Result<serde_json::Va
             .await
             .ok()
             .and_then(|v| match v {
-                redis::Value::Array(items) => items.first().and_then(|c| redis::from_redis_value::<u64>(c.clone()).ok()),
+                redis::Value::Array(items) => {
+                    items.first().and_then(|c| redis::from_redis_value::<u64>(c.clone()).ok())
+                }
                 _ => None,
             })
             .unwrap_or(0);
@@ -152,7 +154,9 @@ pub async fn queue_snapshot(settings: &ClusterSettings) -> Result<serde_json::Va
             )),
         );
     }
-    let now = u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis())).unwrap_or(0);
+    let now =
+        u64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis()))
+            .unwrap_or(0);
     let workers: u64 = conn.zcount(keys.workers(), now, "+inf").await.unwrap_or(0);
     let dead: u64 = conn.xlen(keys.dead()).await.unwrap_or(0);
     shards.insert("live workers".into(), serde_json::json!(workers));
