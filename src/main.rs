@@ -159,7 +159,6 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
                 };
                 match app.handle_message(msg).await {
                     Ok(r) => {
-                        export_transcript(&app, &r.inquiry_id).await;
                         if json {
                             println!("{}", serde_json::to_string(&output::json_view(&r))?);
                         } else {
@@ -188,7 +187,6 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             app.shutdown_channels().await;
             match result {
                 Ok(r) => {
-                    export_transcript(&app, &r.inquiry_id).await;
                     if json {
                         println!("{}", serde_json::to_string_pretty(&output::json_view(&r))?);
                     } else {
@@ -210,22 +208,24 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
         }
         Command::Transcript { inquiry_id, jsonl } => {
-            let (app, _) = App::build(config, BuildOptions { ingest: false, quiet: true }, None)
-                .await
-                .context("starting Tradewind")?;
-            let steps = match app.transcript(&inquiry_id).await {
+            let steps = match tradewind_app::read_transcript(&config, &inquiry_id).await {
                 Ok(s) => s,
-                Err(AppError::NotFound(_)) => output::read_exported(&app.config, &inquiry_id)
-                    .with_context(|| format!("no transcript for inquiry '{inquiry_id}'"))?,
+                Err(AppError::NotFound(m)) => {
+                    eprintln!("{m}");
+                    return Ok(std::process::ExitCode::from(1));
+                }
                 Err(e) => return Err(e).context("reading the transcript"),
             };
+            let mut text = String::new();
             if jsonl {
                 for s in &steps {
-                    println!("{}", serde_json::to_string(s)?);
+                    text.push_str(&serde_json::to_string(s)?);
+                    text.push('\n');
                 }
             } else {
-                print!("{}", output::render_transcript(&steps));
+                text = output::render_transcript(&steps);
             }
+            print_or_quit(&text)?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Ingest { dir, quiet } => {
@@ -339,8 +339,14 @@ impl std::io::Write for MaskedStderr {
 
 /// With in-process memory a transcript would die with the process, so the
 /// CLI also exports it as JSON Lines under the data folder.
-async fn export_transcript(app: &App, inquiry_id: &str) {
-    if let Err(e) = output::export_transcript(app, inquiry_id).await {
-        tracing::warn!(inquiry_id, error = %e, "could not export transcript");
+/// Writes `text` to standard output; a reader that went away (`| head`)
+/// ends the program quietly instead of a panic.
+fn print_or_quit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => Err(e.into()),
     }
 }

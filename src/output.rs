@@ -141,36 +141,3 @@ pub fn json_view(r: &SwarmResult) -> serde_json::Value {
     }
     v
 }
-
-fn export_path(config: &tradewind_app::Config, inquiry_id: &str) -> std::path::PathBuf {
-    tradewind_app::privacy::transcript_export_path(config, inquiry_id)
-}
-
-pub async fn export_transcript(app: &tradewind_app::App, inquiry_id: &str) -> Result<(), tradewind_app::AppError> {
-    let steps = app.transcript(inquiry_id).await?;
-    let path = export_path(&app.config, inquiry_id);
-    let mut out = String::new();
-    for s in &steps {
-        out.push_str(&serde_json::to_string(s).map_err(|e| tradewind_app::AppError::Internal(e.to_string()))?);
-        out.push('\n');
-    }
-    // Owner-only, like every file Tradewind writes.
-    tradewind_ports::files::write_private_async(&path, out.into_bytes())
-        .await
-        .map_err(|e| tradewind_app::AppError::Internal(e.to_string()))
-}
-
-pub fn read_exported(
-    config: &tradewind_app::Config,
-    inquiry_id: &str,
-) -> Result<Vec<TranscriptStep>, tradewind_app::AppError> {
-    let path = export_path(config, inquiry_id);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|_| tradewind_app::AppError::NotFound(format!("no transcript for inquiry '{inquiry_id}'")))?;
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            serde_json::from_str(l).map_err(|e| tradewind_app::AppError::Internal(format!("{}: {e}", path.display())))
-        })
-        .collect()
-}

@@ -71,13 +71,7 @@ impl App {
                 .map_err(|e| AppError::Config(format!("data folder {}: {e}", root.display())))?;
         }
         let memory: Arc<dyn Memory> = {
-            let mc = MemoryConfig {
-                prefix: config.memory.prefix.clone(),
-                max_turns: config.memory.max_turns,
-                turn_ttl_secs: config.memory.turn_ttl_secs,
-                record_ttl_secs: config.memory.record_ttl_secs,
-                customer_ttl_secs: config.memory.customer_ttl_secs,
-            };
+            let mc = memory_config(&config);
             let backend: Arc<dyn Memory> = match &config.memory.redis_url {
                 Some(url) => Arc::new(
                     RedisMemory::connect(url, mc)
@@ -116,9 +110,20 @@ impl App {
             Some(url) => tradewind_knowledge::open_remote(url, &config.knowledge.collection, embedder)
                 .await
                 .map_err(|e| AppError::Unavailable(format!("qdrant at {url}: {e}")))?,
-            None => tradewind_knowledge::open_default(&config.knowledge.data_dir, embedder).await.map_err(|e| {
-                AppError::Unavailable(format!("knowledge index in {}: {e}", config.knowledge.data_dir.display()))
-            })?,
+            None => {
+                let index =
+                    tradewind_knowledge::open_default(&config.knowledge.data_dir, embedder).await.map_err(|e| {
+                        AppError::Unavailable(held_folder_hint(&config, &e.to_string()).unwrap_or_else(|| {
+                            format!("knowledge index in {}: {e}", config.knowledge.data_dir.display())
+                        }))
+                    })?;
+                // Says who holds the folder, for the next process that finds it locked.
+                let owner = format!("{} {}\n", std::process::id(), std::env::args().collect::<Vec<_>>().join(" "));
+                if let Err(e) = tradewind_ports::files::write_private(&root.join(OWNER_FILE), owner.as_bytes()) {
+                    tracing::debug!(error = %e, "could not record the data folder's owner");
+                }
+                index
+            }
         };
 
         let index: Arc<dyn KnowledgeIndex> =
@@ -341,7 +346,29 @@ impl App {
             }
         })?;
         self.metrics.inquiry(&result, &review);
+        if self.config.memory.redis_url.is_none() && self.config.memory.export_transcripts {
+            // In-process memory ends with the process, and another process
+            // (`tradewind transcript`) cannot read it: keep a file.
+            if let Err(e) = self.export_transcript(&result.inquiry_id).await {
+                tracing::warn!(inquiry_id = %result.inquiry_id, error = %e, "could not export the transcript");
+            }
+        }
         Ok(result)
+    }
+
+    /// Writes the inquiry's transcript to `transcripts/<id>.jsonl` (0600)
+    /// under the data folder.
+    pub async fn export_transcript(&self, inquiry_id: &str) -> Result<(), AppError> {
+        let steps = self.transcript(inquiry_id).await?;
+        let path = crate::privacy::transcript_export_path(&self.config, inquiry_id);
+        let mut out = String::new();
+        for s in &steps {
+            out.push_str(&serde_json::to_string(s).map_err(|e| AppError::Internal(e.to_string()))?);
+            out.push('\n');
+        }
+        tradewind_ports::files::write_private_async(&path, out.into_bytes())
+            .await
+            .map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))
     }
 
     /// Inquiries running in this process now.
@@ -387,6 +414,66 @@ impl App {
         }
         Ok(steps)
     }
+}
+
+/// Under the data folder: the pid and command line of the last process that
+/// opened the knowledge index there.
+const OWNER_FILE: &str = "owner.pid";
+
+/// The embedded index takes a lock on its folder; when another process holds
+/// it, say so plainly and name that process.
+fn held_folder_hint(config: &Config, error: &str) -> Option<String> {
+    if !(error.contains("WouldBlock") || error.contains("Resource temporarily unavailable") || error.contains("lock")) {
+        return None;
+    }
+    let root = crate::data_root(config);
+    let owner = std::fs::read_to_string(root.join(OWNER_FILE)).ok().map(|s| s.trim().to_string());
+    Some(format!(
+        "another Tradewind process holds the data folder {}{}; stop it, or point this one elsewhere with TRADEWIND_DATA_DIR (`tradewind transcript` works while it runs)",
+        root.display(),
+        owner.map(|o| format!(" (pid and command: {o})")).unwrap_or_default()
+    ))
+}
+
+fn memory_config(config: &Config) -> MemoryConfig {
+    MemoryConfig {
+        prefix: config.memory.prefix.clone(),
+        max_turns: config.memory.max_turns,
+        turn_ttl_secs: config.memory.turn_ttl_secs,
+        record_ttl_secs: config.memory.record_ttl_secs,
+        customer_ttl_secs: config.memory.customer_ttl_secs,
+    }
+}
+
+/// An inquiry's transcript without starting the application (no knowledge
+/// index, so it works while `serve` holds the data folder): from Redis when
+/// memory is there, else from the file `serve` and `ask` export.
+pub async fn read_transcript(config: &Config, inquiry_id: &str) -> Result<Vec<TranscriptStep>, AppError> {
+    if let Some(url) = &config.memory.redis_url {
+        let memory = RedisMemory::connect(url, memory_config(config))
+            .await
+            .map_err(|e| AppError::Unavailable(format!("redis at {url}: {e}")))?;
+        let steps = memory.transcript(inquiry_id).await.map_err(|e| AppError::Unavailable(e.to_string()))?;
+        if !steps.is_empty() {
+            return Ok(steps);
+        }
+    }
+    let path = crate::privacy::transcript_export_path(config, inquiry_id);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(AppError::NotFound(format!(
+                "no transcript for inquiry '{inquiry_id}' (looked in {}{})",
+                if config.memory.redis_url.is_some() { "Redis and " } else { "" },
+                path.display()
+            )))
+        }
+        Err(e) => return Err(AppError::Unavailable(format!("{}: {e}", path.display()))),
+    };
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::from_str(l).map_err(|e| AppError::Internal(format!("{}: {e}", path.display()))))
+        .collect()
 }
 
 /// A knowledge file: its path under the knowledge root, and its bytes.

@@ -112,6 +112,10 @@ pub struct MemorySection {
     /// inquiries' transcripts and results, a quarter each for customers and
     /// conversation threads.
     pub in_process_mib: u64,
+    /// With in-process memory, write each inquiry's transcript to
+    /// `transcripts/<id>.jsonl` under the data folder (0600), so that
+    /// `tradewind transcript` can read it from another process.
+    pub export_transcripts: bool,
 }
 
 impl Default for MemorySection {
@@ -126,6 +130,7 @@ impl Default for MemorySection {
             conversation_window_secs: 24 * 3600,
             customer_ttl_secs: d.customer_ttl_secs,
             in_process_mib: 8,
+            export_transcripts: true,
         }
     }
 }

@@ -16,7 +16,7 @@ pub mod privacy;
 pub mod runtime;
 pub mod samples;
 
-pub use app::{knowledge_documents, App, BuildOptions};
+pub use app::{knowledge_documents, read_transcript, App, BuildOptions};
 pub use config::Config;
 pub use tradewind_ports::{AppError, Application, IncomingMessage};
 

@@ -39,7 +39,13 @@ pub async fn run_serve(app: App, shutdown: CancellationToken) -> Result<InProces
     let (ingress, running) = InProcessIngress::start_shared(app, &settings, shutdown.clone()).await?;
     let front: Arc<dyn Ingress> = ingress;
     let fronts = async {
-        let r = tradewind_frontends::run(front, &fronts_config, Some(console), shutdown.clone()).await;
+        let r = match tradewind_frontends::start(front, &fronts_config, Some(console), shutdown.clone()).await {
+            Ok(f) => {
+                print_urls(f.http_addr());
+                f.wait().await
+            }
+            Err(e) => Err(e),
+        };
         // A front end that fails to start takes the process down cleanly.
         if r.is_err() {
             shutdown.cancel();
@@ -62,7 +68,13 @@ pub async fn run_gateway(
     let pump_stop = CancellationToken::new();
     let (ingress, running) = RedisIngress::start(&cluster_settings(config), pump_stop.clone()).await?;
     let front: Arc<dyn Ingress> = ingress;
-    let r = tradewind_frontends::run(front, &frontends_config(config), console, shutdown).await;
+    let r = match tradewind_frontends::start(front, &frontends_config(config), console, shutdown).await {
+        Ok(f) => {
+            print_urls(f.http_addr());
+            f.wait().await
+        }
+        Err(e) => Err(e),
+    };
     pump_stop.cancel();
     running.wait().await?;
     r
@@ -72,4 +84,21 @@ pub async fn run_gateway(
 pub async fn run_worker(app: App, shutdown: CancellationToken) -> Result<WorkerReport, AppError> {
     let settings = cluster_settings(&app.config);
     tradewind_cluster::run_worker(Arc::new(app), &settings, shutdown).await
+}
+
+/// Where people find the running server: printed at start-up, whatever the
+/// log level, because it is what someone who just typed `serve` needs.
+fn print_urls(addr: std::net::SocketAddr) {
+    let host = if addr.ip().is_unspecified() { "127.0.0.1".to_string() } else { addr.ip().to_string() };
+    let base = if addr.is_ipv6() {
+        format!("http://[{host}]:{}", addr.port())
+    } else {
+        format!("http://{host}:{}", addr.port())
+    };
+    println!("Tradewind is listening on {base}");
+    println!("  web chat     {base}/chat");
+    println!("  console      {base}/console   (add an operator first: tradewind users add <name> --role admin --password-stdin)");
+    println!("  chat API     {base}/v1/messages");
+    println!("  health       {base}/healthz");
+    println!("Stop with Ctrl-C.");
 }

@@ -106,6 +106,8 @@ fn bench_config(base: &Config, dir: &std::path::Path) -> Config {
     c.sinks.logistics = "memory".into();
     c.sinks.customer_service = "memory".into();
     c.memory.prefix = format!("twbench:{}:", std::process::id());
+    // The same for transcript files: the benchmark measures the swarm.
+    c.memory.export_transcripts = false;
     c
 }
 
