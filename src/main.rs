@@ -63,6 +63,7 @@ enum Command {
     },
     /// Show everything each agent did for an inquiry.
     Transcript {
+        /// The inquiry id, as `ask`, the reply and the console show it (inq-…).
         inquiry_id: String,
         /// Export as JSON Lines, one step per line.
         #[arg(long)]
@@ -77,7 +78,7 @@ enum Command {
         #[arg(long)]
         quiet: bool,
     },
-    /// Print throughput and latency figures (see `tradewind bench --help`; `tradewind bench cluster` for the cluster).
+    /// Print throughput and latency figures for the offline and scripted-model settings; subcommands measure the cluster, single parts, faults and screening.
     Bench(tradewind_bench::BenchArgs),
     /// Everything in one process on the embedded defaults: the chat front ends and the swarm.
     Serve,

@@ -11,6 +11,7 @@ use tradewind_console::{Role, UserStore};
 pub enum UsersCommand {
     /// Add an operator. With --password-stdin the first line of standard input is the password.
     Add {
+        /// The sign-in name: 1-64 of A-Z, a-z, 0-9, '.', '_', '-', '@'.
         name: String,
         /// admin, sales, compliance, logistics, support or finance.
         #[arg(long)]
@@ -21,9 +22,15 @@ pub enum UsersCommand {
     /// List operators (no secrets).
     List,
     /// Revoke an operator's password, tokens and sessions.
-    Revoke { name: String },
+    Revoke {
+        /// The operator to revoke.
+        name: String,
+    },
     /// Issue an API token for an operator (shown once).
-    Token { name: String },
+    Token {
+        /// The operator the token signs in as.
+        name: String,
+    },
 }
 
 pub fn store(config: &Config) -> UserStore {

@@ -122,7 +122,7 @@ pub fn reply_from_error(msg: &InboundMessage, inquiry_id: Option<String>, e: &Ap
         chat_id: msg.chat_id.clone(),
         message_id: msg.message_id.clone(),
         inquiry_id,
-        text: e.customer_message().to_string(),
+        text: e.customer_message_for(&msg.text).to_string(),
         quick_replies: Vec::new(),
         error: Some(error_kind(e).to_string()),
     }

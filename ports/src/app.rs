@@ -38,6 +38,25 @@ impl AppError {
     }
 
     /// What a customer may be told: never internal details.
+    /// The customer-safe text in the language of the customer's message
+    /// (Chinese when it is mostly Han script, else English).
+    pub fn customer_message_for(&self, customer_text: &str) -> &'static str {
+        let han = customer_text.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).count();
+        let letters = customer_text.chars().filter(|c| c.is_alphabetic()).count();
+        if han > 0 && han * 2 >= letters {
+            match self {
+                AppError::BadInput(_) => "抱歉，我们没能读懂这条消息。请用几句话说明您的需求。",
+                AppError::TooLarge(_) => "您的消息太长，我们无法处理。请缩短到 16 KB 以内后重新发送。",
+                AppError::NotFound(_) => "没有找到相关内容。",
+                AppError::Timeout(_) | AppError::Unavailable(_) | AppError::Config(_) | AppError::Internal(_) => {
+                    "抱歉，我们这边出了点问题。团队已收到通知，会尽快回复您。"
+                }
+            }
+        } else {
+            self.customer_message()
+        }
+    }
+
     pub fn customer_message(&self) -> &'static str {
         match self {
             AppError::BadInput(_) => {
