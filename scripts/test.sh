@@ -41,6 +41,14 @@ ensure_browser() {
       exit 1
     fi
   fi
+  # Chinese screenshots (the chat page, the console in Chinese) need a CJK
+  # font; without one they show boxes. Nice to have, so never fatal.
+  if command -v fc-list >/dev/null 2>&1 && [ -z "$(fc-list :lang=zh 2>/dev/null | head -1)" ] \
+    && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing fonts-noto-cjk for Chinese screenshots" >&2
+    (apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-noto-cjk >/dev/null) \
+      || echo "test.sh: could not install fonts-noto-cjk; Chinese screenshots will show boxes" >&2
+  fi
   CHROMEDRIVER="$(command -v chromedriver)"
   export CHROMEDRIVER
 }

@@ -203,6 +203,91 @@ impl Ui {
     }
 }
 
+/// A headless Chromium session through `driver`.
+async fn session(driver: &Chromedriver) -> Client {
+    // Containers often give /dev/shm only 64 MB, where Chromium's tabs crash.
+    let args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,900", "--disable-dev-shm-usage"];
+    let mut chrome = json!({ "args": args });
+    if let Some(bin) = std::env::var_os("CHROME_BIN").map(PathBuf::from).or_else(|| on_path("chromium")) {
+        chrome["binary"] = json!(bin);
+    }
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("chrome"));
+    caps.insert("goog:chromeOptions".into(), chrome);
+    // ring and aws-lc-rs are both in the dependency graph, so rustls cannot
+    // pick a provider by itself; another test may have installed one already.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    ClientBuilder::rustls()
+        .expect("rustls")
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .unwrap_or_else(|e| panic!("a Chromium session through {}: {e}", driver.url))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chat_page_greets_in_english_and_chinese_offers_starters_and_replies_like_a_chat() {
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-artifacts/chat");
+    let _ = std::fs::remove_dir_all(&shots);
+    std::fs::create_dir_all(&shots).expect("screenshot folder");
+    let stack = start_stack_with(|c| {
+        c.chat.company = "Nordwind Batteries".into();
+        c.chat.company_zh = "北风电池".into();
+    })
+    .await;
+    let driver = start_chromedriver(&shots.join("chromedriver.log")).await;
+    let client = session(&driver).await;
+    let base = format!("http://localhost:{}", stack.addr.port());
+    let mut ui = Ui { c: client, base, shots, taken: Vec::new() };
+
+    for (lang, company, greeting_word, question) in [
+        ("en", "Nordwind Batteries", "quotation", None),
+        ("zh", "北风电池", "报价", Some("需要300个36V 10Ah电动自行车下管电池，发到汉堡，CIF")),
+    ] {
+        ui.goto(&format!("/chat?lang={lang}")).await;
+        ui.until("the branded header and greeting", async || {
+            let title = ui.text("#title").await?;
+            let log = ui.text("#log").await?;
+            (title == company && log.contains(greeting_word)).then_some(())
+        })
+        .await;
+        assert!(ui.exists("#starters button").await, "{lang}: starter prompts are offered");
+        ui.shot(&format!("{lang}-greeting")).await;
+        match question {
+            // English: a starter prompt is one click.
+            None => ui.c.find(Locator::Css("#starters button")).await.expect("a starter").click().await.expect("click"),
+            Some(q) => {
+                ui.type_into("#text", q).await;
+                ui.c.find(Locator::Css("#send")).await.expect("send").click().await.expect("click");
+            }
+        }
+        assert!(!ui.exists("#starters").await, "{lang}: the starters go once the customer writes");
+        let reply = ui
+            .until("the reply bubble", async || {
+                let bubbles = ui.c.find_all(Locator::Css("#log .msg.bot:not(.greeting)")).await.ok()?;
+                match bubbles.last() {
+                    Some(b) => b.text().await.ok().filter(|t| !t.is_empty()),
+                    None => None,
+                }
+            })
+            .await;
+        ui.shot(&format!("{lang}-reply")).await;
+        // A chat message, not a letter.
+        for letter in ["Dear ", "Best regards", "Hello,", "客服团队"] {
+            assert!(!reply.contains(letter), "{lang}: a chat reply reads like a chat, not a letter: {reply}");
+        }
+        if lang == "zh" {
+            assert!(reply.contains("您好"), "a Chinese reply: {reply}");
+        }
+        // The next language starts a chat of its own.
+        ui.c.execute("localStorage.clear();", vec![]).await.expect("clear the stored chat");
+    }
+    println!("screenshots in {}: {}", ui.shots.display(), ui.taken.join(", "));
+    ui.c.close().await.expect("end the WebDriver session");
+    drop(driver);
+    stack.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_operator_signs_in_sees_a_held_inquiry_live_clears_edits_approves_and_a_role_is_denied_a_field() {
     let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("test-artifacts/console");
@@ -230,24 +315,7 @@ async fn an_operator_signs_in_sees_a_held_inquiry_live_clears_edits_approves_and
     let proposals = || collected.items().into_iter().filter(|d| d.kind == "proposal").collect::<Vec<_>>();
 
     let driver = start_chromedriver(&shots.join("chromedriver.log")).await;
-    // Containers often give /dev/shm only 64 MB, where Chromium's tabs crash.
-    let args = ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1366,900", "--disable-dev-shm-usage"];
-    let mut chrome = json!({ "args": args });
-    if let Some(bin) = std::env::var_os("CHROME_BIN").map(PathBuf::from).or_else(|| on_path("chromium")) {
-        chrome["binary"] = json!(bin);
-    }
-    let mut caps = serde_json::Map::new();
-    caps.insert("browserName".into(), json!("chrome"));
-    caps.insert("goog:chromeOptions".into(), chrome);
-    // ring and aws-lc-rs are both in the dependency graph, so rustls cannot
-    // pick a provider by itself; another test may have installed one already.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    let client = ClientBuilder::rustls()
-        .expect("rustls")
-        .capabilities(caps)
-        .connect(&driver.url)
-        .await
-        .unwrap_or_else(|e| panic!("a Chromium session through {}: {e}", driver.url));
+    let client = session(&driver).await;
     // Cookies are per host: the browser must use one name throughout.
     let base = format!("http://localhost:{}", stack.addr.port());
     let mut ui = Ui { c: client, base, shots, taken: Vec::new() };

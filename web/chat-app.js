@@ -5,7 +5,10 @@
 (function () {
   'use strict';
 
-  var zh = /^zh\b/i.test(navigator.language || '');
+  var params = new URLSearchParams(location.search);
+  // ?lang= wins over the browser's language, so a site can pick it.
+  var zh = params.get('lang') ? params.get('lang') === 'zh' : /^zh\b/i.test(navigator.language || '');
+  document.documentElement.lang = zh ? 'zh-CN' : 'en';
   var ui = zh
     ? { title: '在线咨询', placeholder: '请输入您的问题…', send: '发送', typing: '正在回复…', network: '网络错误，请重试。', failed: '抱歉，出错了，请稍后再试。' }
     : { title: 'Chat with us', placeholder: 'Type your message…', send: 'Send', typing: 'Replying…', network: 'Network error. Please try again.', failed: 'Sorry, something went wrong. Please try again.' };
@@ -14,12 +17,41 @@
   var form = document.getElementById('form');
   var input = document.getElementById('text');
   var send = document.getElementById('send');
-  var params = new URLSearchParams(location.search);
   document.getElementById('title').textContent = params.get('title') || ui.title;
   var accent = params.get('color');
   if (accent && /^#[0-9a-fA-F]{3,8}$/.test(accent)) document.documentElement.style.setProperty('--accent', accent);
   input.placeholder = ui.placeholder;
   send.textContent = ui.send;
+
+  // The company's branding, greeting and starter prompts (the `[chat]`
+  // settings); the page works without them.
+  var lang = zh ? 'zh' : 'en';
+  fetch('chat/config.json').then(function (r) { return r.ok ? r.json() : null; }).then(function (c) {
+    if (!c) return;
+    if (!params.get('title') && c.company && c.company[lang]) {
+      document.getElementById('title').textContent = c.company[lang];
+      document.title = c.company[lang];
+    }
+    if (c.logo_url) { var img = document.getElementById('logo'); img.src = c.logo_url; img.hidden = false; }
+    if (!accent && c.accent) document.documentElement.style.setProperty('--accent', c.accent);
+    if (!log.querySelector('.me')) {
+      if (c.greeting && c.greeting[lang]) add('bot greeting', c.greeting[lang]);
+      var starters = (c.starters && c.starters[lang]) || [];
+      if (starters.length) {
+        var box = document.createElement('div');
+        box.className = 'starters';
+        box.id = 'starters';
+        starters.forEach(function (text) {
+          var b = document.createElement('button');
+          b.type = 'button';
+          b.textContent = text;
+          b.addEventListener('click', function () { box.remove(); input.value = text; submit(); });
+          box.appendChild(b);
+        });
+        log.appendChild(box);
+      }
+    }
+  }).catch(function () { /* no branding: the defaults stay */ });
 
   function newId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID();
@@ -96,6 +128,8 @@
   function submit() {
     var text = input.value.trim();
     if (!text) return;
+    var starters = document.getElementById('starters');
+    if (starters) starters.remove();
     add('me', text);
     input.value = '';
     setTyping(true);

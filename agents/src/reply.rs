@@ -176,8 +176,16 @@ fn product_like(p: &str) -> bool {
     chars.iter().enumerate().all(|(i, &c)| allowed(i, c)) && tradewind_nlp::pii::find(p).is_empty()
 }
 
-pub async fn run(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, hold: bool, answer: Option<&FaqCard>) -> String {
-    let facts = public_facts(env, si, hold, answer);
+pub async fn run(
+    env: &Env,
+    ctx: &ToolCtx,
+    si: &StructuredInquiry,
+    hold: bool,
+    answer: Option<&FaqCard>,
+    letter: bool,
+) -> String {
+    let mut facts = public_facts(env, si, hold, answer);
+    facts["letter"] = json!(letter);
     let template = format!("reply.{}", si.lang.code());
     let templated = crate::render(env, &template, &facts);
     let brain = env.brain_for("reply");

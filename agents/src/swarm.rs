@@ -368,16 +368,20 @@ impl Swarm {
         let rctx = ctx.for_agent("reply").with_deadline(self.config.reply_deadline);
         let hold = risk.is_none_or(|r| r >= RiskLevel::High);
         let answer = reading.question.as_ref().and(faq.value()).and_then(|cards| cards.first());
-        let reply =
-            match tokio::time::timeout(self.config.reply_deadline, crate::reply::run(env, &rctx, si, hold, answer))
-                .await
-            {
-                Ok(r) => r,
-                Err(_) => {
-                    rctx.recorder.note("reply", "reply passed its deadline; sent the short acknowledgement");
-                    crate::reply::acknowledgement(si.lang)
-                }
-            };
+        // Chats get a chat message; e-mail and web forms keep the letter.
+        let letter = matches!(inquiry.channel.as_str(), "email" | "mail" | "form" | "web_form");
+        let reply = match tokio::time::timeout(
+            self.config.reply_deadline,
+            crate::reply::run(env, &rctx, si, hold, answer, letter),
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(_) => {
+                rctx.recorder.note("reply", "reply passed its deadline; sent the short acknowledgement");
+                crate::reply::acknowledgement(si.lang)
+            }
+        };
         recorder.record("reply", 0.0, StepKind::Output { value: json!(reply) });
 
         thread.last_run = Some(inquiry.id.clone());

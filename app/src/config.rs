@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 pub use tradewind_cluster::ClusterConfig;
-pub use tradewind_frontends::config::{HttpConfig, TelegramConfig, TelegramMode};
+pub use tradewind_frontends::config::{ChatPageConfig, HttpConfig, TelegramConfig, TelegramMode};
 
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
@@ -20,6 +20,7 @@ pub struct Config {
     pub cluster: ClusterConfig,
     pub http: HttpConfig,
     pub telegram: TelegramConfig,
+    pub chat: ChatPageConfig,
     pub approval: crate::desk::ApprovalSection,
     pub console: ConsoleSection,
 }

@@ -25,6 +25,7 @@ pub fn frontends_config(config: &Config) -> FrontendsConfig {
     FrontendsConfig {
         http: config.http.clone(),
         telegram: config.telegram.clone(),
+        chat: config.chat.clone(),
         max_message_bytes: config.limits.max_message_bytes,
     }
 }

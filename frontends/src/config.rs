@@ -149,5 +149,47 @@ impl std::fmt::Debug for TelegramConfig {
 pub struct FrontendsConfig {
     pub http: HttpConfig,
     pub telegram: TelegramConfig,
+    pub chat: ChatPageConfig,
     pub max_message_bytes: usize,
+}
+
+/// `[chat]`: how the web chat page presents the company. The page reads it
+/// from `/chat/config.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ChatPageConfig {
+    pub company: String,
+    pub company_zh: String,
+    /// An image URL (same origin, or `data:`), shown beside the name.
+    pub logo_url: Option<String>,
+    /// The header colour, `#rgb` or `#rrggbb`.
+    pub accent: String,
+    pub greeting_en: String,
+    pub greeting_zh: String,
+    /// Example questions shown as buttons before the first message.
+    pub starters_en: Vec<String>,
+    pub starters_zh: Vec<String>,
+}
+
+impl Default for ChatPageConfig {
+    fn default() -> Self {
+        Self {
+            company: "Tradewind Power".into(),
+            company_zh: "信风动力".into(),
+            logo_url: None,
+            accent: "#0b5cad".into(),
+            greeting_en: "Hi! Tell us what you need: the product, the quantity and where it should go, and we will prepare a quotation.".into(),
+            greeting_zh: "您好！请告诉我们您需要的产品、数量和目的地，我们会为您准备报价。".into(),
+            starters_en: vec![
+                "500 × 48V 20Ah e-bike battery packs to Hamburg, CIF".into(),
+                "Do you have 10 kW three-phase hybrid inverters?".into(),
+                "What are your payment terms and lead times?".into(),
+            ],
+            starters_zh: vec![
+                "需要300个100W LED路灯，发到迪拜".into(),
+                "有5千瓦混合逆变器吗？".into(),
+                "付款方式和交货期是怎样的？".into(),
+            ],
+        }
+    }
 }

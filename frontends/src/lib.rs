@@ -125,6 +125,7 @@ pub async fn start(
         trust_forwarded_for: h.trust_forwarded_for,
         request_timeout: Duration::from_millis(h.request_timeout_ms.max(1)),
         cors_origins: h.cors_origins.clone(),
+        chat_page: chat_page_json(&config.chat),
     });
     let mut router = http::router(state, webhook);
     if let Some(console) = console {
@@ -138,6 +139,23 @@ pub async fn start(
     let telegram = tg_config.token.as_ref().map(|_| tg_config.mode);
     tracing::info!(%http_addr, ?telegram, "front ends listening");
     Ok(Frontends { http_addr, tasks, stop, closing, inflight, drain: Duration::from_millis(config.http.drain_ms) })
+}
+
+/// The page's branding, with anything unsafe for a colour or an image left out.
+fn chat_page_json(c: &config::ChatPageConfig) -> serde_json::Value {
+    let colour =
+        c.accent.len() <= 7 && c.accent.starts_with('#') && c.accent[1..].bytes().all(|b| b.is_ascii_hexdigit());
+    let logo = c
+        .logo_url
+        .as_deref()
+        .filter(|u| u.starts_with('/') || u.starts_with("data:image/") || u.starts_with("https://"));
+    serde_json::json!({
+        "company": {"en": c.company, "zh": c.company_zh},
+        "logo_url": logo,
+        "accent": if colour { Some(&c.accent) } else { None },
+        "greeting": {"en": c.greeting_en, "zh": c.greeting_zh},
+        "starters": {"en": c.starters_en, "zh": c.starters_zh},
+    })
 }
 
 impl Frontends {

@@ -51,6 +51,8 @@ pub struct HttpState {
     pub request_timeout: Duration,
     /// Browser origins allowed to call the API; empty: no CORS.
     pub cors_origins: Vec<String>,
+    /// The chat page's branding, served as `/chat/config.json`.
+    pub chat_page: serde_json::Value,
 }
 
 impl HttpState {
@@ -72,6 +74,7 @@ pub fn router(state: Arc<HttpState>, extra: Option<Router>) -> Router {
         .route("/v1/messages", post(post_message))
         .route("/chat", get(assets::chat_page))
         .route("/chat/app.js", get(assets::chat_app_js))
+        .route("/chat/config.json", get(chat_config))
         .route("/chat.js", get(assets::embed_js))
         .fallback(not_found)
         .with_state(state.clone());
@@ -189,6 +192,10 @@ fn issue_chat(s: &HttpState) -> (String, String) {
     let chat_id = uuid::Uuid::new_v4().to_string();
     let token = s.tokens.issue(&chat_id);
     (chat_id, token)
+}
+
+async fn chat_config(State(s): State<Arc<HttpState>>) -> Response {
+    ([(header::CACHE_CONTROL, "no-cache")], Json(s.chat_page.clone())).into_response()
 }
 
 async fn new_chat(
