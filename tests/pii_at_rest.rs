@@ -157,6 +157,10 @@ async fn scan_redis(prefix: &str, found: &mut Vec<String>) -> usize {
                 let v: Vec<String> = redis::cmd("SMEMBERS").arg(key).query_async(&mut conn).await.unwrap();
                 v.join("\n")
             }
+            "zset" => {
+                let v: Vec<String> = redis::cmd("ZRANGE").arg(key).arg(0).arg(-1).query_async(&mut conn).await.unwrap();
+                v.join("\n")
+            }
             "stream" => {
                 let v: redis::Value =
                     redis::cmd("XRANGE").arg(key).arg("-").arg("+").query_async(&mut conn).await.unwrap();

@@ -38,6 +38,8 @@ pub struct App {
     pub metrics: Arc<crate::ops::Metrics>,
     /// The knowledge base's Markdown sources by path, for opening citations.
     pub sources: Arc<BTreeMap<String, String>>,
+    /// The query cache in front of the index, when on (its hit counts).
+    pub query_cache: Option<Arc<tradewind_knowledge::cache::CachedIndex>>,
 }
 
 /// How `App::build` should prepare the knowledge index.
@@ -126,8 +128,17 @@ impl App {
             }
         };
 
-        let index: Arc<dyn KnowledgeIndex> =
-            Arc::new(tradewind_knowledge::cache::CachedIndex::new(index, 4096, Duration::from_secs(60)));
+        let query_cache = (config.knowledge.query_cache_entries > 0).then(|| {
+            Arc::new(tradewind_knowledge::cache::CachedIndex::new(
+                index.clone(),
+                config.knowledge.query_cache_entries,
+                Duration::from_secs(60),
+            ))
+        });
+        let index: Arc<dyn KnowledgeIndex> = match &query_cache {
+            Some(c) => c.clone(),
+            None => index,
+        };
         let (mut docs, catalog) = knowledge_documents(config.knowledge.kb_dir.as_deref())?;
         let sources: BTreeMap<String, String> = docs
             .iter()
@@ -295,7 +306,7 @@ impl App {
         let inflight = Arc::new(tokio::sync::Semaphore::new(config.limits.max_inflight.max(1)));
         let metrics = Arc::new(crate::ops::Metrics::default());
         let sources = Arc::new(sources);
-        Ok((App { swarm, memory, index, config, collected, channels, inflight, desk, metrics, sources }, summary))
+        Ok((App { swarm, memory, index, config, collected, channels, inflight, desk, metrics, sources, query_cache }, summary))
     }
 
     /// The application function: one message in, everything out.

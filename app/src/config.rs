@@ -150,6 +150,9 @@ pub struct KnowledgeSection {
     pub embedder: String,
     pub embedding_model: String,
     pub embedding_dim: usize,
+    /// Knowledge searches remembered (identical queries answered from
+    /// memory for 60 s); 0 turns the cache off.
+    pub query_cache_entries: usize,
 }
 
 impl Default for KnowledgeSection {
@@ -162,6 +165,7 @@ impl Default for KnowledgeSection {
             embedder: "hash".into(),
             embedding_model: "text-embedding-3-small".into(),
             embedding_dim: 1536,
+            query_cache_entries: 4096,
         }
     }
 }

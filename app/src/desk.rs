@@ -230,7 +230,8 @@ impl Desk {
                 let version = review.drafts.len() as u32 + 1;
                 review.drafts.push(DraftVersion {
                     version,
-                    body: value.markdown.clone(),
+                    // Stored, so masked like everything else at rest.
+                    body: tradewind_nlp::pii::mask(&value.markdown).into_owned(),
                     by: "agent:proposal".into(),
                     at_ms: now,
                 });
@@ -248,7 +249,7 @@ impl Desk {
                 &trigger,
             ));
         }
-        if before.drafts.len() != review.drafts.len() {
+        if before.drafts.len() != review.drafts.len() && !review.drafts.is_empty() {
             events.push(agent_event(
                 "proposal",
                 &review,
@@ -309,7 +310,7 @@ impl Desk {
         review.updated_ms = now;
         review.rev = before.rev + 1;
         self.reviews.put(&review).await?;
-        self.audit.append(&events).await?;
+        self.audit.append(&masked(events)).await?;
         let _ = self.changed.send(review.inquiry_id.clone());
         Ok(review)
     }
@@ -393,7 +394,9 @@ impl Desk {
             ("edit" | "approve", Stage::AwaitingSales) => {
                 // Browsers send a textarea's line breaks as CRLF; the drafts
                 // use LF, and an unchanged draft must not count as an edit.
-                let body = req.body.as_deref().map(|b| b.replace("\r\n", "\n"));
+                // Masked like every card the agents send: a person's edit
+                // leaves by the same sinks and is kept in the same store.
+                let body = req.body.as_deref().map(|b| tradewind_nlp::pii::mask(&b.replace("\r\n", "\n")).into_owned());
                 if let Some(body) = body.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
                     if review.drafts.last().map(|d| d.body.as_str()) != Some(body) {
                         let version = review.drafts.len() as u32 + 1;
@@ -478,7 +481,7 @@ impl Desk {
         review.rev += 1;
         review.updated_ms = now;
         self.reviews.put(&review).await?;
-        self.audit.append(&events).await?;
+        self.audit.append(&masked(events)).await?;
         let _ = self.changed.send(review.inquiry_id.clone());
         Ok(review)
     }
@@ -511,6 +514,16 @@ impl Approvals for Desk {
     async fn decide(&self, inquiry_id: &str, who: &Actor, req: &DecisionRequest) -> Result<Review, DecideError> {
         self.decide_now(inquiry_id, who, req).await
     }
+}
+
+/// Audit values pass the same masking as everything else at rest.
+fn masked(mut events: Vec<AuditEvent>) -> Vec<AuditEvent> {
+    for e in &mut events {
+        for v in [&mut e.before, &mut e.after].into_iter().flatten() {
+            tradewind_nlp::pii::mask_json(v);
+        }
+    }
+    events
 }
 
 fn agent_event(

@@ -15,7 +15,6 @@ use tokio_util::sync::CancellationToken;
 
 use crate::percentile;
 use tradewind_app::runtime::cluster_settings;
-use tradewind_app::samples::SAMPLES;
 use tradewind_app::{App, AppError, BuildOptions, Config};
 use tradewind_cluster::{RedisIngress, TracedReply, Worker, WorkerStats};
 use tradewind_ports::ingress::{InboundMessage, Ingress, Submitted};
@@ -69,14 +68,23 @@ pub struct ClusterFigures {
     pub swarm_p99_ms: f64,
 }
 
+/// The generated inquiries (`corpus.rs`), made once per process.
+fn corpus_text(i: usize) -> String {
+    static TEXTS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let texts = TEXTS.get_or_init(|| match tradewind_app::knowledge_documents(None) {
+        Ok((_, catalog)) => crate::corpus::generate(&catalog, 20_000, crate::corpus::SEED),
+        Err(_) => Vec::new(),
+    });
+    texts.get(i % texts.len().max(1)).cloned().unwrap_or_else(|| "We need 100 LED panel lights to Hamburg".into())
+}
+
 fn message(run: &str, i: usize, chats: usize) -> InboundMessage {
-    let s = &SAMPLES[i % SAMPLES.len()];
     InboundMessage {
         channel: "bench".into(),
         chat_id: format!("chat-{}", i % chats.max(1)),
-        user: format!("{}-{}", s.channel_user, i % 97),
+        user: format!("customer-{}", i % chats.max(1)),
         message_id: format!("{run}-{i}"),
-        text: s.text.into(),
+        text: corpus_text(i),
         received_at_ms: tradewind_core::now_ms(),
         ..Default::default()
     }

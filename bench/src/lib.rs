@@ -7,6 +7,7 @@
 //! inquiries in one process (errors and peak RSS).
 
 pub mod cluster;
+pub mod corpus;
 pub mod faults;
 pub mod parts;
 pub mod screening;
@@ -15,7 +16,6 @@ use serde::Serialize;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::task::JoinSet;
-use tradewind_app::samples::SAMPLES;
 use tradewind_app::{App, AppError, BuildOptions, Config, IncomingMessage};
 use tradewind_llm::{OpenAiBrain, OpenAiConfig};
 use tradewind_scripted_llm::ScriptedLlm;
@@ -40,6 +40,9 @@ pub struct BenchArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Turn the knowledge query cache off, to see what it saves.
+    #[arg(long)]
+    pub no_cache: bool,
     /// `tradewind bench cluster`: gateway → Redis Streams → workers.
     #[command(subcommand)]
     pub command: Option<BenchCommand>,
@@ -72,6 +75,9 @@ pub struct Figures {
     pub fanout_efficiency_p99: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_rss_mb: Option<f64>,
+    /// Share of knowledge searches the query cache answered in the timed run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_hit_rate: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -84,9 +90,32 @@ pub fn percentile(sorted: &[f64], q: f64) -> f64 {
     sorted[rank - 1]
 }
 
-fn message(i: usize) -> IncomingMessage {
-    let s = &SAMPLES[i % SAMPLES.len()];
-    IncomingMessage::new("bench", format!("{}-{}", s.channel_user, i % 97), s.text)
+/// The inquiries of a run: distinct generated texts, each from a customer
+/// of its own, so neither the query cache nor conversation memory sees a
+/// repeat (`corpus.rs`).
+struct Corpus(Arc<Vec<String>>);
+
+impl Corpus {
+    fn new(app: &App, n: usize) -> Corpus {
+        let texts = corpus::generate(&app.swarm.env().services.catalog, n.max(1), corpus::SEED);
+        Corpus(Arc::new(texts))
+    }
+
+    fn message(&self, i: usize) -> IncomingMessage {
+        let text = self.0.get(i % self.0.len().max(1)).cloned().unwrap_or_default();
+        IncomingMessage::new("bench", format!("customer-{i}"), text)
+    }
+}
+
+/// The query cache's hit share between two readings of its counters.
+fn hit_rate(app: &App, before: (u64, u64)) -> Option<f64> {
+    let (lookups, served) = app.query_cache.as_ref()?.stats();
+    let asked = lookups.saturating_sub(before.0);
+    (asked > 0).then(|| served.saturating_sub(before.1) as f64 / asked as f64)
+}
+
+fn cache_counters(app: &App) -> (u64, u64) {
+    app.query_cache.as_ref().map_or((0, 0), |c| c.stats())
 }
 
 /// Peak resident set size of this process, from /proc (Linux).
@@ -112,7 +141,7 @@ fn bench_config(base: &Config, dir: &std::path::Path) -> Config {
 }
 
 /// Runs `n` inquiries, `concurrency` at a time, on the current runtime.
-async fn drive(app: &App, n: usize, concurrency: usize) -> (Vec<f64>, Vec<f64>, usize, Duration) {
+async fn drive(app: &App, corpus: &Corpus, from: usize, n: usize, concurrency: usize) -> (Vec<f64>, Vec<f64>, usize, Duration) {
     let mut lat = Vec::with_capacity(n);
     let mut eff = Vec::new();
     let mut errors = 0;
@@ -122,7 +151,7 @@ async fn drive(app: &App, n: usize, concurrency: usize) -> (Vec<f64>, Vec<f64>, 
     while next < n || !set.is_empty() {
         while next < n && set.len() < concurrency {
             let app = app.clone();
-            let msg = message(next);
+            let msg = corpus.message(from + next);
             set.spawn(async move {
                 let t = Instant::now();
                 let r = app.handle_message(msg).await;
@@ -163,30 +192,47 @@ fn figures(setting: &str, n: usize, concurrency: usize, lat: &[f64], errors: usi
     }
 }
 
-async fn offline_setting(base: &Config, name: &str, n: usize, redis: Option<String>) -> Result<Figures, AppError> {
+/// Inquiries run before timing, to open connections and load code pages;
+/// they are texts of their own, so they warm no cache entry the timed run uses.
+const WARM_UP: usize = 50;
+
+async fn offline_setting(
+    base: &Config,
+    name: &str,
+    n: usize,
+    redis: Option<String>,
+    no_cache: bool,
+) -> Result<Figures, AppError> {
     let dir = tempdir()?;
     let mut cfg = bench_config(base, &dir);
     cfg.memory.redis_url = redis;
+    if no_cache {
+        cfg.knowledge.query_cache_entries = 0;
+    }
     let (app, _) = App::build(cfg, BuildOptions { ingest: true, quiet: true }, None).await?;
-    // Warm up caches and connections so the figures describe steady state.
-    let _ = drive(&app, 50, 1).await;
+    let corpus = Corpus::new(&app, WARM_UP + n);
+    let _ = drive(&app, &corpus, n, WARM_UP, 1).await;
+    let before = cache_counters(&app);
     // One core: the inquiries run on a current-thread runtime of their own.
     let app2 = app.clone();
+    let corpus2 = Corpus(corpus.0.clone());
     let (lat, _, errors, wall) = std::thread::scope(|s| {
         s.spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| AppError::Internal(e.to_string()))?;
-            Ok::<_, AppError>(rt.block_on(drive(&app2, n, 1)))
+            Ok::<_, AppError>(rt.block_on(drive(&app2, &corpus2, 0, n, 1)))
         })
         .join()
         .map_err(|_| AppError::Internal("benchmark thread panicked".into()))?
     })?;
+    let mut f = figures(name, n, 1, &lat, errors, wall);
+    f.cache_hit_rate = hit_rate(&app, before);
     // qdrant-edge flushes when the index drops, so the folder must outlive the app.
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
-    Ok(figures(name, n, 1, &lat, errors, wall))
+    Ok(f)
 }
 
 fn tempdir() -> Result<std::path::PathBuf, AppError> {
@@ -225,27 +271,44 @@ pub async fn run(base: Config, args: BenchArgs) -> Result<Vec<Figures>, AppError
     };
     if !args.json {
         println!(
-            "{:<18} {:>6} {:>5} {:>6} {:>11} {:>9} {:>9} {:>9} {:>9}",
-            "setting", "n", "conc", "errors", "inq/s", "p50 ms", "p99 ms", "fan-out", "RSS MB"
+            "{:<18} {:>6} {:>5} {:>6} {:>11} {:>9} {:>9} {:>9} {:>9} {:>7}",
+            "setting", "n", "conc", "errors", "inq/s", "p50 ms", "p99 ms", "fan-out", "RSS MB", "cache"
         );
     }
     if only.contains(&"concurrent") {
         let dir = tempdir()?;
-        let cfg = bench_config(&base, &dir);
-        let (app, _) = App::build(cfg, BuildOptions { ingest: true, quiet: true }, None).await?;
+        let mut cfg = bench_config(&base, &dir);
         let n = args.concurrent;
-        let (lat, _, errors, wall) = drive(&app, n, n).await;
+        // All of them in flight for real: the application's own limit
+        // (`[limits] max_inflight`, 64 by default) would queue the rest.
+        cfg.limits.max_inflight = n.max(1);
+        if args.no_cache {
+            cfg.knowledge.query_cache_entries = 0;
+        }
+        let (app, _) = App::build(cfg, BuildOptions { ingest: true, quiet: true }, None).await?;
+        let corpus = Corpus::new(&app, n);
+        let before = cache_counters(&app);
+        let (lat, _, errors, wall) = drive(&app, &corpus, 0, n, n).await;
         let mut f = figures("concurrent", n, n, &lat, errors, wall);
         f.peak_rss_mb = peak_rss_mb();
-        f.note = Some("offline brain, in-process memory, all inquiries in flight at once, multi-thread runtime".into());
+        f.cache_hit_rate = hit_rate(&app, before);
+        f.note = Some(format!(
+            "offline brain, in-process memory, in-memory sinks, {n} distinct generated inquiries all in flight at once (max_inflight = {n}), tokio multi-thread runtime on {} cores, query cache {}",
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
+            if args.no_cache { "off" } else { "on" }
+        ));
         say(&f);
         all.push(f);
         drop(app);
         let _ = std::fs::remove_dir_all(&dir);
     }
     if only.contains(&"offline-inproc") {
-        let mut f = offline_setting(&base, "offline-inproc", args.n, None).await?;
-        f.note = Some("offline brain, in-process memory, one core, sequential".into());
+        let mut f = offline_setting(&base, "offline-inproc", args.n, None, args.no_cache).await?;
+        f.note = Some(format!(
+            "offline brain, in-process memory, in-memory sinks, {} distinct generated inquiries one at a time on a current-thread runtime (one core), after {WARM_UP} other ones; query cache {}",
+            args.n,
+            if args.no_cache { "off" } else { "on" }
+        ));
         say(&f);
         all.push(f);
     }
@@ -253,8 +316,12 @@ pub async fn run(base: Config, args: BenchArgs) -> Result<Vec<Figures>, AppError
         let url = base.memory.redis_url.clone().or_else(|| std::env::var("REDIS_URL").ok());
         let f = match url {
             Some(url) => {
-                let mut f = offline_setting(&base, "offline-redis", args.n, Some(url)).await?;
-                f.note = Some("offline brain, Redis memory, one core, sequential".into());
+                let mut f = offline_setting(&base, "offline-redis", args.n, Some(url), args.no_cache).await?;
+                f.note = Some(format!(
+                    "offline brain, Redis memory, in-memory sinks, {} distinct generated inquiries one at a time on a current-thread runtime (one core); query cache {}",
+                    args.n,
+                    if args.no_cache { "off" } else { "on" }
+                ));
                 f
             }
             None => Figures {
@@ -270,7 +337,10 @@ pub async fn run(base: Config, args: BenchArgs) -> Result<Vec<Figures>, AppError
         let latency = Duration::from_millis(args.llm_latency_ms);
         let server = ScriptedLlm::start_auto(latency).await.map_err(|e| AppError::Internal(e.to_string()))?;
         let dir = tempdir()?;
-        let cfg = bench_config(&base, &dir);
+        let mut cfg = bench_config(&base, &dir);
+        if args.no_cache {
+            cfg.knowledge.query_cache_entries = 0;
+        }
         let brain = OpenAiBrain::new(OpenAiConfig {
             base_url: server.base_url(),
             api_key: Some("bench".into()),
@@ -283,12 +353,15 @@ pub async fn run(base: Config, args: BenchArgs) -> Result<Vec<Figures>, AppError
         let (app, _) = App::build(cfg, BuildOptions { ingest: true, quiet: true }, Some(Arc::new(brain))).await?;
         let n = args.llm_n;
         let conc = n.min(20);
-        let (lat, eff, errors, wall) = drive(&app, n, conc).await;
+        let corpus = Corpus::new(&app, n);
+        let before = cache_counters(&app);
+        let (lat, eff, errors, wall) = drive(&app, &corpus, 0, n, conc).await;
         let mut f = figures("openai-scripted", n, conc, &lat, errors, wall);
         f.fanout_efficiency_mean = Some(eff.iter().sum::<f64>() / eff.len().max(1) as f64);
         f.fanout_efficiency_p99 = Some(percentile(&eff, 0.99));
+        f.cache_hit_rate = hit_rate(&app, before);
         f.note = Some(format!(
-            "OpenAI brain via async-openai against the scripted server at {} ms per completion; fan-out = fan-out wall time / slowest branch",
+            "OpenAI-compatible brain (async-openai's types, reqwest for the exchange) against the scripted server in this process at {} ms per completion, {conc} inquiries in flight; fan-out = fan-out wall time / slowest branch",
             args.llm_latency_ms
         ));
         say(&f);
@@ -311,7 +384,7 @@ pub async fn run(base: Config, args: BenchArgs) -> Result<Vec<Figures>, AppError
 fn print_row(f: &Figures) {
     let opt = |v: Option<f64>, p: usize| v.map(|x| format!("{x:.p$}")).unwrap_or_else(|| "-".into());
     println!(
-        "{:<18} {:>6} {:>5} {:>6} {:>11.1} {:>9.3} {:>9.3} {:>9} {:>9}",
+        "{:<18} {:>6} {:>5} {:>6} {:>11.1} {:>9.3} {:>9.3} {:>9} {:>9} {:>7}",
         f.setting,
         f.inquiries,
         f.concurrency,
@@ -320,7 +393,8 @@ fn print_row(f: &Figures) {
         f.p50_ms,
         f.p99_ms,
         opt(f.fanout_efficiency_mean, 3),
-        opt(f.peak_rss_mb, 1)
+        opt(f.peak_rss_mb, 1),
+        f.cache_hit_rate.map(|r| format!("{:.0}%", r * 100.0)).unwrap_or_else(|| "-".into())
     );
 }
 

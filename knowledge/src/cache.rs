@@ -26,6 +26,10 @@ pub struct CachedIndex {
     /// Bumped by every write, so a search that ran across a write does not
     /// put back what the write just cleared.
     writes: AtomicU64,
+    /// Searches asked, and those answered from the cache (for benchmarks,
+    /// which must say how much of their figure the cache made).
+    lookups: AtomicU64,
+    served: AtomicU64,
 }
 
 impl CachedIndex {
@@ -37,7 +41,12 @@ impl CachedIndex {
             .eviction_policy(EvictionPolicy::lru())
             .time_to_live(ttl.min(MAX_TTL))
             .build();
-        Self { inner, hits, writes: AtomicU64::new(0) }
+        Self { inner, hits, writes: AtomicU64::new(0), lookups: AtomicU64::new(0), served: AtomicU64::new(0) }
+    }
+
+    /// (searches, answered from the cache) since the start.
+    pub fn stats(&self) -> (u64, u64) {
+        (self.lookups.load(Ordering::Relaxed), self.served.load(Ordering::Relaxed))
     }
 
     fn clear(&self) {
@@ -69,7 +78,9 @@ impl KnowledgeIndex for CachedIndex {
     }
 
     async fn search(&self, query: &SearchQuery) -> Result<Vec<Hit>, KnowledgeError> {
+        self.lookups.fetch_add(1, Ordering::Relaxed);
         if let Some(hits) = self.hits.get(query) {
+            self.served.fetch_add(1, Ordering::Relaxed);
             return Ok(hits.as_ref().clone());
         }
         let writes = self.writes.load(Ordering::SeqCst);

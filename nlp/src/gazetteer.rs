@@ -1193,3 +1193,15 @@ mod tests {
         assert!(PLACES.len() >= 80);
     }
 }
+
+/// The ports and cities the gazetteer knows (sanctioned regions left out),
+/// as (English name, Chinese name when it has one, ISO alpha-2): the
+/// benchmark draws varied destinations from them.
+pub fn known_places() -> Vec<(&'static str, Option<&'static str>, &'static str)> {
+    let han = |a: &&str| a.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    PLACES
+        .iter()
+        .filter(|(_, _, region, _)| region.is_none())
+        .map(|(en, iso, _, aliases)| (*en, aliases.split('|').find(han), *iso))
+        .collect()
+}
