@@ -1011,9 +1011,32 @@ pub fn country_name(iso2: &str, lang: Lang) -> &str {
     iso2
 }
 
+/// A city or port's name in a language: the English name as the tables
+/// spell it, or its Chinese name (the first CJK alias), so a Chinese
+/// document never shows "Hai Phong". `None` when the place is not in the
+/// tables or has no Chinese name.
+pub fn place_name(place: &str, lang: Lang) -> Option<&'static str> {
+    let &(name, _, _, aliases) = PLACES.iter().find(|(name, ..)| name.eq_ignore_ascii_case(place.trim()))?;
+    match lang {
+        Lang::En => Some(name),
+        Lang::Zh => aliases.split('|').find(|a| a.chars().any(is_cjk)),
+    }
+}
+
+fn is_cjk(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn places_have_chinese_names() {
+        assert_eq!(place_name("Hai Phong", Lang::Zh), Some("海防"));
+        assert_eq!(place_name("Hamburg", Lang::En), Some("Hamburg"));
+        assert_eq!(place_name("Atlantis", Lang::Zh), None);
+    }
 
     fn dest(text: &str) -> Option<(String, Option<String>, Option<String>)> {
         resolve_destination(text).map(|d| (d.country, d.place, d.region))

@@ -40,7 +40,7 @@ mod vocab;
 use tradewind_core::{Catalog, Lang, MissingField, StructuredInquiry};
 
 pub use contact::{extract_contact, extract_incoterm, find_emails, find_phones, ContactInfo};
-pub use gazetteer::{country_code, country_name, resolve_destination};
+pub use gazetteer::{country_code, country_name, place_name, resolve_destination};
 pub use injection::is_suspicious;
 pub use nearest::NearProduct;
 pub use numerals::{parse_chinese, parse_number, parse_quantity};

@@ -12,6 +12,7 @@ pub use tradewind_customs as customs;
 pub mod dispatch;
 pub mod sinks;
 pub mod templates;
+pub mod wording;
 
 pub use builtin::{registry, Services};
 pub use dispatch::{call_typed, Dispatcher, DynTool, Registry, Tool};
