@@ -409,6 +409,8 @@ const LEGAL_FORMS: &[(&str, u32)] = &[
     ("oyj", 0),
     ("kft", 0),
     ("ltda", 0),
+    // Portuguese "limitada", written "Lda" in Portugal.
+    ("lda", 0),
     ("sp. z o.o", 0),
     ("s.l", 0),
     ("co.", 0),
@@ -1054,6 +1056,10 @@ fn signed_name(doc: &Doc, legal: &[Hit]) -> Option<String> {
     let last = line_starts.len();
     for (li, &start) in line_starts.iter().enumerate().skip(last.saturating_sub(3)) {
         let mut k = start;
+        // "-- Julien Moreau", "— Mark": a dash is how many sign a message.
+        while k < n && matches!(doc.norm_of(k), "-" | "--" | "—" | "——" | "–") {
+            k += 1;
+        }
         let mut after_sign_off = false;
         while k < n && SIGN_OFFS.contains(&doc.norm_of(k)) {
             k += 1;
@@ -1105,6 +1111,38 @@ fn chinese_signature(doc: &Doc, k: usize) -> Option<String> {
         return None;
     }
     Some(doc.span(k, j).to_owned())
+}
+
+/// The name after the first 的 of a short run of Chinese starting at `k`
+/// (no punctuation in between): a surname with an honorific (林小姐) or a
+/// surname and one or two more characters (张伟).
+fn name_after_de(doc: &Doc, k: usize) -> Option<String> {
+    let mut j = k;
+    while j < doc.len() && j < k + 12 && doc.kind(j) == Some(Kind::Cjk) && !doc.is(j, "的") {
+        j += 1;
+    }
+    if j == k || !doc.is(j, "的") {
+        return None;
+    }
+    let s = j + 1;
+    if let Some(end) = honorific_at(doc, s) {
+        return Some(doc.span(s, end).to_owned());
+    }
+    if doc.kind(s) != Some(Kind::Cjk) || !ZH_SURNAMES.contains(doc.norm_of(s)) {
+        return None;
+    }
+    let mut e = s + 1;
+    while e < doc.len()
+        && e < s + 3
+        && doc.kind(e) == Some(Kind::Cjk)
+        && doc.glued(e)
+        && !ZH_NAME_END.contains(doc.norm_of(e))
+    {
+        e += 1;
+    }
+    // Whatever follows must end the name: punctuation or the end.
+    let ends = e >= doc.len() || doc.kind(e) != Some(Kind::Cjk) || !doc.glued(e);
+    ((2..=3).contains(&(e - s)) && ends).then(|| doc.span(s, e).to_owned())
 }
 
 /// A name after a cue: "I'm", "My name is", "Regards,", 我是, 联系人.
@@ -1165,6 +1203,11 @@ fn cued_name(doc: &Doc, company: Option<(usize, usize)>, legal: &[Hit]) -> Optio
         // 我是陈先生: the honorific is how they want to be addressed.
         if let Some(end) = honorific_at(doc, k) {
             return Some(doc.span(k, end).to_owned());
+        }
+        // "我是曼谷的林小姐", "我是迪拜阳光能源的张伟": a place or a firm we
+        // did not recognise as one, then 的, then the name.
+        if let Some(name) = name_after_de(doc, k) {
+            return Some(name);
         }
         let mut chars: Vec<&str> = Vec::new();
         let mut j = k;
@@ -1397,6 +1440,9 @@ mod tests {
         assert_eq!(n("陈先生，需要500个彩屏仪表"), Some("陈先生".into()));
         assert_eq!(n("我是陈先生，需要逆变器"), Some("陈先生".into()));
         assert_eq!(n("订购三百套，发往米兰。\n刘经理"), Some("刘经理".into()));
+        assert_eq!(n("王经理您好！我是曼谷的林小姐，需要1000个工矿灯"), Some("林小姐".into()));
+        assert_eq!(n("李经理您好，我是迪拜阳光能源的张伟，需要逆变器"), Some("张伟".into()));
+        assert_eq!(n("Please quote 300 street lights.\n-- Julien Moreau"), Some("Julien Moreau".into()));
     }
 
     #[test]

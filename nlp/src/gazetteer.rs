@@ -420,7 +420,7 @@ const PLACES: &[(&str, &str, Option<&str>, &str)] = &[
     ("Mombasa", "KE", None, "mombasa|蒙巴萨"),
     ("Nairobi", "KE", None, "nairobi|内罗毕"),
     ("Dar es Salaam", "TZ", None, "dar es salaam|达累斯萨拉姆"),
-    ("Alexandria", "EG", None, "~alexandria|亚历山大港"),
+    ("Alexandria", "EG", None, "~alexandria|亚历山大港|亚历山大"),
     ("Port Said", "EG", None, "port said|塞得港"),
     ("Cairo", "EG", None, "cairo|开罗"),
     ("Casablanca", "MA", None, "casablanca|卡萨布兰卡"),

@@ -441,10 +441,11 @@ impl ProductMatcher {
             used[*q] = true;
         }
 
+        let quantities = per_each(doc, &mentions, assigned.iter().map(|a| a.map(|q| qtys[q].value)).collect());
         let mut items: Vec<LineItem> = Vec::new();
         let mut unmatched: Vec<String> = Vec::new();
         for (k, m) in mentions.iter().enumerate() {
-            let quantity = assigned[k].map(|q| qtys[q].value);
+            let quantity = quantities[k];
             match m.state {
                 // "hub motors for our e-bikes": the e-bikes say what the
                 // motors are for; they are context, not an item.
@@ -497,7 +498,7 @@ impl ProductMatcher {
                 },
                 cands: m.cands.iter().filter_map(|&p| self.sku(p).map(str::to_owned)).collect(),
                 contradicted: m.state == State::Contradicted,
-                quantity: assigned[k].map(|q| qtys[q].value),
+                quantity: quantities[k],
                 purpose: for_purpose(doc, m.e0),
             })
             .collect();
@@ -835,6 +836,31 @@ impl Said {
     fn is_vehicle(&self) -> bool {
         matches!(self.head, Some("ebike" | "scooter")) || matches!(self.kind, Some("自行车" | "滑板车"))
     }
+}
+
+/// Quantities stated per unit of the product before: "300 hub motors, each
+/// with a controller", "两千个电池包，每个配一个充电器". The customer means
+/// one (or the stated few) for every unit, so the count is the earlier
+/// item's times the per-unit number, not 1 or nothing.
+fn per_each(doc: &Doc, mentions: &[Mention], mut quantities: Vec<Option<u32>>) -> Vec<Option<u32>> {
+    // A per-unit count is small; "100 batteries, price per unit, and 50
+    // chargers" names a quantity of its own.
+    const MAX_PER_UNIT: u32 = 4;
+    for k in 1..mentions.len() {
+        let (prev, m) = (&mentions[k - 1], &mentions[k]);
+        let Some(base) = quantities[k - 1] else { continue };
+        if !matches!(prev.state, State::Resolved(_)) || quantities[k].is_some_and(|q| q > MAX_PER_UNIT) {
+            continue;
+        }
+        let each = (prev.e1..m.e0).any(|i| {
+            matches!(doc.norm_of(i), "each" | "every" | "per")
+                || (doc.kind(i) == Some(Kind::Cjk) && doc.norm_of(i) == "每")
+        });
+        if each {
+            quantities[k] = base.checked_mul(quantities[k].unwrap_or(1));
+        }
+    }
+    quantities
 }
 
 /// True when the words before token `e0` say what something is for ("for
@@ -1187,7 +1213,22 @@ fn scan_quantities(doc: &Doc, ctx: &ScanContext, covered: &[bool]) -> Vec<Qty> {
                     }
                     t1 = k;
                     plain_digits = run.bytes().all(|b| b.is_ascii_digit());
-                    numerals::parse_number(&run)
+                    // "2 thousand", "1.5 thousand", "3 hundred": digits and a
+                    // scale word are one number, not "2" and "thousand".
+                    let scaled = match doc.norm_of(k) {
+                        "thousand" if doc.kind(k) == Some(Kind::Word) => numerals::parse_number(&format!("{run}k")),
+                        "hundred" if doc.kind(k) == Some(Kind::Word) => {
+                            numerals::parse_number(&run).and_then(|v| v.checked_mul(100))
+                        }
+                        _ => None,
+                    };
+                    if scaled.is_some() {
+                        t1 = k + 1;
+                        plain_digits = false;
+                        scaled
+                    } else {
+                        numerals::parse_number(&run)
+                    }
                 }
             }
             Some(Kind::Word) => {
@@ -1249,9 +1290,13 @@ fn scan_quantities(doc: &Doc, ctx: &ScanContext, covered: &[bool]) -> Vec<Qty> {
                     k += 1;
                 }
                 t1 = k;
+                // 一打, 两打: dozens.
+                if doc.is(k, "打") && doc.glued(k) {
+                    t1 = k + 1;
+                    numerals::parse_chinese(&run).and_then(|v| v.checked_mul(12))
                 // A lone 一 or 十 is part of words (一些, 统一, 十分) unless a
                 // measure word follows.
-                if k - i == 1 && !is_count_token(doc, k) {
+                } else if k - i == 1 && !is_count_token(doc, k) {
                     None
                 } else {
                     numerals::parse_chinese(&run)
@@ -2057,6 +2102,19 @@ mod tests {
         assert_eq!(items("1.5k hybrid inverters"), vec![("TW-INV-5K".into(), Some(1500))]);
         assert_eq!(items("10 000 hub motors"), vec![("TW-HM-500".into(), Some(10_000))]);
         assert_eq!(items("Product: hub motor\nQty: 500 pcs"), vec![("TW-HM-500".into(), Some(500))]);
+        assert_eq!(items("2 thousand hub motors"), vec![("TW-HM-500".into(), Some(2000))]);
+        assert_eq!(items("1.5 thousand hub motors"), vec![("TW-HM-500".into(), Some(1500))]);
+        assert_eq!(items("一打轮毂电机"), vec![("TW-HM-500".into(), Some(12))]);
+    }
+
+    #[test]
+    fn a_count_per_unit_multiplies_the_earlier_items_quantity() {
+        let mut got = items("300 hub motors, each with a 5kW hybrid inverter");
+        got.sort();
+        assert_eq!(got, vec![("TW-HM-500".into(), Some(300)), ("TW-INV-5K".into(), Some(300))]);
+        let mut got = items("两千个轮毂电机，每个配两台5kW混合逆变器");
+        got.sort();
+        assert_eq!(got, vec![("TW-HM-500".into(), Some(2000)), ("TW-INV-5K".into(), Some(4000))]);
     }
 
     #[test]
