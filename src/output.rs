@@ -49,7 +49,8 @@ pub fn render_result(message: &str, r: &SwarmResult) -> String {
     let _ = writeln!(s, "{}", outcome_header("FAQ cards", &r.faq_cards, r.timings.agent("faq")));
     if let Some(cards) = r.faq_cards.value() {
         for c in cards {
-            let answer: String = c.answer.chars().take(240).collect();
+            // Cut at a sentence or a word, never mid-word.
+            let answer = tradewind_tools::wording::truncate(&c.answer, 240);
             let _ = writeln!(
                 s,
                 "  ▸ {}\n    {}\n    [{}{}]",

@@ -24,28 +24,71 @@ pub struct LikelyQuestions {
 
 pub const MAX_CARDS: usize = 4;
 
-/// Rules for the questions a buyer asks next, by what the inquiry contains.
-pub fn likely_questions(si: &StructuredInquiry, has_battery: bool, eu_or_uk: bool) -> Vec<String> {
+/// What the inquiry is about, for choosing its cards: the product families
+/// (catalog categories) of its items, and whether any carries a battery.
+#[derive(Debug, Default, Clone)]
+pub struct Subjects {
+    pub families: std::collections::BTreeSet<String>,
+    pub skus: Vec<String>,
+    pub has_battery: bool,
+    pub eu_or_uk: bool,
+}
+
+/// Rules for the questions a buyer asks next, most relevant first: about
+/// the products they named (never about a family that is not in the
+/// inquiry), then their destination and terms; the generic ones (payment,
+/// lead time) only fill up what is left.
+pub fn likely_questions(si: &StructuredInquiry, sub: &Subjects) -> Vec<String> {
     let zh = si.lang == Lang::Zh;
+    let pick = |en: &'static str, cn: &'static str| if zh { cn } else { en };
     let mut q: Vec<&str> = Vec::new();
-    if has_battery {
-        q.push(if zh { "锂电池包怎么运输？" } else { "How do you ship lithium battery packs?" });
-    }
-    if eu_or_uk {
-        q.push(if zh { "产品有 CE 和 UKCA 认证吗？" } else { "Are your products CE and UKCA marked?" });
-    }
-    q.push(if zh { "你们接受哪些付款方式？" } else { "What payment terms do you accept?" });
-    q.push(if zh { "交期是多久？" } else { "What is your lead time?" });
-    if has_battery {
-        q.push(if zh { "电池包质保多久？" } else { "What is the warranty on your battery packs?" });
-    } else {
-        q.push(if zh { "质保多久？" } else { "What is the warranty on e-bike parts and LED lighting?" });
-    }
-    q.push(if zh { "可以先买样品吗？" } else { "Can I order a sample?" });
     if si.items.is_empty() {
-        q.insert(0, if zh { "你们的起订量是多少？" } else { "What is your minimum order quantity?" });
+        q.push(pick("What is your minimum order quantity?", "起订量是多少？"));
+        q.push(pick("Can I order a sample?", "可以订样品吗？"));
     }
-    q.into_iter().map(String::from).collect()
+    if sub.has_battery {
+        q.push(pick("How do you ship lithium battery packs?", "锂电池包怎么运输？"));
+        q.push(pick("Do you have UN38.3 test reports?", "有 UN38.3 测试报告吗？"));
+        q.push(pick("What is the warranty on your battery packs?", "电池包质保多久？"));
+    }
+    if sub.families.contains("inverter") {
+        q.push(pick("Which certifications do your solar inverters have?", "光伏逆变器有哪些认证？"));
+        q.push(pick("What is the warranty on LiFePO4 storage batteries and inverters?", "储能电池和逆变器质保多久？"));
+    }
+    if sub.families.contains("ebike-part") || sub.families.contains("led") {
+        q.push(pick("What is the warranty on e-bike parts and LED lighting?", "电动车配件和 LED 灯具质保多久？"));
+    }
+    if sub.skus.iter().any(|s| s.starts_with("TW-EB")) {
+        q.push(pick("Do your e-bikes meet EN 15194?", "电动自行车符合 EN 15194 吗？"));
+    }
+    if sub.eu_or_uk {
+        q.push(pick("Are your products CE and UKCA marked?", "产品有 CE 和 UKCA 标志吗？"));
+        if sub.has_battery {
+            q.push(pick(
+                "Do I need to register as a battery producer in my country?",
+                "我需要在本国注册电池生产者吗？",
+            ));
+        }
+    }
+    match si.incoterm.as_deref() {
+        Some("DDP") => q.push(pick("Can you arrange shipping to my door (DDP)?", "可以做到门到门（DDP）吗？")),
+        Some("FOB" | "FCA") => q.push(pick("Which port do you ship from?", "从哪个港口出货？")),
+        _ => {}
+    }
+    if si.items.iter().any(|i| i.quantity.is_none()) && !si.items.is_empty() {
+        q.push(pick("What is your minimum order quantity?", "起订量是多少？"));
+    }
+    // Generic questions only where nothing more specific filled the cards.
+    for generic in [
+        pick("What payment terms do you accept?", "你们接受哪些付款方式？"),
+        pick("What is your lead time?", "交期多久？"),
+    ] {
+        if q.len() < MAX_CARDS - 1 {
+            q.push(generic);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    q.into_iter().filter(|x| seen.insert(*x)).map(String::from).collect()
 }
 
 /// Offline plan: the rule questions, computed by the agent into `facts`.
@@ -107,9 +150,14 @@ pub async fn cards(
     si: &StructuredInquiry,
     question: Option<&str>,
 ) -> Result<Vec<FaqCard>, BrainError> {
-    let has_battery = si.items.iter().any(|i| env.services.catalog.get(&i.sku).is_some_and(|p| p.battery.is_some()));
-    let eu_or_uk = si.destination.as_ref().is_some_and(|d| is_eu_or_uk(&d.country));
-    let rule_questions = likely_questions(si, has_battery, eu_or_uk);
+    let mut sub =
+        Subjects { eu_or_uk: si.destination.as_ref().is_some_and(|d| is_eu_or_uk(&d.country)), ..Subjects::default() };
+    for p in si.items.iter().filter_map(|i| env.services.catalog.get(&i.sku)) {
+        sub.families.insert(p.category.clone());
+        sub.skus.push(p.sku.clone());
+        sub.has_battery |= p.battery.is_some();
+    }
+    let rule_questions = likely_questions(si, &sub);
     let lang = si.lang.code();
     let task = BrainTask {
         agent: "faq",
@@ -172,6 +220,9 @@ pub async fn cards(
         if cards.iter().any(|c| c.id == id) {
             continue;
         }
+        if about_absent_family(&h.section, &sub) {
+            continue;
+        }
         let (topic, question) = match h.section.rsplit_once(" > ") {
             Some((t, q)) => (t.to_string(), q.to_string()),
             None => (String::new(), h.section.clone()),
@@ -188,10 +239,83 @@ pub async fn cards(
     Ok(cards)
 }
 
+/// Whether a card names product families, none of which the inquiry has
+/// (a battery card for LED lights): such a card is never shown.
+fn about_absent_family(text: &str, sub: &Subjects) -> bool {
+    let t = text.to_lowercase();
+    let has = |f: &str| sub.families.contains(f);
+    let groups: [(&[&str], bool); 4] = [
+        (&["battery", "batteries", "lifepo4", "un38.3", "msds", "电池", "锂电"], sub.has_battery),
+        (&["inverter", "逆变器"], has("inverter")),
+        (
+            &["e-bike", "ebike", "en 15194", "电动自行车", "电动车"],
+            has("ebike-part") || sub.skus.iter().any(|s| s.starts_with("TW-EB")),
+        ),
+        (&["led", "lighting", "灯"], has("led")),
+    ];
+    let named: Vec<bool> =
+        groups.iter().filter(|(words, _)| words.iter().any(|w| t.contains(w))).map(|(_, present)| *present).collect();
+    !named.is_empty() && !named.iter().any(|p| *p)
+}
+
 fn is_eu_or_uk(c: &str) -> bool {
     const EU_UK: &[&str] = &[
         "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT", "LV", "LT", "LU",
         "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "GB",
     ];
     EU_UK.contains(&c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inquiry(lang: &str, skus: &[&str], incoterm: Option<&str>) -> StructuredInquiry {
+        let items: Vec<_> =
+            skus.iter().map(|s| serde_json::json!({"sku": s, "quantity": 100, "matched_text": s})).collect();
+        serde_json::from_value(serde_json::json!({
+            "lang": lang, "items": items, "destination": null, "incoterm": incoterm, "company": null, "credit_code": null
+        }))
+        .expect("an inquiry")
+    }
+
+    fn subjects(families: &[&str], skus: &[&str], battery: bool, eu: bool) -> Subjects {
+        Subjects {
+            families: families.iter().map(|f| f.to_string()).collect(),
+            skus: skus.iter().map(|s| s.to_string()).collect(),
+            has_battery: battery,
+            eu_or_uk: eu,
+        }
+    }
+
+    #[test]
+    fn an_inverter_inquiry_gets_inverter_cards_and_none_about_e_bikes_or_leds() {
+        let si = inquiry("zh", &["TW-GT-0800"], None);
+        let sub = subjects(&["inverter"], &["TW-GT-0800"], false, false);
+        let q = likely_questions(&si, &sub);
+        assert_eq!(q[0], "光伏逆变器有哪些认证？", "{q:?}");
+        assert!(q.iter().all(|x| !x.contains("电动车") && !x.contains("LED") && !x.contains("电池包")), "{q:?}");
+        assert!(about_absent_family("Warranty > 电动车配件和 LED 灯具质保多久？", &sub));
+        assert!(!about_absent_family("Certificates > 光伏逆变器有哪些认证？", &sub));
+        assert!(!about_absent_family("Payment > 你们接受哪些付款方式？", &sub));
+    }
+
+    #[test]
+    fn battery_cards_to_europe_come_before_any_generic_card() {
+        let si = inquiry("en", &["TW-BP-4820"], Some("DDP"));
+        let sub = subjects(&["battery"], &["TW-BP-4820"], true, true);
+        let q = likely_questions(&si, &sub);
+        assert_eq!(q[0], "How do you ship lithium battery packs?");
+        assert!(q.iter().take(MAX_CARDS).all(|x| !x.contains("payment") && !x.contains("lead time")), "{q:?}");
+        assert!(q.contains(&"Are your products CE and UKCA marked?".to_string()));
+        assert!(q.contains(&"Can you arrange shipping to my door (DDP)?".to_string()));
+    }
+
+    #[test]
+    fn led_lights_never_get_a_battery_card() {
+        let sub = subjects(&["led"], &["TW-LP-6040"], false, false);
+        let q = likely_questions(&inquiry("en", &["TW-LP-6040"], None), &sub);
+        assert!(q.iter().all(|x| !x.to_lowercase().contains("batter")), "{q:?}");
+        assert!(about_absent_family("Lithium batteries > Do you have UN38.3 test reports?", &sub));
+    }
 }

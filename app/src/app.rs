@@ -306,7 +306,10 @@ impl App {
         let inflight = Arc::new(tokio::sync::Semaphore::new(config.limits.max_inflight.max(1)));
         let metrics = Arc::new(crate::ops::Metrics::default());
         let sources = Arc::new(sources);
-        Ok((App { swarm, memory, index, config, collected, channels, inflight, desk, metrics, sources, query_cache }, summary))
+        Ok((
+            App { swarm, memory, index, config, collected, channels, inflight, desk, metrics, sources, query_cache },
+            summary,
+        ))
     }
 
     /// The application function: one message in, everything out.
@@ -496,8 +499,20 @@ pub fn knowledge_documents(kb_dir: Option<&Path>) -> Result<(Vec<Document>, Cata
     match kb_dir {
         None => Ok((tradewind_knowledge::kb::embedded_documents(), tradewind_knowledge::kb::embedded_catalog())),
         Some(dir) => {
-            let docs = tradewind_knowledge::read_dir_documents(dir)
-                .map_err(|e| AppError::BadInput(format!("knowledge folder {}: {e}", dir.display())))?;
+            // Sources are named from the folder itself ("kb/faq.en.md"), as
+            // the embedded base names them: ingesting `knowledge/kb` after
+            // the demo then finds every file unchanged and keeps the
+            // citations' paths, instead of re-indexing under new names.
+            let folder = dir
+                .canonicalize()
+                .ok()
+                .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_default();
+            let docs: Vec<Document> = tradewind_knowledge::read_dir_documents(dir)
+                .map_err(|e| AppError::BadInput(format!("knowledge folder {}: {e}", dir.display())))?
+                .into_iter()
+                .map(|(path, bytes)| (if folder.is_empty() { path } else { format!("{folder}/{path}") }, bytes))
+                .collect();
             let catalog = docs
                 .iter()
                 .find(|(p, _)| p.ends_with("catalog.jsonl"))

@@ -15,12 +15,23 @@ use tradewind_core::Catalog;
 pub const SEED: u64 = 20_261_206;
 
 const TERMS: &[&str] = &["FOB Ningbo", "FOB Shenzhen", "CIF", "CFR", "DAP", "DDP", "EXW", "FCA Shanghai", ""];
-const COMPANY_A: &[&str] =
-    &["Nordic", "Baltic", "Atlas", "Delta", "Sunrise", "Harbor", "Crescent", "Pioneer", "Summit", "Coastal", "Meridian", "Orion"];
-const COMPANY_B: &[&str] =
-    &["Energy GmbH", "Trading Ltd", "Solar Pty Ltd", "Bikes Sp. z o.o.", "Lighting LLC", "Power B.V.", "Imports S.A.", "Distribution Inc."];
+const COMPANY_A: &[&str] = &[
+    "Nordic", "Baltic", "Atlas", "Delta", "Sunrise", "Harbor", "Crescent", "Pioneer", "Summit", "Coastal", "Meridian",
+    "Orion",
+];
+const COMPANY_B: &[&str] = &[
+    "Energy GmbH",
+    "Trading Ltd",
+    "Solar Pty Ltd",
+    "Bikes Sp. z o.o.",
+    "Lighting LLC",
+    "Power B.V.",
+    "Imports S.A.",
+    "Distribution Inc.",
+];
 const COMPANY_ZH: &[&str] = &["启航", "华远", "新源", "恒通", "远大", "海川", "天成", "博信"];
-const CONTACTS: &[&str] = &["Anna Schmidt", "Tomasz Nowak", "Priya Nair", "Carlos Mendes", "Lena Berg", "Ahmed Hassan", ""];
+const CONTACTS: &[&str] =
+    &["Anna Schmidt", "Tomasz Nowak", "Priya Nair", "Carlos Mendes", "Lena Berg", "Ahmed Hassan", ""];
 const CONTACTS_ZH: &[&str] = &["王先生", "李女士", "陈经理", "张总", ""];
 
 fn han(s: &str) -> bool {
@@ -48,7 +59,11 @@ pub fn generate(catalog: &Catalog, n: usize, seed: u64) -> Vec<String> {
     while out.len() < n && attempts < n * 50 && !en_names.is_empty() && !places.is_empty() {
         attempts += 1;
         let zh = rng.gen_bool(0.4);
-        let qty = |rng: &mut StdRng| *[20u32, 50, 80, 100, 150, 200, 250, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000, 3000, 5000].choose(rng).unwrap_or(&100);
+        let qty = |rng: &mut StdRng| {
+            *[20u32, 50, 80, 100, 150, 200, 250, 300, 400, 500, 600, 800, 1000, 1200, 1500, 2000, 3000, 5000]
+                .choose(rng)
+                .unwrap_or(&100)
+        };
         let two = rng.gen_bool(0.25);
         let a = rng.gen_range(0..en_names.len());
         let b = rng.gen_range(0..en_names.len());
@@ -60,14 +75,21 @@ pub fn generate(catalog: &Catalog, n: usize, seed: u64) -> Vec<String> {
             if two && a != b {
                 items.push_str(&format!("和{}个{}", qty(&mut rng), name(b, &mut rng)));
             }
-            let company = format!("{}{}贸易有限公司", ["上海", "深圳", "宁波", "杭州"].choose(&mut rng).unwrap_or(&"上海"), COMPANY_ZH.choose(&mut rng).unwrap_or(&"启航"));
+            let company = format!(
+                "{}{}贸易有限公司",
+                ["上海", "深圳", "宁波", "杭州"].choose(&mut rng).unwrap_or(&"上海"),
+                COMPANY_ZH.choose(&mut rng).unwrap_or(&"启航")
+            );
             let contact = CONTACTS_ZH.choose(&mut rng).copied().unwrap_or("");
             let term = if term.is_empty() { String::new() } else { format!("，{term}") };
             match rng.gen_range(0..4) {
                 0 => format!("您好，我们需要{items}，发到{place}{term}。{company}{contact}"),
                 1 => format!("请报价：{items}，目的地{place}{term}。{contact}"),
                 2 => format!("{company}询价：{items}{term}，运往{place}，请告知交期。"),
-                _ => format!("我是{company}的{}，想采购{items}，送到{place}{term}", if contact.is_empty() { "采购" } else { contact }),
+                _ => format!(
+                    "我是{company}的{}，想采购{items}，送到{place}{term}",
+                    if contact.is_empty() { "采购" } else { contact }
+                ),
             }
         } else {
             let name = |i: usize, rng: &mut StdRng| en_names[i].choose(rng).cloned().unwrap_or_default();
@@ -86,7 +108,10 @@ pub fn generate(catalog: &Catalog, n: usize, seed: u64) -> Vec<String> {
             match rng.gen_range(0..5) {
                 0 => format!("Hi, please quote {items}{term}, delivery to {place}. {company}"),
                 1 => format!("We need {items} shipped to {place}{term}. Regards, {contact} ({company})"),
-                2 => format!("Hello, this is {} from {company}. Price for {items} to {place}{term}?", if contact.is_empty() { "purchasing" } else { contact }),
+                2 => format!(
+                    "Hello, this is {} from {company}. Price for {items} to {place}{term}?",
+                    if contact.is_empty() { "purchasing" } else { contact }
+                ),
                 3 => format!("RFQ: {items}. Destination {place}{term}. Lead time and payment terms please. {company}"),
                 _ => format!("Do you have {items} in stock? We are in {place}.{term} {company}"),
             }
@@ -110,8 +135,7 @@ mod tests {
         assert_eq!(a, generate(&catalog, 1_000, SEED), "the same seed, the same corpus");
         let zh = a.iter().filter(|t| han(t)).count();
         assert!((300..=500).contains(&zh), "about 40% Chinese: {zh}");
-        let products: HashSet<&str> =
-            catalog.products().iter().map(|p| p.sku.as_str()).filter(|_| true).collect();
+        let products: HashSet<&str> = catalog.products().iter().map(|p| p.sku.as_str()).filter(|_| true).collect();
         assert!(products.len() >= 10);
     }
 }

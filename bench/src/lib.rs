@@ -141,7 +141,13 @@ fn bench_config(base: &Config, dir: &std::path::Path) -> Config {
 }
 
 /// Runs `n` inquiries, `concurrency` at a time, on the current runtime.
-async fn drive(app: &App, corpus: &Corpus, from: usize, n: usize, concurrency: usize) -> (Vec<f64>, Vec<f64>, usize, Duration) {
+async fn drive(
+    app: &App,
+    corpus: &Corpus,
+    from: usize,
+    n: usize,
+    concurrency: usize,
+) -> (Vec<f64>, Vec<f64>, usize, Duration) {
     let mut lat = Vec::with_capacity(n);
     let mut eff = Vec::new();
     let mut errors = 0;
