@@ -1174,7 +1174,7 @@ pub fn unidentified_finding(glossary: &HsGlossary, phrase: Option<&str>, leads: 
         None => "no product identified in the inquiry".to_string(),
     };
     let why = match phrase {
-        Some(_) => "it matches nothing in our catalog",
+        Some(_) => "it matches nothing in our catalog that we can vouch for",
         None => "the inquiry names no product we could match",
     };
     let list: Vec<&str> = leads.iter().map(|x| x.path.as_str()).collect();
