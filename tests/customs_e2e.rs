@@ -230,6 +230,8 @@ async fn the_labelled_set_is_in_band_against_the_real_lists() {
     import_shared_lists(&tradewind_app::lists::lists_dir(&config));
     let report = tradewind_eval::customs::evaluate(&config, path, &cases, false).await.expect("eval runs");
     let shown = tradewind_eval::customs::render(&report);
+    // Printed so that a run with --nocapture shows the figures it was held to.
+    eprintln!("{shown}");
     assert!(report.lists.contains("OFAC SDN") && report.lists.contains("2019-01-01"), "{}", report.lists);
     assert_eq!(report.failed, 0, "{shown}");
     assert_eq!(report.missed_blocks, 0, "a missed block is the costliest mistake:\n{shown}");
@@ -242,4 +244,93 @@ async fn the_labelled_set_is_in_band_against_the_real_lists() {
     for cat in ["route", "route-zh", "free-zone-port", "homonym", "battery-text", "list-date", "clean"] {
         assert!(report.per_category.contains_key(cat), "{cat} covered: {shown}");
     }
+}
+
+fn logistics_report(t: &tradewind_testkit::TestApp, r: &SwarmResult) -> String {
+    std::fs::read_to_string(t.outbox("logistics").join(&r.inquiry_id).join(format!("{}-customs.md", r.inquiry_id)))
+        .expect("logistics report written")
+}
+
+#[tokio::test]
+async fn led_bulbs_to_lagos_need_soncap_and_are_not_clear() {
+    let t = spawn_app().await;
+    let r =
+        t.ask("eko", "We need 10000 of the 9 W A60 E27 LED bulbs delivered to Lagos, Nigeria. Eko Lighting Ltd").await;
+    let c = customs(&r);
+    every_finding_is_cited(c);
+    let f = c.findings.iter().find(|f| cites(f, "#DOC-NG-SONCAP")).expect("SONCAP finding");
+    assert_eq!((f.kind.as_str(), f.level), ("documents", RiskLevel::Review), "{}", f.message);
+    assert!(c.documents.iter().any(|d| d.contains("SONCAP")), "{:?}", c.documents);
+    assert!(c.risk >= RiskLevel::Review && !c.summary.starts_with("Clear"), "{}", c.summary);
+}
+
+#[tokio::test]
+async fn a_battery_to_riyadh_mumbai_moscow_or_hamburg_names_the_destination_s_scheme() {
+    let t = spawn_app().await;
+    for (who, to, id, scheme, level) in [
+        ("riyadh", "Riyadh, Saudi Arabia", "#DOC-SA-SABER", "SABER", RiskLevel::Review),
+        ("mumbai", "Mumbai, India", "#DOC-IN-BIS", "BIS", RiskLevel::Review),
+        ("moscow", "Moscow, Russia", "#DOC-EAEU-EAC", "EAC", RiskLevel::Review),
+        ("hamburg", "Hamburg, Germany", "#DOC-EEA-CE", "CE marking", RiskLevel::Clear),
+    ] {
+        let r = t
+            .ask(
+                who,
+                &format!(
+                    "Please quote 500 of the 20000 mAh USB-C PD power banks, by sea to {to}. Acme Trading Co. Ltd"
+                ),
+            )
+            .await;
+        let c = customs(&r);
+        every_finding_is_cited(c);
+        let f = c.findings.iter().find(|f| cites(f, id)).unwrap_or_else(|| panic!("{to}: no {id}: {:#?}", c.findings));
+        assert_eq!(f.kind, "documents");
+        assert!(f.message.contains(scheme), "{to}: {}", f.message);
+        assert_eq!(f.level, level, "{to}: {}", f.message);
+        assert!(c.documents.iter().any(|d| d.contains(scheme)), "{to}: {:?}", c.documents);
+    }
+}
+
+#[tokio::test]
+async fn an_inquiry_with_no_identified_product_cannot_be_classified() {
+    let t = spawn_app().await;
+    let r = t.ask("vague", "Hello, please send us your best offer, delivery to Rotterdam. Maas Trading B.V.").await;
+    let c = customs(&r);
+    every_finding_is_cited(c);
+    assert!(r.inquiry.items.is_empty(), "{:?}", r.inquiry.items);
+    assert!(c.risk >= RiskLevel::Review, "{:#?}", c.findings);
+    let f = c.findings.iter().find(|f| f.kind == "hs").expect("HS finding");
+    assert!(f.message.contains("cannot classify") && f.level >= RiskLevel::Review, "{}", f.message);
+    assert!(cites(f, "#HS-UNIDENTIFIED"), "{f:#?}");
+    assert!(!c.summary.contains("ship with the documents listed"), "{}", c.summary);
+}
+
+#[tokio::test]
+async fn the_logistics_report_lists_documents_once_and_labels_match_levels() {
+    let t = spawn_app().await;
+    let r = t
+        .ask(
+            "albion",
+            "Please send 2000 of the 20000 mAh USB-C PD power banks by sea to Felixstowe. Albion Gadgets Ltd",
+        )
+        .await;
+    let c = customs(&r);
+    let md = logistics_report(&t, &r);
+    // Each document group appears once, under its own heading.
+    for f in c.findings.iter().filter(|f| f.kind == "documents") {
+        let id = f.citations[0].source.rsplit('#').next().unwrap_or_default().to_string();
+        let lines = md.lines().filter(|l| l.contains(&format!("#{id}"))).count();
+        assert_eq!(lines, 1, "{id} printed {lines} times:\n{md}");
+    }
+    assert_eq!(md.matches("## Documents required").count(), 1, "{md}");
+    // Every line's label is its finding's level; fully regulated is never clear.
+    for f in &c.findings {
+        let head: String = f.message.chars().take(40).collect();
+        let line = md.lines().find(|l| l.contains(&head)).unwrap_or_else(|| panic!("{head} not in\n{md}"));
+        assert!(line.starts_with(&format!("- [{}]", f.level.as_str())), "{line}");
+        if f.kind == "dangerous_goods" && f.message.contains("fully regulated") {
+            assert!(f.level >= RiskLevel::Review, "{line}");
+        }
+    }
+    assert!(md.contains("fully regulated"), "the 37 Wh cells make it fully regulated:\n{md}");
 }

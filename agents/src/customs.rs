@@ -68,6 +68,14 @@ pub fn parties_to_screen(si: &StructuredInquiry) -> Vec<ToScreen> {
 
 pub const NAME: &str = "customs";
 
+/// The HS glossary's rules, for citing HS-UNIDENTIFIED. The glossary is
+/// compiled in and checked by the customs crate's tests, so a parse failure
+/// here would be a build defect; the rule is then still cited by id.
+fn glossary() -> &'static rules::HsGlossary {
+    static G: std::sync::OnceLock<rules::HsGlossary> = std::sync::OnceLock::new();
+    G.get_or_init(|| rules::HsGlossary::embedded().unwrap_or_else(|_| rules::HsGlossary::empty()))
+}
+
 /// The pre-check for logistics and compliance; its report goes to the
 /// logistics sink as soon as it is ready.
 pub struct CustomsAgent;
@@ -224,25 +232,7 @@ pub async fn check(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, text: &str)
                 Vec::new()
             }
         };
-        let list: Vec<String> = leads.iter().map(|x| x.path.clone()).collect();
-        let mut citations: Vec<Citation> = leads.iter().flat_map(|x| x.citations.iter().cloned()).collect();
-        if citations.is_empty() {
-            citations.push(Citation::rule(tradewind_tools::builtin::CATALOG_SOURCE));
-        }
-        findings.push(Finding {
-            kind: "hs".into(),
-            level: RiskLevel::Review,
-            sku: None,
-            message: if list.is_empty() {
-                format!("'{phrase}' could not be identified in our catalog: cannot classify it, and the nomenclature offers no candidate; a customs broker must classify it before any quote.")
-            } else {
-                format!(
-                    "'{phrase}' could not be identified in our catalog: cannot classify it. Candidate HS subheadings for a customs broker to confirm: {}.",
-                    list.join(" | ")
-                )
-            },
-            citations,
-        });
+        findings.push(rules::hs::unidentified_finding(glossary(), Some(phrase), &leads));
         if !assessed {
             let dg = d
                 .call_typed::<DescribedDangerousGoods>(
@@ -257,6 +247,13 @@ pub async fn check(env: &Env, ctx: &ToolCtx, si: &StructuredInquiry, text: &str)
             batteries |= dg.battery;
             findings.extend(dg.findings);
         }
+    }
+
+    // An inquiry that identifies no product at all has nothing to classify,
+    // check for dangerous goods or hold against a destination's product
+    // rules: it must not read as clear.
+    if si.items.is_empty() && unidentified.is_empty() {
+        findings.push(rules::hs::unidentified_finding(glossary(), None, &[]));
     }
 
     let mut documents = Vec::new();

@@ -844,3 +844,28 @@ async fn metrics(State(c): S, headers: HeaderMap) -> Response {
     }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], c.ops.metrics()).into_response()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_inquiry_page_lists_each_document_group_once_with_its_level() {
+        let h = templates().expect("templates parse");
+        let data = serde_json::json!({
+            "t": {"customs": "Customs", "risk": "risk", "source": "source", "documents": "Documents"},
+            "result": {"customs": {"value": {
+                "summary": "Review: a person must check documents (DOC-NG-SONCAP).",
+                "documents": ["SONCAP Product Certificate"],
+                "findings": [
+                    {"kind": "documents", "level": "review", "message": "SONCAP Product Certificate (DOC-NG-SONCAP)", "sources": "destinations.toml#DOC-NG-SONCAP"},
+                    {"kind": "hs", "level": "clear", "message": "TW-LB-0009 classified under HS 8539.52", "sources": "hs"}
+                ]
+            }}}
+        });
+        let html = h.render("inquiry", &data).expect("page renders");
+        assert_eq!(html.matches("SONCAP Product Certificate").count(), 1, "{html}");
+        assert!(html.contains("<li><span class=\"risk risk-review\">review</span> SONCAP"), "{html}");
+        assert!(html.contains("<td>hs</td>"), "{html}");
+    }
+}

@@ -53,6 +53,12 @@ pub struct DocumentRule {
     /// Only when no base group applies.
     #[serde(default)]
     pub fallback: bool,
+    /// A conformity scheme whose certificate must exist before the goods
+    /// ship (SONCAP, PVoC, SABER, BIS, EAC…). The catalog records no
+    /// certificates, so we cannot confirm one: the group is a review, not a
+    /// clear line.
+    #[serde(default)]
+    pub pre_shipment: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -336,18 +342,30 @@ pub fn transit_findings(rules: &DestinationRules, stops: &[Place<'_>], goods: &G
     out
 }
 
-/// One clear finding per document group that applies, so that each
-/// destination duty (EU battery rules, CE, SABER…) appears with its source.
+/// One finding per document group that applies, so that each destination
+/// duty (EU battery rules, CE, SABER…) appears with its source. A group
+/// that needs a certificate before shipment is a review: nothing we hold
+/// shows that the certificate exists.
 pub fn document_findings(rules: &DestinationRules, country: &str, goods: &Goods) -> Vec<Finding> {
     rules
         .document_groups(country, goods)
         .into_iter()
-        .map(|g| Finding {
-            kind: "documents".into(),
-            level: RiskLevel::Clear,
-            sku: None,
-            message: format!("{} ({})", g.documents.join("; "), g.id),
-            citations: vec![rule_citation(&g.id, &g.source)],
+        .map(|g| {
+            let (level, check) = if g.pre_shipment {
+                (
+                    RiskLevel::Review,
+                    ". Pre-shipment certification: confirm the certificate exists for these products before the order is confirmed; our catalog does not record it.",
+                )
+            } else {
+                (RiskLevel::Clear, "")
+            };
+            Finding {
+                kind: "documents".into(),
+                level,
+                sku: None,
+                message: format!("{} ({}){check}", g.documents.join("; "), g.id),
+                citations: vec![rule_citation(&g.id, &g.source)],
+            }
         })
         .collect()
 }

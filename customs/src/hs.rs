@@ -773,7 +773,23 @@ fn fold(w: &str) -> String {
 #[derive(Debug, Clone, Deserialize)]
 struct GlossaryFile {
     term: Vec<GlossaryTerm>,
+    #[serde(default)]
+    rule: Vec<HsRule>,
 }
+
+/// A rule the HS check cites by id, with its public source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HsRule {
+    pub id: String,
+    pub statement: String,
+    pub source: String,
+}
+
+/// Where the HS rules live, for citations.
+pub const HS_RULES_SOURCE: &str = "knowledge/rules/hs-glossary.toml";
+/// Cited when a product cannot be identified, so cannot be classified.
+pub const HS_UNIDENTIFIED: &str = "HS-UNIDENTIFIED";
 
 #[derive(Debug, Clone, Deserialize)]
 struct GlossaryTerm {
@@ -798,6 +814,7 @@ struct GlossaryTerm {
 #[derive(Debug, Clone)]
 pub struct HsGlossary {
     terms: Vec<GlossaryTerm>,
+    rules: Vec<HsRule>,
 }
 
 /// A free-text product description made ready for the nomenclature.
@@ -866,11 +883,31 @@ impl HsGlossary {
         {
             return Err(HsError::Glossary(format!("an entry has an empty word or meaning: {:?}", t.words)));
         }
-        Ok(Self { terms: f.term })
+        if let Some(r) = f.rule.iter().find(|r| r.source.trim().is_empty() || r.statement.trim().is_empty()) {
+            return Err(HsError::Glossary(format!("rule {} needs a statement and a source", r.id)));
+        }
+        Ok(Self { terms: f.term, rules: f.rule })
+    }
+
+    /// The citation of one of the glossary's rules; a rule the file lacks
+    /// is still cited by id, so the finding is never left without a source.
+    pub fn rule_citation(&self, id: &str) -> Citation {
+        Citation {
+            source: format!("{HS_RULES_SOURCE}#{id}"),
+            section: self.rules.iter().find(|r| r.id == id).map(|r| r.source.clone()),
+            chunk_id: None,
+            score: None,
+        }
     }
 
     pub fn embedded() -> Result<Self, HsError> {
         Self::parse(HS_GLOSSARY)
+    }
+
+    /// A glossary with no words and no rules: queries pass through as
+    /// written and rule citations carry the id alone.
+    pub fn empty() -> Self {
+        Self { terms: Vec::new(), rules: Vec::new() }
     }
 
     fn matches(&self, lower: &str) -> Vec<TermMatch> {
@@ -1124,6 +1161,41 @@ fn suggestion(nom: &Nomenclature, code: &str, score: f64, chunk: Option<Citation
         needs_confirmation: true,
         citations,
     })
+}
+
+/// The finding for goods we could not identify: `phrase` is the customer's
+/// words for one product, `None` when the inquiry identifies no product at
+/// all. Never clear, because nothing can be classified without knowing
+/// what the goods are; the candidate subheadings, if any, are leads for a
+/// broker and are cited next to the rule.
+pub fn unidentified_finding(glossary: &HsGlossary, phrase: Option<&str>, leads: &[HsSuggestion]) -> Finding {
+    let what = match phrase {
+        Some(p) => format!("'{}'", p.trim()),
+        None => "no product identified in the inquiry".to_string(),
+    };
+    let why = match phrase {
+        Some(_) => "it matches nothing in our catalog that we can vouch for",
+        None => "the inquiry names no product we could match",
+    };
+    let list: Vec<&str> = leads.iter().map(|x| x.path.as_str()).collect();
+    let next = if list.is_empty() {
+        "the nomenclature offers no candidate; a customs broker must classify it before any quote".to_string()
+    } else {
+        format!("candidate HS subheadings for a customs broker to confirm: {}", list.join(" | "))
+    };
+    let mut citations = vec![glossary.rule_citation(HS_UNIDENTIFIED)];
+    for c in leads.iter().flat_map(|x| x.citations.iter()) {
+        if !citations.contains(c) {
+            citations.push(c.clone());
+        }
+    }
+    Finding {
+        kind: "hs".into(),
+        level: RiskLevel::Review,
+        sku: None,
+        message: format!("cannot classify: {what}; {why} ({HS_UNIDENTIFIED}); {next}."),
+        citations,
+    }
 }
 
 #[cfg(test)]

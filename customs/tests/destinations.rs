@@ -130,7 +130,7 @@ fn documents_by_destination_cover_the_main_markets() {
         ("US", &ebikes, &["DOC-US-BATTERY", "DOC-US-EBIKE"]),
         ("DE", &ebikes, &["DOC-EU-CUSTOMS", "DOC-EEA-CE", "DOC-EEA-BATTERY", "DOC-EU-EBIKE"]),
         ("AU", &inverters, &["DOC-AU", "DOC-ANZ-RCM"]),
-        ("SA", &inverters, &["DOC-SA", "DOC-GCC-GMARK"]),
+        ("SA", &inverters, &["DOC-SA", "DOC-SA-SABER", "DOC-GCC-GMARK"]),
         ("AE", &batteries(), &["DOC-AE"]),
         ("IN", &batteries(), &["DOC-IN-BIS", "DOC-DEFAULT"]),
         ("VN", &inverters, &["DOC-DEFAULT", "DOC-ORIGIN-ASEAN"]),
@@ -214,7 +214,7 @@ fn conformity_schemes_by_destination_each_cite_their_source() {
         ("BR", &inverter, "DOC-BR-INMETRO", "INMETRO"),
         ("RU", &inverter, "DOC-EAEU-EAC", "EAC"),
         ("KZ", &led, "DOC-EAEU-EAC", "EAC"),
-        ("SA", &led, "DOC-SA", "SABER"),
+        ("SA", &led, "DOC-SA-SABER", "SABER"),
         ("GB", &inverter, "DOC-UK-UKCA", "UKCA"),
         ("DE", &inverter, "DOC-EEA-CE", "CE marking"),
         ("IN", &led, "DOC-IN-BIS", "BIS"),
@@ -227,7 +227,12 @@ fn conformity_schemes_by_destination_each_cite_their_source() {
         assert!(group.message.contains(scheme), "{country}: {}", group.message);
         let source = group.citations[0].section.as_deref().unwrap_or_default();
         assert!(source.len() > 20, "{id} cites its public source: {source}");
-        assert_eq!(group.level, RiskLevel::Clear);
+        // Self-declared marks are paperwork; a certificate needed before
+        // shipment is something we cannot confirm, so a person checks it.
+        let self_declared = matches!(id, "DOC-UK-UKCA" | "DOC-EEA-CE");
+        let want = if self_declared { RiskLevel::Clear } else { RiskLevel::Review };
+        assert_eq!(group.level, want, "{id}: {}", group.message);
+        assert_eq!(group.message.contains("Pre-shipment certification"), !self_declared, "{}", group.message);
     }
     // LED bulbs to Lagos: SONCAP is listed.
     assert!(docs(&r, "NG", &led).iter().any(|d| d.contains("SONCAP Product Certificate")));
@@ -246,4 +251,54 @@ fn a_transit_through_a_sanctioned_country_is_a_finding_of_its_own() {
     let via_russia = transit_findings(&r, &[to("RU")], &g);
     assert_eq!(via_russia[0].level, RiskLevel::Review);
     assert!(transit_findings(&r, &[to("AE"), to("SG")], &g).is_empty(), "an ordinary transit raises nothing");
+}
+
+fn scheme_finding(country: &str, goods: &Goods, id: &str) -> tradewind_core::Finding {
+    let f = document_findings(&rules(), country, goods);
+    f.iter()
+        .find(|x| x.kind == "documents" && x.citations[0].source.ends_with(&format!("#{id}")))
+        .cloned()
+        .unwrap_or_else(|| panic!("{country}: no {id} in {f:#?}"))
+}
+
+#[test]
+fn led_bulbs_to_nigeria_need_a_soncap_certificate_before_shipment() {
+    let led = Goods { hs_codes: vec!["853952".into()], batteries: false };
+    let f = scheme_finding("NG", &led, "DOC-NG-SONCAP");
+    assert_eq!(f.level, RiskLevel::Review);
+    assert!(f.message.contains("SONCAP") && f.message.contains("Pre-shipment"), "{}", f.message);
+    assert!(rules()
+        .documents_for("NG", &led)
+        .iter()
+        .any(|(d, c)| d.contains("SONCAP") && c.source.ends_with("#DOC-NG-SONCAP")));
+}
+
+#[test]
+fn a_battery_to_saudi_arabia_needs_saso_saber_certificates() {
+    let f = scheme_finding("SA", &batteries(), "DOC-SA-SABER");
+    assert_eq!(f.level, RiskLevel::Review);
+    assert!(f.message.contains("SABER") && f.message.contains("SCoC"), "{}", f.message);
+}
+
+#[test]
+fn a_battery_to_india_needs_bis_compulsory_registration() {
+    let f = scheme_finding("IN", &batteries(), "DOC-IN-BIS");
+    assert_eq!(f.level, RiskLevel::Review);
+    assert!(f.message.contains("BIS compulsory registration") && f.message.contains("IS 16046"), "{}", f.message);
+}
+
+#[test]
+fn a_battery_to_russia_needs_eac_conformity() {
+    let f = scheme_finding("RU", &batteries(), "DOC-EAEU-EAC");
+    assert_eq!(f.level, RiskLevel::Review);
+    assert!(f.message.contains("EAC"), "{}", f.message);
+}
+
+#[test]
+fn a_battery_to_germany_needs_ce_marking_which_is_self_declared() {
+    let f = scheme_finding("DE", &batteries(), "DOC-EEA-CE");
+    assert_eq!(f.level, RiskLevel::Clear, "CE is the manufacturer's own declaration: {}", f.message);
+    assert!(f.message.contains("CE marking"), "{}", f.message);
+    let battery = scheme_finding("DE", &batteries(), "DOC-EEA-BATTERY");
+    assert!(battery.message.contains("CE marking"), "{}", battery.message);
 }

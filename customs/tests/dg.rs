@@ -271,3 +271,46 @@ mod from_the_inquiry_s_words {
         assert_eq!(contradiction(960.0, &big.specs, &read("48V 20Ah battery packs").unwrap()), None);
     }
 }
+
+#[test]
+fn pi_965_is_section_ia_for_a_74_wh_power_bank_whose_cells_are_37_wh() {
+    // 74 Wh in two cells: the battery is within 100 Wh, but each cell is
+    // over 20 Wh, so the per-cell limit alone makes it Section IA.
+    let a = run("FX-PB-74", air());
+    assert!((a.cell_wh.unwrap() - 37.0).abs() < 1e-9);
+    let by_air = a.findings.iter().find(|f| cites(f, "DG-AIR-PI965")).expect("PI 965 finding");
+    assert!(by_air.message.contains("PI 965 Section IA"), "{}", by_air.message);
+    assert!(by_air.message.contains("cells over 20 Wh"), "{}", by_air.message);
+    assert!(!by_air.message.contains("Section IB"), "{}", by_air.message);
+    assert_eq!(by_air.level, RiskLevel::Review);
+}
+
+#[test]
+fn pi_965_is_section_ib_when_cells_are_at_most_20_wh_in_a_battery_of_at_most_100_wh() {
+    // 65 Wh in six cells of about 11 Wh each.
+    let a = run("FX-BP-65", air());
+    assert!(a.cell_wh.unwrap() <= 20.0, "{:?}", a.cell_wh);
+    let by_air = a.findings.iter().find(|f| cites(f, "DG-AIR-PI965")).expect("PI 965 finding");
+    assert!(by_air.message.contains("PI 965 Section IB"), "{}", by_air.message);
+    assert!(!by_air.message.contains("Section IA"), "{}", by_air.message);
+    // No Section II for UN3480 by air: still a declaration to prepare.
+    assert_eq!(by_air.level, RiskLevel::Review);
+}
+
+#[test]
+fn a_fully_regulated_dangerous_goods_line_is_never_clear() {
+    let c = catalog();
+    let rules = DgRules::embedded().unwrap();
+    let modes = [air(), sea(), ModeChoice::stated(vec![TransportMode::Land]), ModeChoice::unstated()];
+    let mut seen = 0;
+    for p in c.products() {
+        for m in &modes {
+            let a = assess(p, m, &rules, Citation::rule(format!("kb/catalog.jsonl#{}", p.sku)));
+            for f in a.findings.iter().filter(|f| f.message.contains("fully regulated")) {
+                seen += 1;
+                assert!(f.level >= RiskLevel::Review, "{}: [{}] {}", p.sku, f.level.as_str(), f.message);
+            }
+        }
+    }
+    assert!(seen > 0, "the fixtures include fully regulated batteries");
+}

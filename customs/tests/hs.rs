@@ -229,3 +229,43 @@ fn a_fuel_cell_is_no_primary_cell_accumulator_or_photovoltaic_cell() {
         assert_eq!(ranked.iter().map(|s| s.code.as_str()).collect::<Vec<_>>(), vec!["850131"]);
     }
 }
+
+#[test]
+fn fuel_cell_leads_are_generators_never_batteries_or_photovoltaics() {
+    let n = Nomenclature::builtin().unwrap();
+    let g = HsGlossary::embedded().unwrap();
+    let q = g.query("Hydrogen fuel cells");
+    // The built-in table holds 8506.50, 8541.42/43 and 8501.72 (photovoltaic
+    // DC generators): none of them may be offered for a fuel cell.
+    for bad in ["850650", "854142", "854143", "850172"] {
+        assert!(q.excludes(bad), "{bad} is excluded: {:?}", q.excluded);
+    }
+    let got = local_suggestions(&n, &q, 3);
+    assert!(!got.is_empty());
+    for s in &got {
+        assert!(s.code.starts_with("8501") && s.code != "850172", "{}: {}", s.code, s.description);
+    }
+    let cand = |code: &str, rank| IndexCandidate { code: code.into(), rank, citation: Citation::rule("hs") };
+    let ranked = rank_suggestions(&n, &q, &[cand("850172", 0), cand("854143", 1), cand("850132", 2)], 3);
+    assert_eq!(ranked.iter().map(|s| s.code.as_str()).collect::<Vec<_>>(), vec!["850132"]);
+}
+
+#[test]
+fn an_unidentified_product_cannot_be_classified_and_cites_the_rule() {
+    use tradewind_customs::hs::unidentified_finding;
+    let g = HsGlossary::embedded().unwrap();
+    let n = Nomenclature::builtin().unwrap();
+    let leads = local_suggestions(&n, &g.query("Hydrogen fuel cells"), 3);
+    let f = unidentified_finding(&g, Some("Hydrogen fuel cells"), &leads);
+    assert_eq!((f.kind.as_str(), f.level), ("hs", tradewind_core::RiskLevel::Review));
+    assert!(f.message.starts_with("cannot classify: 'Hydrogen fuel cells'"), "{}", f.message);
+    assert!(f.message.contains("broker"), "{}", f.message);
+    assert!(f.citations[0].source.ends_with("hs-glossary.toml#HS-UNIDENTIFIED"), "{:?}", f.citations);
+    assert!(f.citations[0].section.as_deref().is_some_and(|s| s.contains("Interpretative Rules")));
+    assert!(f.citations.len() > 1, "the leads are cited too");
+
+    let none = unidentified_finding(&g, None, &[]);
+    assert_eq!(none.level, tradewind_core::RiskLevel::Review);
+    assert!(none.message.contains("cannot classify: no product identified"), "{}", none.message);
+    assert!(none.message.contains("no candidate"), "{}", none.message);
+}
