@@ -1027,6 +1027,18 @@ fn is_cjk(c: char) -> bool {
     matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{3400}'..='\u{4dbf}')
 }
 
+/// The ports and cities the gazetteer knows (sanctioned regions left out),
+/// as (English name, Chinese name when it has one, ISO alpha-2): the
+/// benchmark draws varied destinations from them.
+pub fn known_places() -> Vec<(&'static str, Option<&'static str>, &'static str)> {
+    let han = |a: &&str| a.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
+    PLACES
+        .iter()
+        .filter(|(_, _, region, _)| region.is_none())
+        .map(|(en, iso, _, aliases)| (*en, aliases.split('|').find(han), *iso))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1215,16 +1227,4 @@ mod tests {
         assert!(COUNTRIES.len() >= 100);
         assert!(PLACES.len() >= 80);
     }
-}
-
-/// The ports and cities the gazetteer knows (sanctioned regions left out),
-/// as (English name, Chinese name when it has one, ISO alpha-2): the
-/// benchmark draws varied destinations from them.
-pub fn known_places() -> Vec<(&'static str, Option<&'static str>, &'static str)> {
-    let han = |a: &&str| a.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c));
-    PLACES
-        .iter()
-        .filter(|(_, _, region, _)| region.is_none())
-        .map(|(en, iso, _, aliases)| (*en, aliases.split('|').find(han), *iso))
-        .collect()
 }
