@@ -361,33 +361,10 @@ impl Desk {
                     .into_iter()
                     .partition(|h| self.policy.holds_kind(&h.delivery.kind));
                 review.held = wait;
-                for h in go {
-                    let w = self.send(&h).await;
-                    events.push(self.person_event(
-                        who,
-                        &review,
-                        &format!("delivery.{}", h.sink),
-                        None,
-                        Some(json!({"sent": h.delivery.delivery_id, "to": w})),
-                        &trigger,
-                    ));
-                    review.sent.push((h.delivery.delivery_id.clone(), w));
-                }
+                self.release(&mut review, go, who, &trigger, &mut events).await;
                 review.stage = if review.held.is_empty() { Stage::Sent } else { Stage::AwaitingSales };
             }
-            ("block", Stage::AwaitingCompliance) => {
-                for h in std::mem::take(&mut review.held) {
-                    events.push(self.person_event(
-                        who,
-                        &review,
-                        &format!("delivery.{}", h.sink),
-                        Some(json!({"held": h.delivery.delivery_id})),
-                        Some(json!({"dropped": h.delivery.delivery_id})),
-                        &trigger,
-                    ));
-                }
-                review.stage = Stage::Rejected;
-            }
+            ("block", Stage::AwaitingCompliance) => self.drop_held(&mut review, who, &trigger, &mut events),
             ("edit" | "approve" | "reject", Stage::AwaitingSales) if !sales => {
                 return Err(DeskError::Forbidden("only sales edits, approves or rejects a draft".into()));
             }
@@ -426,18 +403,8 @@ impl Desk {
                     return Err(DeskError::Invalid("an edit needs the new draft".into()));
                 }
                 if req.action == "approve" {
-                    for h in std::mem::take(&mut review.held) {
-                        let w = self.send(&h).await;
-                        events.push(self.person_event(
-                            who,
-                            &review,
-                            &format!("delivery.{}", h.sink),
-                            Some(json!({"held": h.delivery.delivery_id})),
-                            Some(json!({"sent": h.delivery.delivery_id, "to": w})),
-                            &trigger,
-                        ));
-                        review.sent.push((h.delivery.delivery_id.clone(), w));
-                    }
+                    let go = std::mem::take(&mut review.held);
+                    self.release(&mut review, go, who, &trigger, &mut events).await;
                     review.stage = Stage::Sent;
                 }
             }
@@ -445,17 +412,7 @@ impl Desk {
                 if reason.is_empty() {
                     return Err(DeskError::Invalid("a reason is required".into()));
                 }
-                for h in std::mem::take(&mut review.held) {
-                    events.push(self.person_event(
-                        who,
-                        &review,
-                        &format!("delivery.{}", h.sink),
-                        Some(json!({"held": h.delivery.delivery_id})),
-                        Some(json!({"dropped": h.delivery.delivery_id})),
-                        &trigger,
-                    ));
-                }
-                review.stage = Stage::Rejected;
+                self.drop_held(&mut review, who, &trigger, &mut events);
             }
             (action, stage) => {
                 return Err(DeskError::Invalid(format!("cannot {action} an inquiry that is {}", stage.as_str())));
@@ -484,6 +441,47 @@ impl Desk {
         self.audit.append(&masked(events)).await?;
         let _ = self.changed.send(review.inquiry_id.clone());
         Ok(review)
+    }
+
+    /// Sends held deliveries on a person's decision, one audit event each.
+    async fn release(
+        &self,
+        review: &mut Review,
+        go: Vec<HeldDelivery>,
+        who: &Actor,
+        trigger: &str,
+        events: &mut Vec<AuditEvent>,
+    ) {
+        for h in go {
+            let w = self.send(&h).await;
+            let (before, after) =
+                (json!({"held": h.delivery.delivery_id}), json!({"sent": h.delivery.delivery_id, "to": w}));
+            events.push(self.person_event(
+                who,
+                review,
+                &format!("delivery.{}", h.sink),
+                Some(before),
+                Some(after),
+                trigger,
+            ));
+            review.sent.push((h.delivery.delivery_id.clone(), w));
+        }
+    }
+
+    /// Drops everything held (blocked or rejected), one audit event each.
+    fn drop_held(&self, review: &mut Review, who: &Actor, trigger: &str, events: &mut Vec<AuditEvent>) {
+        for h in std::mem::take(&mut review.held) {
+            let (before, after) = (json!({"held": h.delivery.delivery_id}), json!({"dropped": h.delivery.delivery_id}));
+            events.push(self.person_event(
+                who,
+                review,
+                &format!("delivery.{}", h.sink),
+                Some(before),
+                Some(after),
+                trigger,
+            ));
+        }
+        review.stage = Stage::Rejected;
     }
 
     fn person_event(
