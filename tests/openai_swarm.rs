@@ -95,8 +95,16 @@ async fn our_own_name_in_an_earlier_reply_never_grounds_the_customers_company() 
         ScriptedLlm::start(vec![ScriptedResponse::text("not json"), ScriptedResponse::json(wrong)]).await.unwrap();
     let brain = brain_on(&llm);
     let t = spawn_app_with(|c| c.llm.agents = vec!["intake".into()], Some(Arc::new(brain))).await;
-    let first = t.ask("own-name", "We need 500 E27 LED bulbs 9W, CIF Dubai.").await;
+    // By e-mail, where our reply is a letter signed with our name (chat
+    // replies do not sign).
+    let email = |text: &str| tradewind_app::IncomingMessage {
+        channel: "email".into(),
+        user: "own-name".into(),
+        text: text.into(),
+        ..Default::default()
+    };
+    let first = t.send(email("We need 500 E27 LED bulbs 9W, CIF Dubai.")).await;
     assert!(first.reply.contains("Tradewind Power"), "our reply names us: {}", first.reply);
-    let second = t.ask("own-name", "FOB please.").await;
+    let second = t.send(email("FOB please.")).await;
     assert_eq!(second.inquiry.company, None, "our name is not the customer's company");
 }
