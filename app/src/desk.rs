@@ -493,17 +493,7 @@ impl Desk {
         after: Option<Value>,
         trigger: &str,
     ) -> AuditEvent {
-        AuditEvent {
-            id: String::new(),
-            at_ms: now_ms(),
-            actor: format!("user:{}", who.name),
-            role: who.role.clone(),
-            inquiry_id: review.inquiry_id.clone(),
-            field: field.to_string(),
-            before,
-            after,
-            trigger: trigger.to_string(),
-        }
+        event(format!("user:{}", who.name), who.role.clone(), review, field, before, after, trigger)
     }
 }
 
@@ -532,11 +522,24 @@ fn agent_event(
     after: Option<Value>,
     trigger: &str,
 ) -> AuditEvent {
+    event(format!("agent:{agent}"), "agent".into(), review, field, before, after, trigger)
+}
+
+/// One change to `review`, by `actor` in `role`.
+fn event(
+    actor: String,
+    role: String,
+    review: &Review,
+    field: &str,
+    before: Option<Value>,
+    after: Option<Value>,
+    trigger: &str,
+) -> AuditEvent {
     AuditEvent {
         id: String::new(),
         at_ms: now_ms(),
-        actor: format!("agent:{agent}"),
-        role: "agent".into(),
+        actor,
+        role,
         inquiry_id: review.inquiry_id.clone(),
         field: field.to_string(),
         before,

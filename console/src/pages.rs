@@ -639,16 +639,21 @@ fn jsonl(events: Vec<Value>) -> Response {
     ([(header::CONTENT_TYPE, "application/x-ndjson")], body).into_response()
 }
 
-async fn inquiry_audit(c: &Console, who: &Who, id: &str) -> Response {
-    match c.audit.for_inquiry(id).await {
+/// Audit events as JSON Lines, redacted for `role`.
+fn audit_jsonl(role: Role, events: Result<Vec<tradewind_ports::AuditEvent>, tradewind_ports::ReviewError>) -> Response {
+    match events {
         Ok(events) => jsonl(
             events
                 .into_iter()
-                .map(|e| roles::redact_audit(who.role, serde_json::to_value(e).unwrap_or_default()))
+                .map(|e| roles::redact_audit(role, serde_json::to_value(e).unwrap_or_default()))
                 .collect(),
         ),
         Err(e) => json_error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
     }
+}
+
+async fn inquiry_audit(c: &Console, who: &Who, id: &str) -> Response {
+    audit_jsonl(who.role, c.audit.for_inquiry(id).await)
 }
 
 async fn inquiry_audit_page(State(c): S, headers: HeaderMap, Path(id): Path<String>) -> Response {
@@ -671,15 +676,7 @@ async fn audit_export(c: &Console, who: &Who, q: &ExportQuery) -> Response {
             "exporting the audit log needs the admin, compliance or finance role",
         );
     }
-    match c.audit.export(q.since_ms.unwrap_or(0), q.limit.unwrap_or(100_000).min(1_000_000)).await {
-        Ok(events) => jsonl(
-            events
-                .into_iter()
-                .map(|e| roles::redact_audit(who.role, serde_json::to_value(e).unwrap_or_default()))
-                .collect(),
-        ),
-        Err(e) => json_error(StatusCode::SERVICE_UNAVAILABLE, &e.to_string()),
-    }
+    audit_jsonl(who.role, c.audit.export(q.since_ms.unwrap_or(0), q.limit.unwrap_or(100_000).min(1_000_000)).await)
 }
 
 async fn audit_export_page(State(c): S, headers: HeaderMap, Query(q): Query<ExportQuery>) -> Response {
