@@ -3,8 +3,9 @@
 # Tradewind test against real services.
 #
 # Starts a throwaway redis-server on a free loopback port (installing it with
-# apt-get first when it is missing and we are root), exports REDIS_URL, runs
-# the whole workspace's tests, and stops the server however the run ends.
+# apt-get first when it is missing and we are root) and a Qdrant server
+# (../shared/tools/qdrant/), exports REDIS_URL and QDRANT_URL, runs the whole
+# workspace's tests, and stops the servers however the run ends.
 # Extra arguments go to `cargo test` (e.g. `scripts/test.sh -p tradewind-tools`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -77,7 +78,31 @@ start_redis() {
   exit 1
 }
 
+# knowledge/tests/index_backends.rs runs every index test on a real Qdrant
+# server too. The server is the one built from Qdrant's source and shipped
+# beside the project (../shared/tools/qdrant/); a QDRANT_URL already set
+# (e.g. a compose service) is used as it is.
+start_qdrant() {
+  if [ -n "${QDRANT_URL:-}" ]; then
+    echo "test.sh: using the Qdrant server at $QDRANT_URL" >&2
+    return 0
+  fi
+  local script="${TRADEWIND_QDRANT_SH:-../shared/tools/qdrant/qdrant.sh}"
+  if [ ! -x "$script" ]; then
+    echo "test.sh: no Qdrant server: $script is missing; set TRADEWIND_QDRANT_SH to a qdrant.sh, or QDRANT_URL to a running server's gRPC port" >&2
+    exit 1
+  fi
+  local env
+  env="$("$script" start)" || { echo "test.sh: could not start the Qdrant server" >&2; exit 1; }
+  eval "$env"
+  QDRANT_STARTED=1
+  echo "test.sh: qdrant $(curl -fsS "$QDRANT_HTTP_URL/" | sed -n 's/.*"version":"\([^"]*\)".*/\1/p') on $QDRANT_URL" >&2
+}
+
 cleanup() {
+  if [ -n "${QDRANT_STARTED:-}" ]; then
+    QDRANT_DIR="$QDRANT_DIR" "${TRADEWIND_QDRANT_SH:-../shared/tools/qdrant/qdrant.sh}" stop "$QDRANT_PID" || true
+  fi
   if [ -n "${REDIS_PID:-}" ]; then kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; fi
   if [ -n "${REDIS_DIR:-}" ]; then rm -rf "$REDIS_DIR"; fi
 }
@@ -95,6 +120,7 @@ lint() {
 ensure_redis
 ensure_browser
 start_redis
+start_qdrant
 LOG="$REDIS_DIR/cargo-test.log"
 set +e
 if [ -z "${TW_SKIP_LINT:-}" ]; then

@@ -113,6 +113,17 @@ enum CustomersCommand {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve | Command::Gateway | Command::Worker) {
+        // Rust ignores SIGPIPE, so `tradewind demo | head` would end in a
+        // panic on the first print after `head` quits. One-shot commands
+        // end quietly like other Unix tools instead; the servers keep
+        // ignoring it, as a vanished client must not kill them.
+        // SAFETY: called before any thread is started; it only resets a
+        // signal disposition to the default.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

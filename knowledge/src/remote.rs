@@ -32,6 +32,13 @@ const UPSERT_BATCH: usize = 64;
 const SCROLL_PAGE: u32 = 256;
 /// Collection metadata keys recording which embedder filled the collection.
 const META_EMBEDDER: &str = "tradewind_embedder";
+/// The oldest server that runs our hybrid query: weighted RRF fusion came
+/// with Qdrant 1.17. Older servers reject the query at search time, which
+/// would surface as a failed inquiry long after start-up; we refuse them at
+/// connect instead.
+const MIN_SERVER: (u64, u64) = (1, 17);
+/// The server version the tests run (`scripts/test.sh`) and compose pins.
+pub const TESTED_SERVER: &str = "1.18.3";
 const META_DIM: &str = "tradewind_dim";
 
 /// Hybrid knowledge index on a Qdrant server collection.
@@ -68,14 +75,35 @@ impl RemoteIndex {
         if collection.trim().is_empty() {
             return Err(KnowledgeError::BadInput("collection name is empty".into()));
         }
-        let mut builder = Qdrant::from_url(url);
+        // qdrant-client's own version check prints to stdout, which would
+        // corrupt `ask --json`; we check the version ourselves and log.
+        let mut builder = Qdrant::from_url(url).skip_compatibility_check();
         if let Some(key) = api_key {
             builder = builder.api_key(key);
         }
         let client = builder.build().map_err(server_err)?;
         let index = Self { client, collection: collection.to_string(), embedder, bm25: Bm25Encoder::new()? };
+        index.check_server_version().await?;
         index.ensure_collection().await?;
         Ok(index)
+    }
+
+    async fn check_server_version(&self) -> Result<(), KnowledgeError> {
+        let reply = self.client.health_check().await.map_err(server_err)?;
+        match parse_version(&reply.version) {
+            Some(v) if v < MIN_SERVER => Err(KnowledgeError::Unavailable(format!(
+                "qdrant server {} is too old: the hybrid query needs {}.{} or newer (tested with {TESTED_SERVER})",
+                reply.version, MIN_SERVER.0, MIN_SERVER.1
+            ))),
+            Some(_) => {
+                tracing::debug!(server = %reply.version, tested = TESTED_SERVER, "qdrant server version");
+                Ok(())
+            }
+            None => {
+                tracing::warn!(server = %reply.version, tested = TESTED_SERVER, "qdrant server version not understood");
+                Ok(())
+            }
+        }
     }
 
     pub fn collection(&self) -> &str {
@@ -191,6 +219,14 @@ fn filter_for(query: &SearchQuery) -> Option<Filter> {
         must.push(Condition::matches(pk::SKU, sku.to_ascii_uppercase()));
     }
     (!must.is_empty()).then(|| Filter::must(must))
+}
+
+/// `major.minor` of a server version such as `1.18.3` or `v1.17.0-rc1`.
+fn parse_version(version: &str) -> Option<(u64, u64)> {
+    let mut parts = version.trim().trim_start_matches('v').split('.');
+    let major = parts.next()?.parse().ok()?;
+    let minor = parts.next()?.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
+    Some((major, minor))
 }
 
 fn point_id_string(id: Option<PointId>) -> String {
@@ -376,5 +412,13 @@ mod tests {
         let f = filter_for(&q).unwrap();
         assert_eq!(f.must.len(), 3);
         assert!(filter_for(&SearchQuery::new("x", 1)).is_none());
+    }
+
+    #[test]
+    fn server_versions_parse_to_major_and_minor() {
+        assert_eq!(parse_version("1.18.3"), Some((1, 18)));
+        assert_eq!(parse_version("v1.17.0-rc1"), Some((1, 17)));
+        assert!(parse_version("1.15.4").unwrap() < MIN_SERVER);
+        assert_eq!(parse_version("dev"), None);
     }
 }

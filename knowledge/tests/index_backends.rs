@@ -1,11 +1,16 @@
-//! End-to-end tests of ingest + hybrid search on the real qdrant-edge engine,
-//! in a temporary directory, with small fixtures written here.
+//! End-to-end tests of ingest + hybrid search on both real engines: the
+//! embedded qdrant-edge (`EdgeIndex`, in a temporary directory) and a Qdrant
+//! server (`RemoteIndex`, at `QDRANT_URL`, which `scripts/test.sh` starts
+//! from `../shared/tools/qdrant/`). Every behaviour that both backends
+//! promise runs on each; the few that only one has (a directory to reopen, a
+//! server collection built by another embedder) are tested on that one.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use tradewind_knowledge::edge::EdgeIndex;
 use tradewind_knowledge::ingest::{ingest, IngestOptions};
-use tradewind_knowledge::{kb, open_default, Hit, KnowledgeIndex, SearchQuery};
+use tradewind_knowledge::{kb, open_default, Hit, KnowledgeIndex, RemoteIndex, SearchQuery};
 use tradewind_knowledge::{Embedder, HashEmbedder};
 
 const FAQ_EN: &str = "# Frequently asked questions
@@ -84,44 +89,108 @@ fn embedder() -> Arc<dyn Embedder> {
     Arc::new(HashEmbedder::default())
 }
 
-async fn fresh_index() -> (tempfile::TempDir, EdgeIndex) {
-    let dir = tempfile::tempdir().unwrap();
-    let index = EdgeIndex::open(dir.path(), embedder()).await.unwrap();
-    let summary = ingest(&index, fixtures(), &quiet()).await.unwrap();
-    assert_eq!(summary.files_indexed, 4, "{summary}");
-    (dir, index)
+#[derive(Debug, Clone, Copy)]
+enum Backend {
+    Edge,
+    Server,
 }
+
+/// The server the remote variants run on. A missing `QDRANT_URL` fails the
+/// test: a skipped backend would pass unseen.
+fn qdrant_url() -> String {
+    std::env::var("QDRANT_URL").unwrap_or_else(|_| {
+        panic!("QDRANT_URL is not set: run the tests with scripts/test.sh, which starts a Qdrant server, or point QDRANT_URL at one (gRPC port)")
+    })
+}
+
+/// A collection name no other test (or earlier run on the same server) uses.
+fn fresh_collection() -> String {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    format!("tw_test_{}_{nanos}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}
+
+/// An empty index on `backend`; the guard keeps an edge directory alive.
+async fn empty_index(backend: Backend) -> (Option<tempfile::TempDir>, Arc<dyn KnowledgeIndex>) {
+    match backend {
+        Backend::Edge => {
+            let dir = tempfile::tempdir().unwrap();
+            let index = EdgeIndex::open(dir.path(), embedder()).await.unwrap();
+            (Some(dir), Arc::new(index))
+        }
+        Backend::Server => {
+            let index = RemoteIndex::connect(&qdrant_url(), None, &fresh_collection(), embedder()).await.unwrap();
+            assert_eq!(index.backend(), "qdrant-server");
+            (None, Arc::new(index))
+        }
+    }
+}
+
+async fn fresh_index(backend: Backend) -> (Option<tempfile::TempDir>, Arc<dyn KnowledgeIndex>) {
+    let (guard, index) = empty_index(backend).await;
+    let summary = ingest(index.as_ref(), fixtures(), &quiet()).await.unwrap();
+    assert_eq!(summary.files_indexed, 4, "{summary}");
+    (guard, index)
+}
+
+/// One test per backend for a behaviour both promise:
+/// `name::on_edge` and `name::on_qdrant_server`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_edge() {
+                super::$name(super::Backend::Edge).await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn on_qdrant_server() {
+                super::$name(super::Backend::Server).await
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    hybrid_search_finds_english_faq_by_paraphrase,
+    hybrid_search_finds_chinese_faq_by_chinese_query,
+    filters_by_kind_lang_and_sku,
+    reingesting_unchanged_documents_writes_nothing,
+    changing_a_document_replaces_its_chunks_and_drops_stale_ones,
+    invalid_utf8_file_is_skipped_with_reason_while_others_ingest,
+    every_hit_carries_source_section_chunk_id_and_score,
+    embedded_kb_ingests_and_answers,
+    concurrent_searches_and_writes_are_safe,
+    search_over_300_chunks_answers_every_kind_of_query,
+);
 
 async fn search(index: &dyn KnowledgeIndex, q: SearchQuery) -> Vec<Hit> {
     index.search(&q).await.unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hybrid_search_finds_english_faq_by_paraphrase() {
-    let (_dir, index) = fresh_index().await;
+async fn hybrid_search_finds_english_faq_by_paraphrase(backend: Backend) {
+    let (_dir, index) = fresh_index(backend).await;
     let hits =
-        search(&index, SearchQuery::new("How much deposit do you need, and when do I pay the balance?", 3)).await;
+        search(index.as_ref(), SearchQuery::new("How much deposit do you need, and when do I pay the balance?", 3))
+            .await;
     assert_eq!(hits[0].chunk.section, "Payment > What payment terms do you accept?", "{hits:#?}");
     assert_eq!(hits[0].chunk.source, "kb/faq.en.md");
 
-    let hits = search(&index, SearchQuery::new("how many months of guarantee on the battery", 3)).await;
+    let hits = search(index.as_ref(), SearchQuery::new("how many months of guarantee on the battery", 3)).await;
     assert_eq!(hits[0].chunk.section, "Warranty > How long is the warranty?", "{hits:#?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn hybrid_search_finds_chinese_faq_by_chinese_query() {
-    let (_dir, index) = fresh_index().await;
-    let hits = search(&index, SearchQuery::new("付款方式有哪些？要付定金吗", 3)).await;
+async fn hybrid_search_finds_chinese_faq_by_chinese_query(backend: Backend) {
+    let (_dir, index) = fresh_index(backend).await;
+    let hits = search(index.as_ref(), SearchQuery::new("付款方式有哪些？要付定金吗", 3)).await;
     assert_eq!(hits[0].chunk.section, "付款 > 你们接受哪些付款方式？", "{hits:#?}");
     assert_eq!(hits[0].chunk.lang, "zh");
 
-    let hits = search(&index, SearchQuery::new("电池能不能坐飞机运输", 3)).await;
+    let hits = search(index.as_ref(), SearchQuery::new("电池能不能坐飞机运输", 3)).await;
     assert_eq!(hits[0].chunk.section, "运输 > 锂电池可以空运吗？", "{hits:#?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn filters_by_kind_lang_and_sku() {
-    let (_dir, index) = fresh_index().await;
+async fn filters_by_kind_lang_and_sku(backend: Backend) {
+    let (_dir, index) = fresh_index(backend).await;
     let q = |kinds: &[&str], lang: Option<&str>, sku: Option<&str>| SearchQuery {
         text: "lithium battery pack shipping 电池".into(),
         kinds: kinds.iter().map(|k| k.to_string()).collect(),
@@ -130,33 +199,32 @@ async fn filters_by_kind_lang_and_sku() {
         limit: 10,
     };
 
-    let hits = search(&index, q(&["catalog"], None, None)).await;
+    let hits = search(index.as_ref(), q(&["catalog"], None, None)).await;
     assert!(!hits.is_empty());
     assert!(hits.iter().all(|h| h.chunk.kind == "catalog"), "{hits:#?}");
 
-    let hits = search(&index, q(&["faq", "shipping"], None, None)).await;
+    let hits = search(index.as_ref(), q(&["faq", "shipping"], None, None)).await;
     assert!(hits.iter().any(|h| h.chunk.kind == "faq"));
     assert!(hits.iter().any(|h| h.chunk.kind == "shipping"));
     assert!(hits.iter().all(|h| h.chunk.kind == "faq" || h.chunk.kind == "shipping"));
 
-    let hits = search(&index, q(&["faq"], Some("zh"), None)).await;
+    let hits = search(index.as_ref(), q(&["faq"], Some("zh"), None)).await;
     assert!(!hits.is_empty());
     assert!(hits.iter().all(|h| h.chunk.kind == "faq" && h.chunk.lang == "zh"), "{hits:#?}");
 
     // SKU filter is case-insensitive on the query side.
-    let hits = search(&index, q(&[], None, Some("tw-bp-4820"))).await;
+    let hits = search(index.as_ref(), q(&[], None, Some("tw-bp-4820"))).await;
     assert_eq!(hits.len(), 1, "{hits:#?}");
     assert_eq!(hits[0].chunk.sku.as_deref(), Some("TW-BP-4820"));
 
-    let hits = search(&index, q(&["no-such-kind"], None, None)).await;
+    let hits = search(index.as_ref(), q(&["no-such-kind"], None, None)).await;
     assert!(hits.is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn reingesting_unchanged_documents_writes_nothing() {
-    let (_dir, index) = fresh_index().await;
+async fn reingesting_unchanged_documents_writes_nothing(backend: Backend) {
+    let (_dir, index) = fresh_index(backend).await;
     let before = index.count().await.unwrap();
-    let summary = ingest(&index, fixtures(), &quiet()).await.unwrap();
+    let summary = ingest(index.as_ref(), fixtures(), &quiet()).await.unwrap();
     assert_eq!(summary.chunks_written, 0, "{summary}");
     assert_eq!(summary.chunks_deleted, 0);
     assert_eq!(summary.files_unchanged, 4);
@@ -164,9 +232,8 @@ async fn reingesting_unchanged_documents_writes_nothing() {
     assert_eq!(index.count().await.unwrap(), before);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn changing_a_document_replaces_its_chunks_and_drops_stale_ones() {
-    let (_dir, index) = fresh_index().await;
+async fn changing_a_document_replaces_its_chunks_and_drops_stale_ones(backend: Backend) {
+    let (_dir, index) = fresh_index(backend).await;
     let before = index.count().await.unwrap();
 
     // Drop the Warranty section and change the delivery answer.
@@ -177,7 +244,7 @@ async fn changing_a_document_replaces_its_chunks_and_drops_stale_ones() {
         .replace("Sea freight to Europe takes 30 to 40 days", "Sea freight to Europe takes 25 to 35 days via Hamburg");
     let mut docs = fixtures();
     docs[0].1 = edited.into_bytes();
-    let summary = ingest(&index, docs, &quiet()).await.unwrap();
+    let summary = ingest(index.as_ref(), docs, &quiet()).await.unwrap();
     assert_eq!(summary.files_indexed, 1, "{summary}");
     assert_eq!(summary.files_unchanged, 3);
     assert_eq!(summary.chunks_written, 4);
@@ -186,16 +253,10 @@ async fn changing_a_document_replaces_its_chunks_and_drops_stale_ones() {
 
     let warranty =
         SearchQuery { kinds: vec!["faq".into()], lang: Some("en".into()), ..SearchQuery::new("warranty months", 10) };
-    let hits = search(&index, warranty).await;
+    let hits = search(index.as_ref(), warranty).await;
     assert!(hits.iter().all(|h| !h.chunk.section.starts_with("Warranty")), "{hits:#?}");
 
-    let hits = search(&index, SearchQuery::new("delivery time to Europe via Hamburg", 1)).await;
-    assert!(hits[0].chunk.text.contains("25 to 35 days"), "{hits:#?}");
-
-    // Vacuuming the deleted points keeps the live ones searchable.
-    index.optimize().await.unwrap();
-    assert_eq!(index.count().await.unwrap(), before - 1);
-    let hits = search(&index, SearchQuery::new("delivery time to Europe via Hamburg", 1)).await;
+    let hits = search(index.as_ref(), SearchQuery::new("delivery time to Europe via Hamburg", 1)).await;
     assert!(hits[0].chunk.text.contains("25 to 35 days"), "{hits:#?}");
 
     // Every chunk of the source now carries the new hash.
@@ -204,14 +265,12 @@ async fn changing_a_document_replaces_its_chunks_and_drops_stale_ones() {
     assert!(hashes.values().all(|h| h.len() == 64));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn invalid_utf8_file_is_skipped_with_reason_while_others_ingest() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = EdgeIndex::open(dir.path(), embedder()).await.unwrap();
+async fn invalid_utf8_file_is_skipped_with_reason_while_others_ingest(backend: Backend) {
+    let (_dir, index) = empty_index(backend).await;
     let mut docs = fixtures();
     docs.push(("kb/broken.md".into(), vec![b'#', b' ', 0xff, 0xfe, b'x']));
     docs.push(("kb/empty.md".into(), b"  \n".to_vec()));
-    let summary = ingest(&index, docs, &quiet()).await.unwrap();
+    let summary = ingest(index.as_ref(), docs, &quiet()).await.unwrap();
     assert_eq!(summary.files_seen, 6);
     assert_eq!(summary.files_indexed, 4, "{summary}");
     let reason = |s: &str| summary.skipped.iter().find(|(src, _)| src == s).map(|(_, r)| r.clone());
@@ -221,9 +280,32 @@ async fn invalid_utf8_file_is_skipped_with_reason_while_others_ingest() {
     assert!(index.count().await.unwrap() > 0);
 }
 
+async fn fresh_edge() -> (tempfile::TempDir, EdgeIndex) {
+    let dir = tempfile::tempdir().unwrap();
+    let index = EdgeIndex::open(dir.path(), embedder()).await.unwrap();
+    let summary = ingest(&index, fixtures(), &quiet()).await.unwrap();
+    assert_eq!(summary.files_indexed, 4, "{summary}");
+    (dir, index)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vacuuming_an_edge_index_keeps_the_live_points_searchable() {
+    let (_dir, index) = fresh_edge().await;
+    let edited = FAQ_EN
+        .replace("Sea freight to Europe takes 30 to 40 days", "Sea freight to Europe takes 25 to 35 days via Hamburg");
+    let mut docs = fixtures();
+    docs[0].1 = edited.into_bytes();
+    ingest(&index, docs, &quiet()).await.unwrap();
+    let before = index.count().await.unwrap();
+    index.optimize().await.unwrap();
+    assert_eq!(index.count().await.unwrap(), before);
+    let hits = search(&index, SearchQuery::new("delivery time to Europe via Hamburg", 1)).await;
+    assert!(hits[0].chunk.text.contains("25 to 35 days"), "{hits:#?}");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reopening_the_directory_keeps_the_points() {
-    let (dir, index) = fresh_index().await;
+    let (dir, index) = fresh_edge().await;
     let count = index.count().await.unwrap();
     let hashes = index.source_hashes().await.unwrap();
     drop(index);
@@ -242,7 +324,7 @@ async fn reopening_the_directory_keeps_the_points() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn switching_embedder_rebuilds_the_index_empty() {
-    let (dir, index) = fresh_index().await;
+    let (dir, index) = fresh_edge().await;
     assert!(index.count().await.unwrap() > 0);
     drop(index);
     let other: Arc<dyn Embedder> = Arc::new(HashEmbedder::new(128));
@@ -252,11 +334,10 @@ async fn switching_embedder_rebuilds_the_index_empty() {
     assert_eq!(summary.files_indexed, 4);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn every_hit_carries_source_section_chunk_id_and_score() {
-    let (_dir, index) = fresh_index().await;
+async fn every_hit_carries_source_section_chunk_id_and_score(backend: Backend) {
+    let (_dir, index) = fresh_index(backend).await;
     for text in ["battery", "付款", "FOB Shenzhen", "TW-IN-3000 inverter"] {
-        let hits = search(&index, SearchQuery::new(text, 5)).await;
+        let hits = search(index.as_ref(), SearchQuery::new(text, 5)).await;
         assert!(!hits.is_empty(), "{text}");
         for hit in &hits {
             assert!(hit.chunk.source.starts_with("kb/"), "{hit:?}");
@@ -274,22 +355,20 @@ async fn every_hit_carries_source_section_chunk_id_and_score() {
         assert!(hits.windows(2).all(|w| w[0].score >= w[1].score));
     }
     // Empty and stopword-only queries return nothing rather than failing.
-    assert!(search(&index, SearchQuery::new("   ", 5)).await.is_empty());
-    assert!(search(&index, SearchQuery::new("the of and", 5)).await.is_empty());
+    assert!(search(index.as_ref(), SearchQuery::new("   ", 5)).await.is_empty());
+    assert!(search(index.as_ref(), SearchQuery::new("the of and", 5)).await.is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn embedded_kb_ingests_and_answers() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = EdgeIndex::open(dir.path(), embedder()).await.unwrap();
-    let summary = ingest(&index, kb::embedded_documents(), &quiet()).await.unwrap();
+async fn embedded_kb_ingests_and_answers(backend: Backend) {
+    let (_dir, index) = empty_index(backend).await;
+    let summary = ingest(index.as_ref(), kb::embedded_documents(), &quiet()).await.unwrap();
     assert!(summary.skipped.is_empty(), "{summary}");
     assert_eq!(summary.files_indexed, 6);
     let count = index.count().await.unwrap();
     assert!(count > 0);
     assert_eq!(count, summary.chunks_written);
     let hits = search(
-        &index,
+        index.as_ref(),
         SearchQuery {
             kinds: vec!["faq".into()],
             lang: Some("en".into()),
@@ -301,10 +380,8 @@ async fn embedded_kb_ingests_and_answers() {
     println!("embedded kb: {summary}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_searches_and_writes_are_safe() {
-    let (_dir, index) = fresh_index().await;
-    let index: Arc<dyn KnowledgeIndex> = Arc::new(index);
+async fn concurrent_searches_and_writes_are_safe(backend: Backend) {
+    let (_dir, index) = fresh_index(backend).await;
     let mut tasks = Vec::new();
     for t in 0..32 {
         let index = Arc::clone(&index);
@@ -336,10 +413,8 @@ async fn concurrent_searches_and_writes_are_safe() {
 
 /// Hybrid search on ~300 chunks (the embedded knowledge base plus synthetic
 /// notes) answers every kind of query; how fast is `tradewind bench parts`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn search_over_300_chunks_answers_every_kind_of_query() {
-    let dir = tempfile::tempdir().unwrap();
-    let index = EdgeIndex::open(dir.path(), embedder()).await.unwrap();
+async fn search_over_300_chunks_answers_every_kind_of_query(backend: Backend) {
+    let (_dir, index) = empty_index(backend).await;
     let mut docs = kb::embedded_documents();
     let mut extra = String::from("# Product notes\n");
     for i in 0..150 {
@@ -351,7 +426,7 @@ async fn search_over_300_chunks_answers_every_kind_of_query() {
         ));
     }
     docs.push(("kb/notes.md".into(), extra.into_bytes()));
-    ingest(&index, docs, &quiet()).await.unwrap();
+    ingest(index.as_ref(), docs, &quiet()).await.unwrap();
     let n_chunks = index.count().await.unwrap();
     assert!(n_chunks >= 280, "{n_chunks}");
 
@@ -366,4 +441,37 @@ async fn search_over_300_chunks_answers_every_kind_of_query() {
         let hits = index.search(q).await.unwrap();
         assert!(!hits.is_empty(), "{q:?}");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnecting_to_a_server_collection_keeps_the_points() {
+    let collection = fresh_collection();
+    let index = RemoteIndex::connect(&qdrant_url(), None, &collection, embedder()).await.unwrap();
+    ingest(&index, fixtures(), &quiet()).await.unwrap();
+    let count = index.count().await.unwrap();
+    let hashes = index.source_hashes().await.unwrap();
+    drop(index);
+
+    let again = RemoteIndex::connect(&qdrant_url(), None, &collection, embedder()).await.unwrap();
+    assert_eq!(again.count().await.unwrap(), count);
+    assert_eq!(again.source_hashes().await.unwrap(), hashes);
+    let summary = ingest(&again, fixtures(), &quiet()).await.unwrap();
+    assert_eq!(summary.chunks_written, 0, "{summary}");
+}
+
+/// The server keeps what an embedder wrote; mixing vectors of two embedders
+/// in one collection would make every search quietly wrong.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_collection_built_by_another_embedder_is_refused() {
+    let collection = fresh_collection();
+    RemoteIndex::connect(&qdrant_url(), None, &collection, embedder()).await.unwrap();
+    let other: Arc<dyn Embedder> = Arc::new(HashEmbedder::new(128));
+    let err = RemoteIndex::connect(&qdrant_url(), None, &collection, other).await.unwrap_err();
+    assert!(err.to_string().contains("dimension") || err.to_string().contains("embedder"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_server_is_a_clear_error() {
+    let err = RemoteIndex::connect("http://127.0.0.1:9", None, "tw_nowhere", embedder()).await.unwrap_err();
+    assert!(err.to_string().contains("qdrant server"), "{err}");
 }
