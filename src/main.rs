@@ -80,6 +80,8 @@ enum Command {
     },
     /// Print throughput and latency figures for the offline and scripted-model settings; subcommands measure the cluster, single parts, faults and screening.
     Bench(tradewind_bench::BenchArgs),
+    /// An OpenAI-compatible server that answers every request after a fixed latency, for `bench llm` against a process of its own.
+    ScriptedLlm(tradewind_bench::llm::ScriptedLlmArgs),
     /// Everything in one process on the embedded defaults: the chat front ends and the swarm.
     Serve,
     /// Chat front ends in, onto Redis Streams; replies back from the workers (needs REDIS_URL).
@@ -113,7 +115,7 @@ enum CustomersCommand {
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    if !matches!(cli.command, Command::Serve | Command::Gateway | Command::Worker) {
+    if !matches!(cli.command, Command::Serve | Command::Gateway | Command::Worker | Command::ScriptedLlm(_)) {
         // Rust ignores SIGPIPE, so `tradewind demo | head` would end in a
         // panic on the first print after `head` quits. One-shot commands
         // end quietly like other Unix tools instead; the servers keep
@@ -322,6 +324,10 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
             let erased = tradewind_app::privacy::forget_customer(&app, &id).await.context("forgetting the customer")?;
             println!("{}", serde_json::to_string_pretty(&erased)?);
+            Ok(std::process::ExitCode::SUCCESS)
+        }
+        Command::ScriptedLlm(args) => {
+            tradewind_bench::llm::serve_scripted(args).await.context("scripted LLM server")?;
             Ok(std::process::ExitCode::SUCCESS)
         }
         Command::Bench(args) => {

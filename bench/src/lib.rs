@@ -9,6 +9,8 @@
 pub mod cluster;
 pub mod corpus;
 pub mod faults;
+pub mod knowledge;
+pub mod llm;
 pub mod parts;
 pub mod screening;
 
@@ -56,6 +58,10 @@ pub enum BenchCommand {
     Parts(crate::parts::PartsArgs),
     /// Inquiries lost or failed across a Redis restart and a Redis kill -9 (needs redis-server).
     Faults(crate::faults::FaultsArgs),
+    /// The swarm when the model is the bottleneck: throughput against Little's bound, CPU per inquiry and per model call, RSS.
+    Llm(crate::llm::LlmBenchArgs),
+    /// Ingest chunks/s and hybrid top-5 search latency on a large generated knowledge base (100k chunks).
+    Knowledge(crate::knowledge::KnowledgeBenchArgs),
     /// Latency of screening one name against the lists in force (imported, or the demo list), on one core.
     Screening(crate::screening::ScreeningBenchArgs),
 }
@@ -260,6 +266,14 @@ pub async fn run(base: Config, args: BenchArgs) -> Result<Vec<Figures>, AppError
         }
         Some(BenchCommand::Faults(f)) => {
             crate::faults::run(base, f).await?;
+            return Ok(Vec::new());
+        }
+        Some(BenchCommand::Llm(l)) => {
+            crate::llm::run(base, l).await?;
+            return Ok(Vec::new());
+        }
+        Some(BenchCommand::Knowledge(k)) => {
+            crate::knowledge::run(k).await?;
             return Ok(Vec::new());
         }
         Some(BenchCommand::Screening(s)) => {

@@ -77,6 +77,10 @@ impl KnowledgeIndex for CachedIndex {
         self.inner.source_hashes().await
     }
 
+    async fn flush(&self) -> Result<(), KnowledgeError> {
+        self.inner.flush().await
+    }
+
     async fn search(&self, query: &SearchQuery) -> Result<Vec<Hit>, KnowledgeError> {
         self.lookups.fetch_add(1, Ordering::Relaxed);
         if let Some(hits) = self.hits.get(query) {

@@ -26,7 +26,11 @@ pub const MAX_CHUNK_CHARS: usize = 1200;
 /// HTML blocks as CommonMark does.
 const CHUNKER_VERSION: &str = "tradewind-chunker-v2";
 /// Chunks per `upsert` call.
-const UPSERT_BATCH: usize = 64;
+const UPSERT_BATCH: usize = 256;
+/// Chunks written between two flushes of the index. Flushes fall between
+/// documents, never inside one: a crash then loses whole documents, whose
+/// hashes are missing, so the next ingest writes them again.
+const FLUSH_EVERY_CHUNKS: usize = 20_000;
 
 /// Options for [`ingest`].
 #[derive(Debug, Clone, Default)]
@@ -567,13 +571,20 @@ pub async fn ingest(
     let bar = progress_bar(documents.len(), options.quiet);
     let mut seen: BTreeSet<String> = BTreeSet::new();
 
+    let mut unflushed = 0usize;
     for (source, bytes) in documents {
         summary.files_seen += 1;
         bar.set_message(source.clone());
         seen.insert(source.clone());
+        let before = summary.chunks_written + summary.chunks_deleted;
         let outcome = ingest_one(index, &source, &bytes, existing.get(&source), &mut summary).await;
         bar.inc(1);
         outcome?;
+        unflushed += summary.chunks_written + summary.chunks_deleted - before;
+        if unflushed >= FLUSH_EVERY_CHUNKS {
+            index.flush().await?;
+            unflushed = 0;
+        }
     }
 
     if options.prune_missing {
@@ -581,6 +592,7 @@ pub async fn ingest(
             summary.chunks_deleted += index.delete_source_except(source, &[]).await?;
         }
     }
+    index.flush().await?;
     bar.finish_and_clear();
     Ok(summary)
 }

@@ -475,3 +475,38 @@ async fn an_unreachable_server_is_a_clear_error() {
     let err = RemoteIndex::connect("http://127.0.0.1:9", None, "tw_nowhere", embedder()).await.unwrap_err();
     assert!(err.to_string().contains("qdrant server"), "{err}");
 }
+
+/// A small index answers inline on the async worker; past a couple of
+/// thousand points searches move to blocking threads, so that a big index
+/// cannot stall the runtime. Here on a current-thread runtime, where a
+/// stalled worker would stall everything: a timer task keeps ticking while
+/// searches run.
+#[tokio::test(flavor = "current_thread")]
+async fn a_large_edge_index_searches_off_the_async_worker() {
+    let (_dir, index) = fresh_edge().await;
+    assert!(!index.searches_off_runtime());
+    let mut notes = String::from("# Bulk notes\n");
+    for i in 0..2_100 {
+        notes.push_str(&format!("\n## Item {i}\nItem {i} ships from Ningbo in cartons of {} units.\n", 10 + i % 13));
+    }
+    ingest(&index, vec![("kb/bulk.md".into(), notes.into_bytes())], &quiet()).await.unwrap();
+    assert!(index.count().await.unwrap() > 2_000);
+    assert!(index.searches_off_runtime());
+
+    let ticks = Arc::new(AtomicUsize::new(0));
+    let ticker = {
+        let ticks = Arc::clone(&ticks);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+                ticks.fetch_add(1, Ordering::Relaxed);
+            }
+        })
+    };
+    for i in 0..50 {
+        let hits = search(&index, SearchQuery::new(format!("Item {} cartons Ningbo", i * 37), 5)).await;
+        assert!(!hits.is_empty());
+    }
+    ticker.abort();
+    assert!(ticks.load(Ordering::Relaxed) > 0, "the timer never ran while searches were in flight");
+}

@@ -185,6 +185,16 @@ fn stem_parts(w: &str) -> Option<(usize, &'static str)> {
 
 impl<'a> Doc<'a> {
     pub fn new(text: &'a str) -> Self {
+        let mut doc = Self::normalized(text);
+        doc.buf.reserve(text.len() + 16);
+        doc.tokenize();
+        doc
+    }
+
+    /// The folded text and its offset map only, without tokens: for
+    /// scanners that read `norm` alone (identifiers, contacts), where
+    /// tokenising was most of the cost.
+    pub fn normalized(text: &'a str) -> Self {
         let mut norm = String::with_capacity(text.len());
         let mut nmap = Vec::with_capacity(text.len() + 1);
         for (i, c) in text.char_indices() {
@@ -197,9 +207,7 @@ impl<'a> Doc<'a> {
             }
         }
         nmap.push(text.len() as u32);
-        let mut doc = Doc { text, norm, nmap, buf: String::with_capacity(text.len() + 16), toks: Vec::new() };
-        doc.tokenize();
-        doc
+        Doc { text, norm, nmap, buf: String::new(), toks: Vec::new() }
     }
 
     fn orig_at(&self, nb: usize) -> usize {

@@ -84,6 +84,15 @@ pub trait KnowledgeIndex: Send + Sync {
 
     /// Number of indexed chunks.
     async fn count(&self) -> Result<usize, KnowledgeError>;
+
+    /// Makes the writes so far durable. Writes may be buffered until then
+    /// (an embedded index that synced every batch would ingest at disk
+    /// speed); ingest calls it between documents, so a crash loses whole
+    /// documents, which the next ingest writes again. A server that
+    /// persists each acknowledged write needs nothing here.
+    async fn flush(&self) -> Result<(), KnowledgeError> {
+        Ok(())
+    }
 }
 
 /// Payload keys, shared by both backends so a chunk round-trips identically.

@@ -169,8 +169,24 @@ impl ScriptedLlm {
         Self::launch(Mode::Auto { latency }, Vec::new(), dim.max(1)).await
     }
 
+    /// Auto mode on a chosen loopback port (0: any free one), for
+    /// `tradewind scripted-llm`, which runs the server as its own process so
+    /// that a benchmark does not count the server's CPU as the client's.
+    pub async fn start_auto_on_port(latency: Duration, dim: usize, port: u16) -> Result<Self, ScriptedLlmError> {
+        Self::launch_on(Mode::Auto { latency }, Vec::new(), dim.max(1), port).await
+    }
+
     async fn launch(mode: Mode, script: Vec<ScriptedResponse>, dim: usize) -> Result<Self, ScriptedLlmError> {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.map_err(ScriptedLlmError::Bind)?;
+        Self::launch_on(mode, script, dim, 0).await
+    }
+
+    async fn launch_on(
+        mode: Mode,
+        script: Vec<ScriptedResponse>,
+        dim: usize,
+        port: u16,
+    ) -> Result<Self, ScriptedLlmError> {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.map_err(ScriptedLlmError::Bind)?;
         let addr = listener.local_addr().map_err(ScriptedLlmError::Bind)?;
         let shared = Arc::new(Shared {
             mode,
