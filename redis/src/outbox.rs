@@ -187,15 +187,21 @@ impl DeliveryStore for RedisStore {
 
     async fn dead_letter(&self, key: &str, record: &DeadLetter) -> Result<(), StoreError> {
         let json = serde_json::to_string(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        // Two steps, as the list and the claim live in different slots on a
+        // cluster: the letter first, so a crash in between leaves the claim,
+        // which is then listed as stranded too, rather than losing the letter.
         let mut pipe = redis::pipe();
         pipe.atomic()
             .lpush(self.dead_key(), &json)
             .ignore()
             .ltrim(self.dead_key(), 0, self.options.dead_cap.saturating_sub(1) as isize)
-            .ignore()
-            .del(self.claim_key(key))
             .ignore();
-        match pipe.query_async::<()>(&mut self.conn.clone()).await {
+        let mut conn = self.conn.clone();
+        let written = match pipe.query_async::<()>(&mut conn).await {
+            Ok(()) => redis::cmd("DEL").arg(self.claim_key(key)).query_async::<()>(&mut conn).await,
+            Err(e) => Err(e),
+        };
+        match written {
             Ok(()) => {
                 self.local.release_local(key);
                 Ok(())
