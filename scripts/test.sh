@@ -3,9 +3,12 @@
 # Tradewind test against real services.
 #
 # Starts a throwaway redis-server on a free loopback port (installing it with
-# apt-get first when it is missing and we are root) and a Qdrant server
-# (../shared/tools/qdrant/), exports REDIS_URL and QDRANT_URL, runs the whole
-# workspace's tests, and stops the servers however the run ends.
+# apt-get first when it is missing and we are root), a throwaway 3-master
+# Redis Cluster on three more, and a Qdrant server (../shared/tools/qdrant/);
+# exports REDIS_URL, REDIS_CLUSTER_URL (`redis+cluster://127.0.0.1:P1,…`) and
+# QDRANT_URL; runs the whole workspace's tests (the Redis adapters' and the
+# cluster runtime's on both Redis topologies, the index tests on both Qdrant
+# engines); and stops the servers however the run ends.
 # Extra arguments go to `cargo test` (e.g. `scripts/test.sh -p tradewind-tools`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -99,10 +102,73 @@ start_qdrant() {
   echo "test.sh: qdrant $(curl -fsS "$QDRANT_HTTP_URL/" | sed -n 's/.*"version":"\([^"]*\)".*/\1/p') on $QDRANT_URL" >&2
 }
 
+# Three masters, no replicas: enough to spread slots (so a cross-slot
+# command or script fails as it would in production) without a replica's
+# cost. Ports are drawn at random and checked free, like the single server's.
+start_cluster() {
+  CLUSTER_DIR="$REDIS_DIR/cluster"
+  mkdir -p "$CLUSTER_DIR"
+  for _ in $(seq 1 20); do
+    local base=$(( 20000 + RANDOM % 30000 ))
+    local ports=("$base" "$((base + 1))" "$((base + 2))")
+    local busy=0
+    for p in "${ports[@]}"; do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then busy=1; fi
+      # The cluster bus listens on port + 10000.
+      if (exec 3<>"/dev/tcp/127.0.0.1/$((p + 10000))") 2>/dev/null; then busy=1; fi
+    done
+    if [ "$busy" = 1 ]; then continue; fi
+    CLUSTER_PIDS=()
+    for p in "${ports[@]}"; do
+      redis-server --port "$p" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file "nodes-$p.conf" \
+        --save '' --appendonly no --dir "$CLUSTER_DIR" --daemonize no --loglevel warning \
+        >"$CLUSTER_DIR/redis-$p.log" 2>&1 &
+      CLUSTER_PIDS+=("$!")
+    done
+    local up=0
+    for _ in $(seq 1 50); do
+      up=0
+      for p in "${ports[@]}"; do
+        if redis-cli -p "$p" ping 2>/dev/null | grep -q PONG; then up=$((up + 1)); fi
+      done
+      if [ "$up" = 3 ]; then break; fi
+      sleep 0.1
+    done
+    if [ "$up" = 3 ] && redis-cli --cluster create "127.0.0.1:${ports[0]}" "127.0.0.1:${ports[1]}" "127.0.0.1:${ports[2]}" \
+        --cluster-replicas 0 --cluster-yes >"$CLUSTER_DIR/create.log" 2>&1; then
+      for _ in $(seq 1 100); do
+        local ok=0
+        for p in "${ports[@]}"; do
+          if redis-cli -p "$p" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; then ok=$((ok + 1)); fi
+        done
+        if [ "$ok" = 3 ]; then
+          export REDIS_CLUSTER_URL="redis+cluster://127.0.0.1:${ports[0]},127.0.0.1:${ports[1]},127.0.0.1:${ports[2]}"
+          echo "test.sh: 3-master redis cluster on $REDIS_CLUSTER_URL" >&2
+          return 0
+        fi
+        sleep 0.1
+      done
+    fi
+    stop_cluster
+    rm -f "$CLUSTER_DIR"/nodes-*.conf
+  done
+  echo "test.sh: could not start a redis cluster; logs:" >&2
+  cat "$CLUSTER_DIR"/*.log >&2 || true
+  exit 1
+}
+
+stop_cluster() {
+  for pid in "${CLUSTER_PIDS[@]:-}"; do
+    if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  done
+  CLUSTER_PIDS=()
+}
+
 cleanup() {
   if [ -n "${QDRANT_STARTED:-}" ]; then
     QDRANT_DIR="$QDRANT_DIR" "${TRADEWIND_QDRANT_SH:-../shared/tools/qdrant/qdrant.sh}" stop "$QDRANT_PID" || true
   fi
+  stop_cluster
   if [ -n "${REDIS_PID:-}" ]; then kill "$REDIS_PID" 2>/dev/null || true; wait "$REDIS_PID" 2>/dev/null || true; fi
   if [ -n "${REDIS_DIR:-}" ]; then rm -rf "$REDIS_DIR"; fi
 }
@@ -119,7 +185,9 @@ lint() {
 
 ensure_redis
 ensure_browser
+CLUSTER_PIDS=()
 start_redis
+start_cluster
 start_qdrant
 LOG="$REDIS_DIR/cargo-test.log"
 set +e

@@ -1,7 +1,8 @@
 //! The cluster end to end: `serve`'s in-process ingress, and a gateway with
-//! workers on a real Redis (REDIS_URL): per-chat order, dedupe of
-//! redeliveries, a worker killed mid-inquiry, completion exactly once, and
-//! graceful shutdown that finishes or hands back in-flight work.
+//! workers on a real Redis: per-chat order, dedupe of redeliveries, a worker
+//! killed mid-inquiry, completion exactly once, and graceful shutdown that
+//! finishes or hands back in-flight work. Every test runs twice: on a single
+//! Redis (`REDIS_URL`) and on a Redis Cluster (`REDIS_CLUSTER_URL`).
 
 use async_trait::async_trait;
 use std::collections::{BTreeMap, HashMap};
@@ -18,7 +19,25 @@ use tradewind_cluster::{InProcessIngress, RedisIngress, Running, Worker, WorkerR
 use tradewind_ports::ingress::{InboundMessage, Ingress, OutboundReply, Submitted};
 use tradewind_tools::{ToolCtx, ToolHost};
 
-use tradewind_testkit::{fast_cluster, spawn_app_with, test_config, unique_prefix, TestApp};
+use tradewind_testkit::{fast_cluster, spawn_app_with, test_config, unique_prefix, Backend, TestApp};
+
+/// `on_both!(#[tokio::test] name)`: `name::on_single` and `name::on_cluster`,
+/// each running `name(Backend)`.
+macro_rules! on_both {
+    ($(#[$attr:meta])* $name:ident) => {
+        mod $name {
+            use tradewind_testkit::Backend;
+            $(#[$attr])*
+            async fn on_single() {
+                super::$name(Backend::Single).await
+            }
+            $(#[$attr])*
+            async fn on_cluster() {
+                super::$name(Backend::Cluster).await
+            }
+        }
+    };
+}
 
 const TEXTS: [&str; 3] = [
     "We need 800 of your 48V 20Ah e-bike battery packs delivered to Hamburg. Nordlicht Energie GmbH, +49 40 1234567",
@@ -106,7 +125,7 @@ struct Gateway {
     _dir: tempfile::TempDir,
 }
 
-async fn gateway(prefix: &str, edit: impl FnOnce(&mut Config)) -> Gateway {
+async fn gateway(b: Backend, prefix: &str, edit: impl FnOnce(&mut Config)) -> Gateway {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -116,6 +135,7 @@ async fn gateway(prefix: &str, edit: impl FnOnce(&mut Config)) -> Gateway {
         .try_init();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut c = test_config(dir.path(), true);
+    b.apply(&mut c);
     c.memory.prefix = prefix.into();
     fast_cluster(&mut c);
     edit(&mut c);
@@ -177,10 +197,16 @@ struct RunningWorker {
     app: TestApp,
 }
 
-async fn worker(prefix: &str, brain: Option<Arc<dyn Brain>>, edit: impl FnOnce(&mut Config)) -> RunningWorker {
+async fn worker(
+    b: Backend,
+    prefix: &str,
+    brain: Option<Arc<dyn Brain>>,
+    edit: impl FnOnce(&mut Config),
+) -> RunningWorker {
     let prefix = prefix.to_string();
     let app = spawn_app_with(
         move |c| {
+            b.apply(c);
             c.memory.prefix = prefix;
             fast_cluster(c);
             edit(c);
@@ -251,9 +277,8 @@ fn assert_chat_order(replies: &[OutboundReply]) {
     }
 }
 
-async fn pending_count(prefix: &str, shards: usize) -> usize {
-    let client = redis::Client::open(tradewind_testkit::redis_url()).expect("redis url");
-    let mut conn = client.get_multiplexed_async_connection().await.expect("redis");
+async fn pending_count(b: Backend, prefix: &str, shards: usize) -> usize {
+    let mut conn = b.conn().await;
     let keys = Keys::new(prefix, "inquiries", shards);
     let mut total = 0;
     for s in 0..shards {
@@ -266,9 +291,19 @@ async fn pending_count(prefix: &str, shards: usize) -> usize {
 
 // ------------------------------------------------------------ serve
 
-#[tokio::test]
-async fn serve_answers_each_chat_in_order_and_drops_redeliveries() {
-    let t = spawn_app_with(fast_cluster, Some(Arc::new(JitterBrain(Arc::new(offline_brain()))))).await;
+on_both!(
+    #[tokio::test]
+    serve_answers_each_chat_in_order_and_drops_redeliveries
+);
+async fn serve_answers_each_chat_in_order_and_drops_redeliveries(backend: Backend) {
+    let t = spawn_app_with(
+        move |c| {
+            backend.apply(c);
+            fast_cluster(c)
+        },
+        Some(Arc::new(JitterBrain(Arc::new(offline_brain())))),
+    )
+    .await;
     let shutdown = CancellationToken::new();
     let (ingress, running) = InProcessIngress::start(Arc::new(t.app.clone()), &t.app.config.cluster, shutdown.clone());
     let mut rx = ingress.subscribe();
@@ -299,10 +334,20 @@ async fn serve_answers_each_chat_in_order_and_drops_redeliveries() {
     assert!(matches!(ingress.submit(msg("a", "late", "hi")).await, Err(AppError::Unavailable(_))));
 }
 
-#[tokio::test]
-async fn serve_finishes_accepted_inquiries_on_shutdown_and_replies_to_oversized_messages() {
+on_both!(
+    #[tokio::test]
+    serve_finishes_accepted_inquiries_on_shutdown_and_replies_to_oversized_messages
+);
+async fn serve_finishes_accepted_inquiries_on_shutdown_and_replies_to_oversized_messages(backend: Backend) {
     let (brain, mut started) = gate("SLOW", Some(Duration::from_millis(300)));
-    let t = spawn_app_with(fast_cluster, Some(brain)).await;
+    let t = spawn_app_with(
+        move |c| {
+            backend.apply(c);
+            fast_cluster(c)
+        },
+        Some(brain),
+    )
+    .await;
     let shutdown = CancellationToken::new();
     let (ingress, running) = InProcessIngress::start(Arc::new(t.app.clone()), &t.app.config.cluster, shutdown.clone());
     let mut rx = ingress.subscribe();
@@ -323,16 +368,19 @@ async fn serve_finishes_accepted_inquiries_on_shutdown_and_replies_to_oversized_
 
 // ------------------------------------------------------------ Redis Streams
 
-#[tokio::test]
-async fn a_redelivered_message_id_is_queued_and_answered_once() {
+on_both!(
+    #[tokio::test]
+    a_redelivered_message_id_is_queued_and_answered_once
+);
+async fn a_redelivered_message_id_is_queued_and_answered_once(backend: Backend) {
     let prefix = unique_prefix();
-    let mut g = gateway(&prefix, |_| {}).await;
-    let w = worker(&prefix, None, |_| {}).await;
+    let mut g = gateway(backend, &prefix, |_| {}).await;
+    let w = worker(backend, &prefix, None, |_| {}).await;
     let m = msg("chat", "chat-0", TEXTS[0]);
     assert_eq!(g.submit(m.clone()).await, Submitted::Accepted);
     assert_eq!(g.submit(m.clone()).await, Submitted::Duplicate);
     // Another gateway (a second replica) sees the same dedupe keys.
-    let g2 = gateway(&prefix, |_| {}).await;
+    let g2 = gateway(backend, &prefix, |_| {}).await;
     assert_eq!(g2.submit(m.clone()).await, Submitted::Duplicate);
     // Oversized text is never put on the stream, and still gets its answer.
     assert_eq!(g.submit(msg("chat", "chat-1", &"y".repeat(17_000))).await, Submitted::Accepted);
@@ -341,7 +389,7 @@ async fn a_redelivered_message_id_is_queued_and_answered_once() {
     assert_eq!(replies.len(), 2, "{replies:?}");
     assert!(replies[0].text.contains("800") && replies[0].inquiry_id.as_deref() == Some(inquiry_id_for(&m).as_str()));
     assert_eq!(replies[1].error.as_deref(), Some("too_large"));
-    assert_eq!(pending_count(&prefix, 4).await, 0);
+    assert_eq!(pending_count(backend, &prefix, 4).await, 0);
     let stored = w.app.app.memory.result(&inquiry_id_for(&m)).await.unwrap();
     assert!(stored.is_some(), "the result is stored under the message's inquiry id");
     w.stop().await;
@@ -349,12 +397,17 @@ async fn a_redelivered_message_id_is_queued_and_answered_once() {
     g.stop().await;
 }
 
-#[tokio::test]
-async fn a_thousand_inquiries_through_the_gateway_and_two_workers_are_each_answered_once_in_chat_order() {
+on_both!(
+    #[tokio::test]
+    a_thousand_inquiries_through_the_gateway_and_two_workers_are_each_answered_once_in_chat_order
+);
+async fn a_thousand_inquiries_through_the_gateway_and_two_workers_are_each_answered_once_in_chat_order(
+    backend: Backend,
+) {
     let prefix = unique_prefix();
-    let mut g = gateway(&prefix, |c| c.cluster.reply_buffer = 4096).await;
-    let w1 = worker(&prefix, None, |_| {}).await;
-    let w2 = worker(&prefix, None, |_| {}).await;
+    let mut g = gateway(backend, &prefix, |c| c.cluster.reply_buffer = 4096).await;
+    let w1 = worker(backend, &prefix, None, |_| {}).await;
+    let w2 = worker(backend, &prefix, None, |_| {}).await;
     w1.wait_for_shards(2).await;
     w2.wait_for_shards(2).await;
     let n = 1000;
@@ -386,19 +439,22 @@ async fn a_thousand_inquiries_through_the_gateway_and_two_workers_are_each_answe
     assert_chat_order(&replies);
     assert_eq!(w1.completed() + w2.completed(), n as u64);
     assert!(w1.completed() > 0 && w2.completed() > 0, "both workers worked: {} / {}", w1.completed(), w2.completed());
-    assert_eq!(pending_count(&prefix, 4).await, 0);
+    assert_eq!(pending_count(backend, &prefix, 4).await, 0);
     w1.stop().await;
     w2.stop().await;
     g.stop().await;
 }
 
-#[tokio::test]
-async fn one_chat_is_answered_in_order_across_workers_that_finish_out_of_order() {
+on_both!(
+    #[tokio::test]
+    one_chat_is_answered_in_order_across_workers_that_finish_out_of_order
+);
+async fn one_chat_is_answered_in_order_across_workers_that_finish_out_of_order(backend: Backend) {
     let prefix = unique_prefix();
-    let mut g = gateway(&prefix, |_| {}).await;
+    let mut g = gateway(backend, &prefix, |_| {}).await;
     let jitter = || Some(Arc::new(JitterBrain(Arc::new(offline_brain()))) as Arc<dyn Brain>);
-    let w1 = worker(&prefix, jitter(), |_| {}).await;
-    let w2 = worker(&prefix, jitter(), |_| {}).await;
+    let w1 = worker(backend, &prefix, jitter(), |_| {}).await;
+    let w2 = worker(backend, &prefix, jitter(), |_| {}).await;
     w1.wait_for_shards(2).await;
     w2.wait_for_shards(2).await;
     // Each chat's messages are queued back to back, so they sit in the
@@ -421,12 +477,15 @@ async fn one_chat_is_answered_in_order_across_workers_that_finish_out_of_order()
     g.stop().await;
 }
 
-#[tokio::test]
-async fn a_worker_killed_mid_inquiry_is_replaced_and_the_inquiry_completes_exactly_once() {
+on_both!(
+    #[tokio::test]
+    a_worker_killed_mid_inquiry_is_replaced_and_the_inquiry_completes_exactly_once
+);
+async fn a_worker_killed_mid_inquiry_is_replaced_and_the_inquiry_completes_exactly_once(backend: Backend) {
     let prefix = unique_prefix();
-    let mut g = gateway(&prefix, |_| {}).await;
+    let mut g = gateway(backend, &prefix, |_| {}).await;
     let (brain, mut started) = gate("KILLME", None);
-    let a = worker(&prefix, Some(brain), |c| c.cluster.worker_name = Some("doomed".into())).await;
+    let a = worker(backend, &prefix, Some(brain), |c| c.cluster.worker_name = Some("doomed".into())).await;
     a.wait_for_shards(4).await;
     let victim = msg("v", "v-0", &format!("KILLME {}", TEXTS[0]));
     g.submit(victim.clone()).await;
@@ -437,7 +496,7 @@ async fn a_worker_killed_mid_inquiry_is_replaced_and_the_inquiry_completes_exact
     let early = g.collect(1, Duration::from_secs(20), Duration::ZERO).await;
     assert_eq!(early[0].message_id, "other-0");
 
-    let b = worker(&prefix, None, |_| {}).await;
+    let b = worker(backend, &prefix, None, |_| {}).await;
     a.kill().await;
     // B takes the dead worker's shards once its lease runs out, reclaims the
     // victim and the message behind it, and answers both, in order.
@@ -448,19 +507,21 @@ async fn a_worker_killed_mid_inquiry_is_replaced_and_the_inquiry_completes_exact
     assert_eq!(replies[0].inquiry_id.as_deref(), Some(inquiry_id_for(&victim).as_str()));
     assert!(b.stats.redelivered.load(std::sync::atomic::Ordering::Relaxed) >= 2);
     assert_eq!(b.completed(), 2);
-    assert_eq!(pending_count(&prefix, 4).await, 0);
+    assert_eq!(pending_count(backend, &prefix, 4).await, 0);
     b.stop().await;
     g.stop().await;
 }
 
-#[tokio::test]
-async fn a_reclaimed_entry_that_was_completed_is_not_run_or_answered_again() {
+on_both!(
+    #[tokio::test]
+    a_reclaimed_entry_that_was_completed_is_not_run_or_answered_again
+);
+async fn a_reclaimed_entry_that_was_completed_is_not_run_or_answered_again(backend: Backend) {
     let prefix = unique_prefix();
-    let mut g = gateway(&prefix, |_| {}).await;
+    let mut g = gateway(backend, &prefix, |_| {}).await;
     let mut traces = g.ingress.traces();
     let keys = Keys::new(&prefix, "inquiries", 4);
-    let client = redis::Client::open(tradewind_testkit::redis_url()).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let mut conn = backend.conn().await;
     for s in 0..4 {
         let _: () = redis::cmd("XGROUP")
             .arg("CREATE")
@@ -491,15 +552,22 @@ async fn a_reclaimed_entry_that_was_completed_is_not_run_or_answered_again() {
             .await
             .unwrap();
     }
-    assert_eq!(pending_count(&prefix, 4).await, 2);
-    let helper = spawn_app_with(|c| c.memory.prefix = prefix.clone(), None).await;
+    assert_eq!(pending_count(backend, &prefix, 4).await, 2);
+    let helper = spawn_app_with(
+        |c| {
+            backend.apply(c);
+            c.memory.prefix = prefix.clone()
+        },
+        None,
+    )
+    .await;
     let ran =
         tradewind_cluster::process::answer(&helper.app, &stored, inquiry_id_for(&stored), &CancellationToken::new())
             .await;
     assert!(ran.reply.error.is_none());
     let _: () = redis::cmd("SET").arg(keys.done("web", "d-0")).arg("inq-earlier").query_async(&mut conn).await.unwrap();
 
-    let w = worker(&prefix, None, |_| {}).await;
+    let w = worker(backend, &prefix, None, |_| {}).await;
     let replies = g.collect(1, Duration::from_secs(20), Duration::from_millis(800)).await;
     assert_eq!(replies.len(), 1, "only the stored one is answered: {replies:?}");
     assert_eq!(replies[0].message_id, "s-0");
@@ -508,15 +576,18 @@ async fn a_reclaimed_entry_that_was_completed_is_not_run_or_answered_again() {
     assert_eq!(t.trace.swarm_us, 0, "the swarm did not run again");
     assert!(t.trace.redelivered);
     assert_eq!(w.stats.already_done.load(std::sync::atomic::Ordering::Relaxed), 1);
-    assert_eq!(pending_count(&prefix, 4).await, 0);
+    assert_eq!(pending_count(backend, &prefix, 4).await, 0);
     w.stop().await;
     g.stop().await;
 }
 
-#[tokio::test]
-async fn shutdown_hands_back_in_flight_work_and_the_next_worker_takes_it_at_once() {
+on_both!(
+    #[tokio::test]
+    shutdown_hands_back_in_flight_work_and_the_next_worker_takes_it_at_once
+);
+async fn shutdown_hands_back_in_flight_work_and_the_next_worker_takes_it_at_once(backend: Backend) {
     let prefix = unique_prefix();
-    let mut g = gateway(&prefix, |_| {}).await;
+    let mut g = gateway(backend, &prefix, |_| {}).await;
     let (brain, mut started) = gate("HOLD", None);
     // Reclaiming by idle time would take a minute: a prompt answer below
     // proves the entries were handed back, not timed out.
@@ -524,7 +595,7 @@ async fn shutdown_hands_back_in_flight_work_and_the_next_worker_takes_it_at_once
         c.cluster.claim_idle_ms = 60_000;
         c.cluster.shutdown_deadline_ms = 300;
     };
-    let a = worker(&prefix, Some(brain), slow_claims).await;
+    let a = worker(backend, &prefix, Some(brain), slow_claims).await;
     a.wait_for_shards(4).await;
     g.submit(msg("h", "h-0", &format!("HOLD {}", TEXTS[0]))).await;
     g.submit(msg("h", "h-1", TEXTS[1])).await;
@@ -534,23 +605,26 @@ async fn shutdown_hands_back_in_flight_work_and_the_next_worker_takes_it_at_once
     let report = a.stop().await;
     assert!(t.elapsed() < Duration::from_secs(3), "stopped within the deadline: {:?}", t.elapsed());
     assert_eq!((report.aborted, report.handed_back), (1, 2), "{report:?}");
-    assert_eq!(pending_count(&prefix, 4).await, 3, "handed back, not lost");
+    assert_eq!(pending_count(backend, &prefix, 4).await, 3, "handed back, not lost");
 
-    let b = worker(&prefix, None, slow_claims).await;
+    let b = worker(backend, &prefix, None, slow_claims).await;
     let replies = g.collect(3, Duration::from_secs(10), Duration::from_millis(500)).await;
     let ids: Vec<&str> = replies.iter().map(|r| r.message_id.as_str()).collect();
     assert_eq!(ids, ["h-0", "h-1", "h-2"]);
-    assert_eq!(pending_count(&prefix, 4).await, 0);
+    assert_eq!(pending_count(backend, &prefix, 4).await, 0);
     b.stop().await;
     g.stop().await;
 }
 
-#[tokio::test]
-async fn shutdown_lets_running_inquiries_finish_within_the_deadline() {
+on_both!(
+    #[tokio::test]
+    shutdown_lets_running_inquiries_finish_within_the_deadline
+);
+async fn shutdown_lets_running_inquiries_finish_within_the_deadline(backend: Backend) {
     let prefix = unique_prefix();
-    let mut g = gateway(&prefix, |_| {}).await;
+    let mut g = gateway(backend, &prefix, |_| {}).await;
     let (brain, mut started) = gate("SLOW", Some(Duration::from_millis(400)));
-    let a = worker(&prefix, Some(brain), |c| c.cluster.shutdown_deadline_ms = 5_000).await;
+    let a = worker(backend, &prefix, Some(brain), |c| c.cluster.shutdown_deadline_ms = 5_000).await;
     a.wait_for_shards(4).await;
     g.submit(msg("p", "p-0", &format!("SLOW {}", TEXTS[0]))).await;
     g.submit(msg("q", "q-0", &format!("SLOW {}", TEXTS[1]))).await;
@@ -560,17 +634,20 @@ async fn shutdown_lets_running_inquiries_finish_within_the_deadline() {
     assert_eq!(report, WorkerReport { completed: 2, handed_back: 0, aborted: 0 });
     let replies = g.collect(2, Duration::from_secs(5), Duration::ZERO).await;
     assert!(replies.iter().all(|r| r.error.is_none()));
-    assert_eq!(pending_count(&prefix, 4).await, 0);
+    assert_eq!(pending_count(backend, &prefix, 4).await, 0);
     g.stop().await;
 }
 
-#[tokio::test]
-async fn a_worker_that_lost_its_lease_is_fenced_off_and_the_inquiry_is_answered_once() {
+on_both!(
+    #[tokio::test]
+    a_worker_that_lost_its_lease_is_fenced_off_and_the_inquiry_is_answered_once
+);
+async fn a_worker_that_lost_its_lease_is_fenced_off_and_the_inquiry_is_answered_once(backend: Backend) {
     let prefix = unique_prefix();
-    let mut g = gateway(&prefix, |_| {}).await;
+    let mut g = gateway(backend, &prefix, |_| {}).await;
     let mut traces = g.ingress.traces();
     let (brain, mut started) = gate("STALL", Some(Duration::from_millis(700)));
-    let a = worker(&prefix, Some(brain), |_| {}).await;
+    let a = worker(backend, &prefix, Some(brain), |_| {}).await;
     a.wait_for_shards(4).await;
     let m = msg("f", "f-0", &format!("STALL {}", TEXTS[0]));
     g.submit(m.clone()).await;
@@ -578,8 +655,7 @@ async fn a_worker_that_lost_its_lease_is_fenced_off_and_the_inquiry_is_answered_
     // While it runs, the worker "stalls": its leases pass to someone else
     // for two seconds.
     let keys = Keys::new(&prefix, "inquiries", 4);
-    let client = redis::Client::open(tradewind_testkit::redis_url()).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let mut conn = backend.conn().await;
     for s in 0..4 {
         let _: () = redis::cmd("SET")
             .arg(keys.lease(s))
@@ -600,7 +676,7 @@ async fn a_worker_that_lost_its_lease_is_fenced_off_and_the_inquiry_is_answered_
     assert!(t.trace.redelivered && t.trace.swarm_us == 0, "{:?}", t.trace);
     assert_eq!(a.stats.fenced.load(std::sync::atomic::Ordering::Relaxed), 1);
     assert!(a.stats.leases_lost.load(std::sync::atomic::Ordering::Relaxed) >= 1);
-    assert_eq!(pending_count(&prefix, 4).await, 0);
+    assert_eq!(pending_count(backend, &prefix, 4).await, 0);
     a.stop().await;
     g.stop().await;
 }

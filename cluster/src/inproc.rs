@@ -44,7 +44,7 @@ enum Seen {
     Local(SeenSet),
     /// `SET NX EX` on the gateway's `seen` keys: survives restarts.
     Redis {
-        conn: redis::aio::ConnectionManager,
+        conn: tradewind_redis::conn::RedisConn,
         keys: Keys,
         ttl_secs: u64,
     },

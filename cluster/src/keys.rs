@@ -8,8 +8,11 @@ use tradewind_ports::ingress::InboundMessage;
 pub const MAX_ID_BYTES: usize = 256;
 
 /// Every key of one deployment (see the module docs of `cluster` for the
-/// layout). `p` is the configured prefix plus the stream name, so two
-/// deployments can share one Redis.
+/// layout). `p` is the configured prefix plus the stream name in braces, so
+/// two deployments can share one Redis, and on a Redis Cluster every key of
+/// a deployment shares the hash tag `{stream}`: the scripts and multi-stream
+/// reads name the inbound streams, the replies stream, the leases and the
+/// dedupe keys together, which a cluster allows only within one slot.
 #[derive(Debug, Clone)]
 pub struct Keys {
     p: String,
@@ -18,7 +21,7 @@ pub struct Keys {
 
 impl Keys {
     pub fn new(prefix: &str, stream: &str, shards: usize) -> Self {
-        Self { p: format!("{prefix}{stream}:"), shards: shards.max(1) }
+        Self { p: format!("{prefix}{{{stream}}}:"), shards: shards.max(1) }
     }
 
     pub fn shards(&self) -> usize {

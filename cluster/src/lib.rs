@@ -8,8 +8,14 @@
 //!
 //! # Redis layout
 //!
-//! Every key starts with `{p}` = `[memory] prefix` + `[cluster] stream` + `:`
-//! (default `tw:inquiries:`).
+//! Every key starts with `{p}` = `[memory] prefix`, then `[cluster] stream`
+//! in braces, then `:` (default `tw:{inquiries}:`). The braces are a Redis Cluster hash
+//! tag: every key of one deployment lives in one slot, because the scripts
+//! and reads combine them (submit: a seen key and an inbound stream; finish:
+//! a done key, the replies stream, an inbound stream and its lease; renew:
+//! every held lease; the read: every held inbound stream). On a cluster the
+//! queues therefore sit on one primary, while the customer memory, results
+//! and transcripts (the bulk of the data) spread over all of them.
 //!
 //! | key                          | type   | what                                                         |
 //! |------------------------------|--------|--------------------------------------------------------------|

@@ -4,15 +4,15 @@
 //! reply through `subscribe()`.
 
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, MultiplexedConnection};
 use redis::streams::StreamReadReply;
-use redis::{Client, Script};
+use redis::Script;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tradewind_ports::retry::RetryPolicy;
+use tradewind_redis::conn::{RedisConn, RedisTarget};
 
 use super::keys::{validate, Keys};
 use super::process::now_us;
@@ -27,7 +27,7 @@ use tradewind_ports::AppError;
 const REPLY_BATCH: usize = 512;
 
 pub struct RedisIngress {
-    conn: ConnectionManager,
+    conn: RedisConn,
     keys: Keys,
     submit: Script,
     replies: broadcast::Sender<OutboundReply>,
@@ -125,7 +125,7 @@ impl Ingress for RedisIngress {
 /// Where this gateway resumes reading replies: where it stopped last time
 /// (so replies finished while it restarted still reach their chats), else
 /// the current end of the stream.
-async fn start_position(conn: &mut ConnectionManager, keys: &Keys, gateway: &str) -> Result<String, AppError> {
+async fn start_position(conn: &mut RedisConn, keys: &Keys, gateway: &str) -> Result<String, AppError> {
     let saved: Option<String> = redis::cmd("GET")
         .arg(keys.gateway_position(gateway))
         .query_async(conn)
@@ -147,8 +147,8 @@ async fn start_position(conn: &mut ConnectionManager, keys: &Keys, gateway: &str
 }
 
 struct Pump {
-    client: Client,
-    conn: ConnectionManager,
+    client: RedisTarget,
+    conn: RedisConn,
     keys: Keys,
     cfg: ClusterConfig,
     replies: broadcast::Sender<OutboundReply>,
@@ -159,7 +159,7 @@ struct Pump {
 impl Pump {
     async fn run(mut self, shutdown: CancellationToken) {
         let block = Duration::from_millis(self.cfg.block_ms.max(1));
-        let mut reader: Option<MultiplexedConnection> = None;
+        let mut reader: Option<RedisConn> = None;
         let mut backoff = Duration::from_millis(100);
         while !shutdown.is_cancelled() {
             let conn = match reader.as_mut() {

@@ -2,10 +2,10 @@
 //! stream entry) and the reply envelope (one JSON field `r`), plus the Redis
 //! connections and Lua scripts gateways and workers share.
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig, MultiplexedConnection};
-use redis::{AsyncConnectionConfig, Client, RedisError, Script};
+use redis::{RedisError, Script};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
+use tradewind_redis::conn::{RedisConn, RedisTarget, Tuning};
 
 use tradewind_ports::ingress::{InboundMessage, OutboundReply};
 use tradewind_ports::AppError;
@@ -59,30 +59,24 @@ pub struct TracedReply {
 }
 
 /// Command connections: the redis crate's 500 ms default response timeout
-/// is too tight for a box under load, so commands get 2 s; the manager
-/// reconnects by itself.
-pub async fn manager(client: &Client) -> Result<ConnectionManager, RedisError> {
-    let cfg = ConnectionManagerConfig::new()
-        .set_response_timeout(Some(Duration::from_secs(2)))
-        .set_connection_timeout(Some(Duration::from_secs(2)))
-        .set_number_of_retries(3)
-        .set_max_delay(Duration::from_secs(1));
-    ConnectionManager::new_with_config(client.clone(), cfg).await
+/// is too tight for a box under load, so commands get 2 s; the connection
+/// reconnects by itself (on a cluster, per node, following the topology).
+pub async fn manager(target: &RedisTarget) -> Result<RedisConn, RedisError> {
+    target.connect(&Tuning::default()).await
 }
 
 /// A connection of its own for blocking reads (XREADGROUP / XREAD BLOCK):
 /// on a shared multiplexed connection a blocked read would hold up every
 /// command queued behind it, and the default response timeout would cut
 /// the block short.
-pub async fn blocking(client: &Client, block: Duration) -> Result<MultiplexedConnection, RedisError> {
-    let cfg = AsyncConnectionConfig::new()
-        .set_response_timeout(Some(block + Duration::from_secs(5)))
-        .set_connection_timeout(Some(Duration::from_secs(2)));
-    client.get_multiplexed_async_connection_with_config(&cfg).await
+pub async fn blocking(target: &RedisTarget, block: Duration) -> Result<RedisConn, RedisError> {
+    target.blocking(block).await
 }
 
-pub fn open(url: &str) -> Result<Client, AppError> {
-    Client::open(url).map_err(|e| AppError::Config(format!("redis url '{url}': {e}")))
+/// A single Redis URL or a `redis+cluster://host:port,…` list (see
+/// `tradewind_redis::conn`).
+pub fn open(url: &str) -> Result<RedisTarget, AppError> {
+    RedisTarget::open(url).map_err(|e| AppError::Config(format!("redis url '{url}': {e}")))
 }
 
 pub fn unavailable(what: &str, e: RedisError) -> AppError {
@@ -164,7 +158,7 @@ return v
 /// Gateways and workers of one deployment must route chats to the same
 /// shards: refuse to start when the configured count differs from the one
 /// recorded by the first process.
-pub async fn check_shards(conn: &mut ConnectionManager, meta_key: &str, shards: usize) -> Result<(), AppError> {
+pub async fn check_shards(conn: &mut RedisConn, meta_key: &str, shards: usize) -> Result<(), AppError> {
     let recorded: String = Script::new(LUA_META)
         .key(meta_key)
         .arg(shards)

@@ -10,9 +10,8 @@
 //! every running inquiry). Aborting `run` aborts them all.
 
 use futures::FutureExt;
-use redis::aio::{ConnectionManager, MultiplexedConnection};
 use redis::streams::{StreamAutoClaimReply, StreamClaimReply, StreamId, StreamPendingCountReply, StreamReadReply};
-use redis::{Client, Script};
+use redis::Script;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -20,6 +19,7 @@ use std::time::Duration;
 use tokio::sync::{mpsc, Notify, OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
+use tradewind_redis::conn::{RedisConn, RedisTarget};
 
 use super::keys::{chat_key, inquiry_id_for, Keys};
 use super::lanes::Lanes;
@@ -116,8 +116,8 @@ struct Ctx {
     name: String,
     keys: Keys,
     cfg: ClusterConfig,
-    client: Client,
-    conn: ConnectionManager,
+    client: RedisTarget,
+    conn: RedisConn,
     scripts: Scripts,
     table: Mutex<Table>,
     /// The set of readable shards changed.
@@ -428,7 +428,7 @@ async fn ensure_groups(ctx: &Ctx) -> Result<(), AppError> {
 // ---------------------------------------------------------------- reader
 
 async fn read_loop(ctx: Arc<Ctx>, tx: mpsc::Sender<Vec<Job>>, shutdown: CancellationToken) {
-    let mut conn: Option<MultiplexedConnection> = None;
+    let mut conn: Option<RedisConn> = None;
     let mut backoff = Duration::from_millis(100);
     let mut rotation = 0usize;
     while !shutdown.is_cancelled() {
@@ -723,7 +723,7 @@ async fn balance(ctx: &Arc<Ctx>, tx: &mpsc::Sender<Vec<Job>>, stopping: bool, ti
     Ok(())
 }
 
-async fn release_one(ctx: &Ctx, conn: &mut ConnectionManager, s: usize) -> Result<(), AppError> {
+async fn release_one(ctx: &Ctx, conn: &mut RedisConn, s: usize) -> Result<(), AppError> {
     let _: i64 = ctx
         .scripts
         .release
@@ -764,7 +764,7 @@ async fn release_all(ctx: &Ctx) {
 
 async fn pending(
     ctx: &Ctx,
-    conn: &mut ConnectionManager,
+    conn: &mut RedisConn,
     s: usize,
     min_idle: Option<u64>,
 ) -> Result<StreamPendingCountReply, AppError> {
@@ -782,7 +782,7 @@ async fn pending(
 /// once nothing is pending but what runs here: then the shard may be read.
 async fn recover(
     ctx: &Arc<Ctx>,
-    conn: &mut ConnectionManager,
+    conn: &mut RedisConn,
     tx: &mpsc::Sender<Vec<Job>>,
     s: usize,
     min_idle: u64,
@@ -843,12 +843,7 @@ fn runs_here(ctx: &Ctx, shard: usize, p: &StreamPendingCountReply) -> bool {
 
 /// Re-runs entries of a held shard that are pending but run nowhere here
 /// (a completion that kept failing, a read lost to a broken connection).
-async fn sweep(
-    ctx: &Arc<Ctx>,
-    conn: &mut ConnectionManager,
-    tx: &mpsc::Sender<Vec<Job>>,
-    s: usize,
-) -> Result<(), AppError> {
+async fn sweep(ctx: &Arc<Ctx>, conn: &mut RedisConn, tx: &mpsc::Sender<Vec<Job>>, s: usize) -> Result<(), AppError> {
     let idle = ctx.cfg.claim_idle_ms;
     let stale = pending(ctx, conn, s, Some(idle)).await?;
     let orphans: Vec<(String, usize)> = {

@@ -117,9 +117,23 @@ async fn in_process_one_chat_runs_in_order_while_chats_run_side_by_side() {
     assert_eq!((report.answered, report.unfinished), (9, 0));
 }
 
+/// `REDIS_URL` (a single Redis) or `REDIS_CLUSTER_URL` (a Redis Cluster);
+/// missing fails the test rather than skipping it.
+fn redis_url(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| panic!("{var} not set: run the tests through scripts/test.sh"))
+}
+
 #[tokio::test]
-async fn through_redis_every_message_is_answered_once_by_a_worker() {
-    let url = std::env::var("REDIS_URL").expect("REDIS_URL not set: run the tests through scripts/test.sh");
+async fn through_redis_every_message_is_answered_once_by_a_worker_on_single() {
+    answered_once_through_redis(&redis_url("REDIS_URL")).await;
+}
+
+#[tokio::test]
+async fn through_redis_every_message_is_answered_once_by_a_worker_on_cluster() {
+    answered_once_through_redis(&redis_url("REDIS_CLUSTER_URL")).await;
+}
+
+async fn answered_once_through_redis(url: &str) {
     let prefix = format!("twtest:fakeapp:{}:{}:", std::process::id(), uuid::Uuid::new_v4().simple());
     let settings = ClusterSettings {
         cluster: ClusterConfig {
@@ -130,7 +144,7 @@ async fn through_redis_every_message_is_answered_once_by_a_worker() {
             concurrency: 4,
             ..ClusterConfig::default()
         },
-        redis_url: Some(url.clone()),
+        redis_url: Some(url.to_string()),
         prefix: prefix.clone(),
         max_message_bytes: 1024,
         shared_memory: true,
@@ -158,8 +172,10 @@ async fn through_redis_every_message_is_answered_once_by_a_worker() {
     stop.cancel();
     tasks.join_next().await.expect("worker task").expect("worker joins").expect("worker stops cleanly");
     pump.wait().await.expect("pump stops");
-    let client = redis::Client::open(url).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    // Routed like the runtime's own commands: on a cluster KEYS asks every
+    // primary and DEL is split by slot.
+    let target = tradewind_redis::conn::RedisTarget::open(url).unwrap();
+    let mut conn = target.connect(&tradewind_redis::conn::Tuning::default()).await.unwrap();
     let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}*")).query_async(&mut conn).await.unwrap();
     if !keys.is_empty() {
         let _: () = redis::cmd("DEL").arg(keys).query_async(&mut conn).await.unwrap();

@@ -1,6 +1,7 @@
 //! `serve` with Redis configured remembers the messages it took in Redis,
 //! so a Telegram update replayed after a restart is not answered again.
-//! Needs `REDIS_URL` and fails loudly without it.
+//! Runs on a single Redis (`REDIS_URL`) and a Redis Cluster
+//! (`REDIS_CLUSTER_URL`) and fails loudly without either.
 
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -49,8 +50,18 @@ fn update() -> InboundMessage {
 }
 
 #[tokio::test]
-async fn an_update_replayed_after_a_restart_is_not_run_again() {
-    let url = std::env::var("REDIS_URL").expect("REDIS_URL not set: run the tests through scripts/test.sh");
+async fn an_update_replayed_after_a_restart_is_not_run_again_on_single() {
+    replayed_update_is_not_run_again("REDIS_URL").await;
+}
+
+#[tokio::test]
+async fn an_update_replayed_after_a_restart_is_not_run_again_on_cluster() {
+    replayed_update_is_not_run_again("REDIS_CLUSTER_URL").await;
+}
+
+/// `var` names the Redis to use; missing fails the test rather than skipping it.
+async fn replayed_update_is_not_run_again(var: &str) {
+    let url = std::env::var(var).unwrap_or_else(|_| panic!("{var} not set: run the tests through scripts/test.sh"));
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     let settings = ClusterSettings {
         cluster: ClusterConfig::default(),

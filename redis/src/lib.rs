@@ -3,6 +3,7 @@
 //! store and audit log (`RedisReviews`, `RedisAudit`). Every key starts with
 //! the configured prefix.
 
+pub mod conn;
 pub mod memory;
 pub mod outbox;
 pub mod review;

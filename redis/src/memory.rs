@@ -1,44 +1,59 @@
-//! Redis memory backend over one auto-reconnecting multiplexed connection.
+//! Redis memory backend over one shared multiplexed connection, on a single
+//! Redis or a Redis Cluster (see `crate::conn` for how the URL selects it).
 //!
 //! Key layout (every key starts with `MemoryConfig::prefix`, written `{p}`;
-//! `{id}` is `CustomerId::key()`, e.g. `c:telegram:42` or `u:<sha256>`):
+//! `<id>` is `CustomerId::key()`, e.g. `c:telegram:42` or `u:<sha256>`; the
+//! braces around `<id>` are literal: a Redis Cluster hash tag):
 //!
-//! | key                     | type   | content                                   | TTL             |
-//! |-------------------------|--------|-------------------------------------------|-----------------|
-//! | `{p}link:{id}`          | string | the `{id}` this channel id is linked to   | `customer_ttl_secs` |
-//! | `{p}cust:{id}:facts`    | string | `CustomerFacts` JSON                      | `customer_ttl_secs` |
-//! | `{p}cust:{id}:links`    | set    | channel `{id}`s linked to this one        | `customer_ttl_secs` |
-//! | `{p}cust:{id}:inq`      | set    | inquiries whose result was booked to it   | `record_ttl_secs` |
-//! | `{p}cust:{id}:turns`    | list   | `Turn` JSON, oldest first, ≤ `max_turns`  | `turn_ttl_secs` |
-//! | `{p}tr:{inquiry}`       | list   | `TranscriptStep` JSON, in append order    | `record_ttl_secs` |
-//! | `{p}res:{inquiry}`      | string | `SwarmResult` JSON                        | `record_ttl_secs` |
-//! | `{p}recent`             | list   | inquiry ids, newest first, capped         | none            |
-//! | `{p}thr:{thread}`       | string | `InquiryThread` JSON                      | `record_ttl_secs` |
-//! | `{p}open:{conversation}`| string | the conversation's open thread id         | the idle window |
-//! | `{p}cust:{id}:thr`      | set    | threads booked to it (for erasure)        | `record_ttl_secs` |
+//! | key                      | type   | content                                   | TTL             |
+//! |--------------------------|--------|-------------------------------------------|-----------------|
+//! | `{p}link:{<id>}`         | string | the id this channel id is linked to       | `customer_ttl_secs` |
+//! | `{p}cust:{<id>}:facts`   | string | `CustomerFacts` JSON                      | `customer_ttl_secs` |
+//! | `{p}cust:{<id>}:links`   | set    | channel ids linked to this one            | `customer_ttl_secs` |
+//! | `{p}cust:{<id>}:inq`     | set    | inquiries whose result was booked to it   | `record_ttl_secs` |
+//! | `{p}cust:{<id>}:turns`   | list   | `Turn` JSON, oldest first, ≤ `max_turns`  | `turn_ttl_secs` |
+//! | `{p}cust:{<id>}:thr`     | set    | threads booked to it (for erasure)        | `record_ttl_secs` |
+//! | `{p}tr:{inquiry}`        | list   | `TranscriptStep` JSON, in append order    | `record_ttl_secs` |
+//! | `{p}res:{inquiry}`       | string | `SwarmResult` JSON                        | `record_ttl_secs` |
+//! | `{p}recent`              | list   | inquiry ids, newest first, capped         | none            |
+//! | `{p}thr:{thread}`        | string | `InquiryThread` JSON                      | `record_ttl_secs` |
+//! | `{p}open:{conversation}` | string | the conversation's open thread id         | the idle window |
 //!
-//! A TTL of 0 means "no expiry". Everything that touches customer data runs
-//! as a Lua script so that resolving the link and reading or writing under the
-//! resolved id is atomic and costs one round trip; `load_customer` in
-//! particular is a single `EVALSHA`. The scripts are uploaded at connect time,
+//! A TTL of 0 means "no expiry". All keys of one customer id share the hash
+//! tag `{<id>}`, so they live in one slot, and every script names all the
+//! keys it touches in KEYS, all of one id: a script never derives a key at
+//! run time. (A prefix with its own `{…}` moves every key into that tag's
+//! slot instead, which is still correct.)
+//!
+//! Resolving a link therefore takes the link's own slot first: every
+//! customer script is called with the requested id's keys and, when that id
+//! turns out to be linked, answers with the target instead of acting; the
+//! call is then repeated on the target's keys. The check and the write are
+//! one script, so a write can never land under a channel id that was linked
+//! meanwhile (its data would be orphaned). `load_customer` costs one
+//! `EVALSHA` for an unlinked id and two for a linked one. Links are one hop:
+//! a target's own link is not followed.
+//!
+//! Linking a channel id to a unified id touches two customers, so it runs as
+//! four scripts, each atomic in its slot, ordered for crashes (see
+//! `RedisMemory::link`); erasure likewise deletes in an order that leaves
+//! the index keys to find whatever a crash left behind.
+//!
+//! The scripts are uploaded at connect time (on a cluster, to every node),
 //! and `redis::Script` falls back to `SCRIPT LOAD` + retry if the server lost
-//! them (restart, `SCRIPT FLUSH`), so only the first call after that pays
-//! extra trips.
-//!
-//! The scripts derive the resolved id's keys at run time, which standalone
-//! Redis (and Valkey) allow but Redis Cluster does not; this backend targets a
-//! single primary.
+//! them (restart, `SCRIPT FLUSH`, a failover), so only the first call after
+//! that pays extra trips.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{ErrorKind, RedisError, Script};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use tradewind_core::{CustomerId, InquiryThread, SwarmResult, TranscriptStep};
 
+use crate::conn::{RedisConn, RedisTarget, Tuning};
 use tradewind_ports::memory::{
     CustomerFacts, CustomerView, Forgotten, Memory, MemoryConfig, MemoryError, Turn, MAX_PAST_INQUIRIES,
     RECENT_INQUIRIES_KEPT,
@@ -66,6 +81,17 @@ impl Default for RedisOptions {
             connection_timeout: Duration::from_secs(2),
             reconnect_retries: 3,
             max_reconnect_delay: Duration::from_secs(1),
+        }
+    }
+}
+
+impl RedisOptions {
+    pub fn tuning(&self) -> Tuning {
+        Tuning {
+            response_timeout: self.response_timeout,
+            connection_timeout: self.connection_timeout,
+            retries: self.reconnect_retries,
+            max_retry_delay: self.max_reconnect_delay,
         }
     }
 }
@@ -104,6 +130,21 @@ local function merge_facts(old, new, max_past)
   return out
 end
 
+-- Appends a stored turn list to `all` as {at, i, raw} (for a time-ordered
+-- merge), skipping raw turns already in `seen`; returns an error or nil.
+local function collect_turns(all, seen, list, key)
+  for _, raw in ipairs(list) do
+    local t = decode_object(raw)
+    local at = t and tonumber(t.at_ms)
+    if not at then return 'CORRUPT stored turn in ' .. key .. ' has no numeric at_ms' end
+    if not seen[raw] then
+      seen[raw] = true
+      all[#all + 1] = {at = at, i = #all + 1, raw = raw}
+    end
+  end
+  return nil
+end
+
 -- unpack() is limited by the Lua stack, so long lists go in slices.
 local function rpush_all(key, items)
   local i = 1
@@ -115,25 +156,31 @@ local function rpush_all(key, items)
 end
 "#;
 
-/// KEYS[1] link key of the requested id.
-/// ARGV: prefix, requested id fragment, max turns.
-/// Returns {resolved id fragment, facts JSON or nil, turns JSON oldest first}.
+/// KEYS: link, facts, turns of one id. ARGV: max turns, follow (1: answer
+/// with the link's target instead when the id is linked).
+/// Returns {'' or the link target, facts JSON or nil, turns JSON oldest first}.
 const LUA_LOAD: &str = r#"
-local target = redis.call('GET', KEYS[1]) or ARGV[2]
-local base = ARGV[1] .. 'cust:' .. target
-local facts = redis.call('GET', base .. ':facts')
-local n = tonumber(ARGV[3])
+if ARGV[2] == '1' then
+  local target = redis.call('GET', KEYS[1])
+  if target then return {target, false, {}} end
+end
+local facts = redis.call('GET', KEYS[2])
+local n = tonumber(ARGV[1])
 local turns = {}
-if n > 0 then turns = redis.call('LRANGE', base .. ':turns', -n, -1) end
-return {target, facts, turns}
+if n > 0 then turns = redis.call('LRANGE', KEYS[3], -n, -1) end
+return {'', facts, turns}
 "#;
 
-/// KEYS[1] link key of the id. ARGV: prefix, id fragment, newer facts JSON,
-/// max past inquiries, TTL seconds. Returns the merged facts JSON.
+/// KEYS: link, facts of one id. ARGV: newer facts JSON, max past
+/// inquiries, TTL seconds, guard (1: answer {'moved', target} instead when
+/// the id is linked). Returns {'ok', merged facts JSON}.
 const LUA_REMEMBER: &str = r#"
-local target = redis.call('GET', KEYS[1]) or ARGV[2]
-local key = ARGV[1] .. 'cust:' .. target .. ':facts'
-local new = decode_object(ARGV[3])
+if ARGV[4] == '1' then
+  local target = redis.call('GET', KEYS[1])
+  if target then return {'moved', target} end
+end
+local key = KEYS[2]
+local new = decode_object(ARGV[1])
 if not new then return redis.error_reply('CORRUPT facts argument is not a JSON object') end
 local raw = redis.call('GET', key)
 local old = nil
@@ -141,69 +188,101 @@ if raw then
   old = decode_object(raw)
   if not old then return redis.error_reply('CORRUPT stored facts at ' .. key .. ' are not a JSON object') end
 end
-local merged = cjson.encode(merge_facts(old, new, tonumber(ARGV[4])))
+local merged = cjson.encode(merge_facts(old, new, tonumber(ARGV[2])))
 redis.call('SET', key, merged)
-if tonumber(ARGV[5]) > 0 then redis.call('EXPIRE', key, ARGV[5]) end
-return merged
+if tonumber(ARGV[3]) > 0 then redis.call('EXPIRE', key, ARGV[3]) end
+return {'ok', merged}
 "#;
 
-/// KEYS[1] link key of the id. ARGV: prefix, id fragment, max turns, TTL
-/// seconds, then the turns' JSON (already cut to the last max turns).
+/// KEYS: link, turns of one id. ARGV: max turns, TTL seconds, guard (as in
+/// `LUA_REMEMBER`), then the turns' JSON (already cut to the last max
+/// turns). Returns {'ok', ''} or {'moved', target}.
 const LUA_PUSH_TURNS: &str = r#"
-local target = redis.call('GET', KEYS[1]) or ARGV[2]
-local key = ARGV[1] .. 'cust:' .. target .. ':turns'
-local n = tonumber(ARGV[3])
-local ttl = tonumber(ARGV[4])
-if n <= 0 then redis.call('DEL', key) return 0 end
+if ARGV[3] == '1' then
+  local target = redis.call('GET', KEYS[1])
+  if target then return {'moved', target} end
+end
+local key = KEYS[2]
+local n = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+if n <= 0 then redis.call('DEL', key) return {'ok', ''} end
 local items = {}
-for i = 5, #ARGV do items[#items + 1] = ARGV[i] end
+for i = 4, #ARGV do items[#items + 1] = ARGV[i] end
 rpush_all(key, items)
 redis.call('LTRIM', key, -n, -1)
 if ttl > 0 then redis.call('EXPIRE', key, ttl) end
+return {'ok', ''}
+"#;
+
+/// Link step 1, in the unified id's slot. KEYS: its facts, turns, links.
+/// ARGV: channel id, customer TTL seconds. Checks the unified record
+/// decodes (so a corrupt one stops the link before anything moves), then
+/// records the channel in its links: from here on, erasure through the
+/// unified id reaches the channel's keys too, whatever happens next.
+const LUA_LINK_PREPARE: &str = r#"
+local raw = redis.call('GET', KEYS[1])
+if raw and not decode_object(raw) then
+  return redis.error_reply('CORRUPT stored facts at ' .. KEYS[1] .. ' are not a JSON object')
+end
+local err = collect_turns({}, {}, redis.call('LRANGE', KEYS[2], 0, -1), KEYS[2])
+if err then return redis.error_reply(err) end
+redis.call('SADD', KEYS[3], ARGV[1])
+if tonumber(ARGV[2]) > 0 then redis.call('EXPIRE', KEYS[3], ARGV[2]) end
 return 1
 "#;
 
-/// KEYS[1] link key of the channel id. ARGV: prefix, channel fragment,
-/// unified fragment, max turns, turn TTL seconds, max past inquiries,
-/// customer TTL seconds.
-/// Everything is decoded before anything is written: a script that fails
-/// half-way is not rolled back, so corruption must abort with no effect.
-const LUA_LINK: &str = r#"
-local p, ck, uk = ARGV[1], ARGV[2], ARGV[3]
-if ck == uk then return 0 end
-local n, ttl, max_past = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local cfk, ufk = p .. 'cust:' .. ck .. ':facts', p .. 'cust:' .. uk .. ':facts'
-local ctk, utk = p .. 'cust:' .. ck .. ':turns', p .. 'cust:' .. uk .. ':turns'
+/// Link step 2, in the channel id's slot. KEYS: its link, facts, turns, inq.
+/// ARGV: unified id, customer TTL seconds. Checks the channel's record
+/// decodes, then points the link at the unified id and returns what is to
+/// move: {facts JSON or nil, turns, inquiry ids, the inq set's TTL}. Setting
+/// the link and reading in one script means every later write through the
+/// channel id goes to the unified id, so nothing written meanwhile is lost.
+const LUA_LINK_DETACH: &str = r#"
+local facts = redis.call('GET', KEYS[2])
+if facts and not decode_object(facts) then
+  return redis.error_reply('CORRUPT stored facts at ' .. KEYS[2] .. ' are not a JSON object')
+end
+local turns = redis.call('LRANGE', KEYS[3], 0, -1)
+local err = collect_turns({}, {}, turns, KEYS[3])
+if err then return redis.error_reply(err) end
+local inq = redis.call('SMEMBERS', KEYS[4])
+local inq_ttl = redis.call('TTL', KEYS[4])
+local cttl = tonumber(ARGV[2])
+if cttl > 0 then redis.call('SET', KEYS[1], ARGV[1], 'EX', cttl) else redis.call('SET', KEYS[1], ARGV[1]) end
+return {facts, turns, inq, inq_ttl}
+"#;
 
+/// Link step 3, in the unified id's slot. KEYS: its facts, turns, inq.
+/// ARGV: max turns, turn TTL, max past inquiries, customer TTL, the
+/// channel's facts JSON ('' for none), its inq set's TTL, the number of its
+/// turns, its turns, its inquiry ids. Merges them in: facts with the
+/// channel's as the newer side, turns in time order (a turn already present
+/// is not added twice, so a repeated step changes nothing), inquiry ids as a
+/// union. Everything is decoded before anything is written: a script that
+/// fails half-way is not rolled back, so corruption must abort with no effect.
+const LUA_LINK_ABSORB: &str = r#"
+local n, ttl, max_past, cttl = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local merged_facts = nil
-local craw = redis.call('GET', cfk)
-if craw then
-  local cf = decode_object(craw)
-  if not cf then return redis.error_reply('CORRUPT stored facts at ' .. cfk .. ' are not a JSON object') end
-  local uraw = redis.call('GET', ufk)
+if ARGV[5] ~= '' then
+  local cf = decode_object(ARGV[5])
+  if not cf then return redis.error_reply('CORRUPT channel facts argument is not a JSON object') end
+  local uraw = redis.call('GET', KEYS[1])
   if uraw then
     local uf = decode_object(uraw)
-    if not uf then return redis.error_reply('CORRUPT stored facts at ' .. ufk .. ' are not a JSON object') end
+    if not uf then return redis.error_reply('CORRUPT stored facts at ' .. KEYS[1] .. ' are not a JSON object') end
     merged_facts = cjson.encode(merge_facts(uf, cf, max_past))
   else
-    merged_facts = craw
+    merged_facts = ARGV[5]
   end
 end
-
+local nt = tonumber(ARGV[7])
 local combined = nil
-local cturns = redis.call('LRANGE', ctk, 0, -1)
-if #cturns > 0 then
-  local all = {}
-  local function collect(list, key)
-    for _, raw in ipairs(list) do
-      local t = decode_object(raw)
-      local at = t and tonumber(t.at_ms)
-      if not at then return 'CORRUPT stored turn in ' .. key .. ' has no numeric at_ms' end
-      all[#all + 1] = {at = at, i = #all + 1, raw = raw}
-    end
-    return nil
-  end
-  local err = collect(redis.call('LRANGE', utk, 0, -1), utk) or collect(cturns, ctk)
+if nt > 0 then
+  local all, seen = {}, {}
+  local moved = {}
+  for i = 8, 7 + nt do moved[#moved + 1] = ARGV[i] end
+  local err = collect_turns(all, seen, redis.call('LRANGE', KEYS[2], 0, -1), KEYS[2])
+    or collect_turns(all, seen, moved, 'the channel turns')
   if err then return redis.error_reply(err) end
   -- Index breaks ties so equal timestamps keep unified-then-channel order.
   table.sort(all, function(a, b)
@@ -214,31 +293,32 @@ if #cturns > 0 then
   for i = math.max(1, #all - n + 1), #all do combined[#combined + 1] = all[i].raw end
 end
 
-local cttl = tonumber(ARGV[7])
 if merged_facts then
-  redis.call('SET', ufk, merged_facts)
-  if cttl > 0 then redis.call('EXPIRE', ufk, cttl) end
-  redis.call('DEL', cfk)
+  redis.call('SET', KEYS[1], merged_facts)
+  if cttl > 0 then redis.call('EXPIRE', KEYS[1], cttl) end
 end
 -- The channel's inquiry index moves with it: erasure starts from the unified id.
-local cik, uik = p .. 'cust:' .. ck .. ':inq', p .. 'cust:' .. uk .. ':inq'
-if redis.call('EXISTS', cik) == 1 then
-  local ttl_left = redis.call('TTL', cik)
-  redis.call('SUNIONSTORE', uik, uik, cik)
-  redis.call('DEL', cik)
-  if ttl_left > 0 and redis.call('TTL', uik) < ttl_left then redis.call('EXPIRE', uik, ttl_left) end
+if #ARGV > 7 + nt then
+  for i = 8 + nt, #ARGV do redis.call('SADD', KEYS[3], ARGV[i]) end
+  local ttl_left = tonumber(ARGV[6])
+  if ttl_left > 0 and redis.call('TTL', KEYS[3]) < ttl_left then redis.call('EXPIRE', KEYS[3], ttl_left) end
 end
-local ulk = p .. 'cust:' .. uk .. ':links'
-redis.call('SADD', ulk, ck)
-if cttl > 0 then redis.call('EXPIRE', ulk, cttl) end
 if combined then
-  redis.call('DEL', utk, ctk)
+  redis.call('DEL', KEYS[2])
   if #combined > 0 then
-    rpush_all(utk, combined)
-    if ttl > 0 then redis.call('EXPIRE', utk, ttl) end
+    rpush_all(KEYS[2], combined)
+    if ttl > 0 then redis.call('EXPIRE', KEYS[2], ttl) end
   end
 end
-if cttl > 0 then redis.call('SET', KEYS[1], uk, 'EX', cttl) else redis.call('SET', KEYS[1], uk) end
+return 1
+"#;
+
+/// Link step 4, in the channel id's slot. KEYS: its link, facts, turns, inq.
+/// ARGV: the unified id. Drops the moved data, only while the link still
+/// points there (an erasure in between wins).
+const LUA_LINK_DROP: &str = r#"
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[2], KEYS[3], KEYS[4])
 return 1
 "#;
 
@@ -253,7 +333,10 @@ struct Scripts {
     load: Script,
     remember: Script,
     push_turns: Script,
-    link: Script,
+    link_prepare: Script,
+    link_detach: Script,
+    link_absorb: Script,
+    link_drop: Script,
     close_open: Script,
     sources: Vec<String>,
 }
@@ -261,15 +344,27 @@ struct Scripts {
 impl Scripts {
     fn new() -> Self {
         let full = |body: &str| format!("{LUA_PRELUDE}\n{body}");
-        let (load, remember, push_turns, link) =
-            (full(LUA_LOAD), full(LUA_REMEMBER), full(LUA_PUSH_TURNS), full(LUA_LINK));
+        let sources = vec![
+            LUA_LOAD.to_string(),
+            full(LUA_REMEMBER),
+            full(LUA_PUSH_TURNS),
+            full(LUA_LINK_PREPARE),
+            full(LUA_LINK_DETACH),
+            full(LUA_LINK_ABSORB),
+            LUA_LINK_DROP.to_string(),
+            LUA_CLOSE_OPEN.to_string(),
+        ];
+        let s = |i: usize| Script::new(&sources[i]);
         Self {
-            load: Script::new(&load),
-            remember: Script::new(&remember),
-            push_turns: Script::new(&push_turns),
-            link: Script::new(&link),
-            close_open: Script::new(LUA_CLOSE_OPEN),
-            sources: vec![load, remember, push_turns, link, LUA_CLOSE_OPEN.to_string()],
+            load: s(0),
+            remember: s(1),
+            push_turns: s(2),
+            link_prepare: s(3),
+            link_detach: s(4),
+            link_absorb: s(5),
+            link_drop: s(6),
+            close_open: s(7),
+            sources,
         }
     }
 }
@@ -277,7 +372,7 @@ impl Scripts {
 /// `Memory` on Redis. Clones share one connection.
 #[derive(Clone)]
 pub struct RedisMemory {
-    conn: ConnectionManager,
+    conn: RedisConn,
     config: MemoryConfig,
     scripts: Arc<Scripts>,
 }
@@ -286,6 +381,13 @@ impl std::fmt::Debug for RedisMemory {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RedisMemory").field("config", &self.config).finish_non_exhaustive()
     }
+}
+
+/// What a guarded customer script answered.
+enum Guarded<T> {
+    Done(T),
+    /// The id is linked: the call must be repeated on this target.
+    Moved(CustomerId),
 }
 
 impl RedisMemory {
@@ -297,21 +399,19 @@ impl RedisMemory {
     /// Connects, then uploads the Lua scripts so the hot path never pays for
     /// a `NOSCRIPT` fallback on its first call.
     pub async fn connect_with(url: &str, config: MemoryConfig, options: RedisOptions) -> Result<Self, MemoryError> {
-        let client =
-            redis::Client::open(url).map_err(|e| MemoryError::Unavailable(format!("invalid redis url: {e}")))?;
-        let manager_config = ConnectionManagerConfig::new()
-            .set_response_timeout(Some(options.response_timeout))
-            .set_connection_timeout(Some(options.connection_timeout))
-            .set_number_of_retries(options.reconnect_retries)
-            .set_max_delay(options.max_reconnect_delay);
-        let conn =
-            ConnectionManager::new_with_config(client, manager_config).await.map_err(|e| classify("connect", e))?;
+        let target = RedisTarget::open(url).map_err(|e| MemoryError::Unavailable(format!("invalid redis url: {e}")))?;
+        let conn = target.connect(&options.tuning()).await.map_err(|e| classify("connect", e))?;
         let scripts = Arc::new(Scripts::new());
-        let mut load = redis::pipe();
+        // One command per script rather than a pipeline: on a cluster a
+        // keyless SCRIPT LOAD is sent to every node, a pipeline to one.
         for source in &scripts.sources {
-            load.cmd("SCRIPT").arg("LOAD").arg(source).ignore();
+            redis::cmd("SCRIPT")
+                .arg("LOAD")
+                .arg(source)
+                .query_async::<String>(&mut conn.clone())
+                .await
+                .map_err(|e| classify("script load", e))?;
         }
-        load.query_async::<()>(&mut conn.clone()).await.map_err(|e| classify("script load", e))?;
         Ok(Self { conn, config, scripts })
     }
 
@@ -324,8 +424,9 @@ impl RedisMemory {
             .map_err(|e| classify("ping", e))
     }
 
-    fn link_key(&self, id: &CustomerId) -> String {
-        format!("{}link:{}", self.config.prefix, id.key())
+    /// `{p}link:{<id>}`, in the id's slot.
+    fn link_key(&self, key: &str) -> String {
+        format!("{}link:{{{key}}}", self.config.prefix)
     }
 
     fn tr_key(&self, inquiry_id: &str) -> String {
@@ -348,13 +449,80 @@ impl RedisMemory {
         format!("{}open:{conversation}", self.config.prefix)
     }
 
-    /// `{p}cust:{key}:{part}` for a customer key fragment.
+    /// `{p}cust:{<id>}:{part}` for a customer key fragment, in the id's slot.
     fn cust_key(&self, key: &str, part: &str) -> String {
-        format!("{}cust:{key}:{part}", self.config.prefix)
+        format!("{}cust:{{{key}}}:{part}", self.config.prefix)
     }
 
     fn inq_key(&self, customer_key: &str) -> String {
         self.cust_key(customer_key, "inq")
+    }
+
+    /// One call of `LUA_LOAD` on `key`'s slot.
+    async fn load_once(&self, key: &str, follow: bool) -> Result<(String, Option<String>, Vec<String>), MemoryError> {
+        self.scripts
+            .load
+            .key(self.link_key(key))
+            .key(self.cust_key(key, "facts"))
+            .key(self.cust_key(key, "turns"))
+            .arg(self.config.max_turns)
+            .arg(if follow { "1" } else { "0" })
+            .invoke_async(&mut self.conn.clone())
+            .await
+            .map_err(|e| classify("load_customer", e))
+    }
+
+    async fn remember_once(&self, key: &str, newer: &str, guard: bool) -> Result<Guarded<String>, MemoryError> {
+        let (status, value): (String, String) = self
+            .scripts
+            .remember
+            .key(self.link_key(key))
+            .key(self.cust_key(key, "facts"))
+            .arg(newer)
+            .arg(MAX_PAST_INQUIRIES)
+            .arg(self.config.customer_ttl_secs)
+            .arg(if guard { "1" } else { "0" })
+            .invoke_async(&mut self.conn.clone())
+            .await
+            .map_err(|e| classify("remember", e))?;
+        guarded(status, value)
+    }
+
+    async fn push_turns_once(&self, key: &str, encoded: &[String], guard: bool) -> Result<Guarded<()>, MemoryError> {
+        let (status, value): (String, String) = self
+            .scripts
+            .push_turns
+            .key(self.link_key(key))
+            .key(self.cust_key(key, "turns"))
+            .arg(self.config.max_turns)
+            .arg(self.config.turn_ttl_secs)
+            .arg(if guard { "1" } else { "0" })
+            .arg(encoded)
+            .invoke_async(&mut self.conn.clone())
+            .await
+            .map_err(|e| classify("push_turns", e))?;
+        Ok(match guarded(status, value)? {
+            Guarded::Done(_) => Guarded::Done(()),
+            Guarded::Moved(to) => Guarded::Moved(to),
+        })
+    }
+
+    /// Adds `member` to the index set `key` (TTL `record_ttl_secs`).
+    async fn index(&self, key: &str, member: &str, op: &str) -> Result<(), MemoryError> {
+        let mut pipe = redis::pipe();
+        pipe.atomic().sadd(key, member).ignore();
+        if self.config.record_ttl_secs > 0 {
+            pipe.expire(key, self.config.record_ttl_secs as i64).ignore();
+        }
+        pipe.query_async::<()>(&mut self.conn.clone()).await.map_err(|e| classify(op, e))
+    }
+}
+
+fn guarded(status: String, value: String) -> Result<Guarded<String>, MemoryError> {
+    match status.as_str() {
+        "ok" => Ok(Guarded::Done(value)),
+        "moved" => Ok(Guarded::Moved(parse_customer_key(&value)?)),
+        other => Err(corrupt(format!("unexpected script status {other:?}"))),
     }
 }
 
@@ -407,39 +575,96 @@ impl Memory for RedisMemory {
 
     async fn load_customer(&self, id: &CustomerId) -> Result<CustomerView, MemoryError> {
         let own = id.key();
-        let (target, facts, turns): (String, Option<String>, Vec<String>) = self
-            .scripts
-            .load
-            .key(self.link_key(id))
-            .arg(&self.config.prefix)
-            .arg(&own)
-            .arg(self.config.max_turns)
-            .invoke_async(&mut self.conn.clone())
-            .await
-            .map_err(|e| classify("load_customer", e))?;
-        let resolved = if target == own { id.clone() } else { parse_customer_key(&target)? };
-        let base = format!("{}cust:{target}", self.config.prefix);
+        let (mut target, mut facts, mut turns) = self.load_once(&own, true).await?;
+        let resolved = if target.is_empty() {
+            target = own;
+            id.clone()
+        } else {
+            // Linked: read the target's record in its own slot.
+            let resolved = parse_customer_key(&target)?;
+            (_, facts, turns) = self.load_once(&target, false).await?;
+            resolved
+        };
         let facts = match facts {
-            Some(raw) => decode(&raw, "facts", &format!("{base}:facts"))?,
+            Some(raw) => decode(&raw, "facts", &self.cust_key(&target, "facts"))?,
             None => CustomerFacts::default(),
         };
-        let recent_turns =
-            turns.iter().map(|raw| decode(raw, "turn", &format!("{base}:turns"))).collect::<Result<Vec<Turn>, _>>()?;
+        let turns_key = self.cust_key(&target, "turns");
+        let recent_turns = turns.iter().map(|raw| decode(raw, "turn", &turns_key)).collect::<Result<Vec<Turn>, _>>()?;
         Ok(CustomerView { id: resolved, facts, recent_turns })
     }
 
+    /// Four scripts, each atomic in one customer's slot, in an order that
+    /// keeps every crash harmless and makes the whole idempotent (calling it
+    /// again finishes what a crash left):
+    ///
+    /// 1. prepare (unified slot): check the unified record decodes, add the
+    ///    channel to its links, so erasure through it reaches the channel;
+    /// 2. detach (channel slot): check the channel's record decodes, point
+    ///    the link at the unified id and read what is to move; later writes
+    ///    through the channel id already go to the unified id;
+    /// 3. absorb (unified slot): merge facts, turns and inquiry ids in;
+    /// 4. drop (channel slot): delete the moved data.
+    ///
+    /// After a crash between 2 and 3 the channel's history is hidden (reads
+    /// follow the link) but kept, and erasure through either id still finds
+    /// it; a crash between 3 and 4 leaves a copy that the next link or
+    /// erasure removes. Repeating 3 adds no turn or inquiry twice; it does
+    /// apply the channel's facts again, which only matters if the unified
+    /// facts changed in between.
     async fn link(&self, channel: &CustomerId, unified: &CustomerId) -> Result<(), MemoryError> {
+        let (ck, uk) = (channel.key(), unified.key());
+        if ck == uk {
+            return Ok(());
+        }
+        let mut conn = self.conn.clone();
+        let ttl = self.config.customer_ttl_secs;
         self.scripts
-            .link
-            .key(self.link_key(channel))
-            .arg(&self.config.prefix)
-            .arg(channel.key())
-            .arg(unified.key())
+            .link_prepare
+            .key(self.cust_key(&uk, "facts"))
+            .key(self.cust_key(&uk, "turns"))
+            .key(self.cust_key(&uk, "links"))
+            .arg(&ck)
+            .arg(ttl)
+            .invoke_async::<i64>(&mut conn)
+            .await
+            .map_err(|e| classify("link", e))?;
+        let channel_keys =
+            [self.link_key(&ck), self.cust_key(&ck, "facts"), self.cust_key(&ck, "turns"), self.inq_key(&ck)];
+        let (facts, turns, inquiries, inq_ttl): (Option<String>, Vec<String>, Vec<String>, i64) = self
+            .scripts
+            .link_detach
+            .key(&channel_keys[..])
+            .arg(&uk)
+            .arg(ttl)
+            .invoke_async(&mut conn)
+            .await
+            .map_err(|e| classify("link", e))?;
+        if facts.is_none() && turns.is_empty() && inquiries.is_empty() {
+            return Ok(());
+        }
+        self.scripts
+            .link_absorb
+            .key(self.cust_key(&uk, "facts"))
+            .key(self.cust_key(&uk, "turns"))
+            .key(self.inq_key(&uk))
             .arg(self.config.max_turns)
             .arg(self.config.turn_ttl_secs)
             .arg(MAX_PAST_INQUIRIES)
-            .arg(self.config.customer_ttl_secs)
-            .invoke_async::<i64>(&mut self.conn.clone())
+            .arg(ttl)
+            .arg(facts.unwrap_or_default())
+            .arg(inq_ttl)
+            .arg(turns.len())
+            .arg(turns)
+            .arg(inquiries)
+            .invoke_async::<i64>(&mut conn)
+            .await
+            .map_err(|e| classify("link", e))?;
+        self.scripts
+            .link_drop
+            .key(&channel_keys[..])
+            .arg(&uk)
+            .invoke_async::<i64>(&mut conn)
             .await
             .map(|_| ())
             .map_err(|e| classify("link", e))
@@ -447,18 +672,13 @@ impl Memory for RedisMemory {
 
     async fn remember(&self, id: &CustomerId, facts: &CustomerFacts) -> Result<CustomerFacts, MemoryError> {
         let newer = encode(facts, "facts")?;
-        let merged: String = self
-            .scripts
-            .remember
-            .key(self.link_key(id))
-            .arg(&self.config.prefix)
-            .arg(id.key())
-            .arg(newer)
-            .arg(MAX_PAST_INQUIRIES)
-            .arg(self.config.customer_ttl_secs)
-            .invoke_async(&mut self.conn.clone())
-            .await
-            .map_err(|e| classify("remember", e))?;
+        let merged = match self.remember_once(&id.key(), &newer, true).await? {
+            Guarded::Done(merged) => merged,
+            Guarded::Moved(to) => match self.remember_once(&to.key(), &newer, false).await? {
+                Guarded::Done(merged) => merged,
+                Guarded::Moved(_) => return Err(corrupt("an unguarded remember reported a link".into())),
+            },
+        };
         decode(&merged, "merged facts", &id.key())
     }
 
@@ -469,18 +689,10 @@ impl Memory for RedisMemory {
         // Anything before the last max_turns would be trimmed straight away.
         let tail = &turns[turns.len().saturating_sub(self.config.max_turns)..];
         let encoded = tail.iter().map(|t| encode(t, "turn")).collect::<Result<Vec<_>, _>>()?;
-        self.scripts
-            .push_turns
-            .key(self.link_key(id))
-            .arg(&self.config.prefix)
-            .arg(id.key())
-            .arg(self.config.max_turns)
-            .arg(self.config.turn_ttl_secs)
-            .arg(encoded)
-            .invoke_async::<i64>(&mut self.conn.clone())
-            .await
-            .map(|_| ())
-            .map_err(|e| classify("push_turns", e))
+        if let Guarded::Moved(to) = self.push_turns_once(&id.key(), &encoded, true).await? {
+            self.push_turns_once(&to.key(), &encoded, false).await?;
+        }
+        Ok(())
     }
 
     async fn append_transcript(&self, inquiry_id: &str, steps: &[TranscriptStep]) -> Result<(), MemoryError> {
@@ -509,24 +721,26 @@ impl Memory for RedisMemory {
         raw.iter().map(|r| decode(r, "transcript step", &tr)).collect()
     }
 
+    /// Three writes in three slots (customer index, result, recent list), so
+    /// three steps; the index comes first so that erasure finds a result
+    /// however far this got.
     async fn save_result(&self, result: &SwarmResult) -> Result<(), MemoryError> {
         let res = self.res_key(&result.inquiry_id);
         let recent = self.recent_key();
         let body = encode(result, "result")?;
+        self.index(&self.inq_key(&result.customer), &result.inquiry_id, "save_result").await?;
+        let mut set = redis::cmd("SET");
+        set.arg(&res).arg(body);
+        if self.config.record_ttl_secs > 0 {
+            set.arg("EX").arg(self.config.record_ttl_secs);
+        }
+        set.query_async::<()>(&mut self.conn.clone()).await.map_err(|e| classify("save_result", e))?;
         let mut pipe = redis::pipe();
-        pipe.atomic();
-        if self.config.record_ttl_secs > 0 {
-            pipe.set_ex(&res, body, self.config.record_ttl_secs).ignore();
-        } else {
-            pipe.set(&res, body).ignore();
-        }
-        pipe.lpush(&recent, &result.inquiry_id).ignore().ltrim(&recent, 0, RECENT_INQUIRIES_KEPT as isize - 1).ignore();
-        // Indexed under the customer it was booked to, for erasure.
-        let inq = self.inq_key(&result.customer);
-        pipe.sadd(&inq, &result.inquiry_id).ignore();
-        if self.config.record_ttl_secs > 0 {
-            pipe.expire(&inq, self.config.record_ttl_secs as i64).ignore();
-        }
+        pipe.atomic()
+            .lpush(&recent, &result.inquiry_id)
+            .ignore()
+            .ltrim(&recent, 0, RECENT_INQUIRIES_KEPT as isize - 1)
+            .ignore();
         pipe.query_async::<()>(&mut self.conn.clone()).await.map_err(|e| classify("save_result", e))
     }
 
@@ -564,28 +778,29 @@ impl Memory for RedisMemory {
         Ok(self.thread(&id).await?.filter(|t| !t.closed))
     }
 
+    /// Like `save_result`, one step per slot, the erasure index first.
     async fn save_thread(&self, thread: &InquiryThread, window_secs: u64) -> Result<(), MemoryError> {
         let key = self.thread_key(&thread.thread_id);
         let open = self.open_key(&thread.conversation);
         let body = encode(thread, "thread")?;
-        let mut pipe = redis::pipe();
-        pipe.atomic();
+        // The index lives as long as a thread.
+        self.index(&self.cust_key(&thread.customer, "thr"), &thread.thread_id, "save_thread").await?;
+        let mut set = redis::cmd("SET");
+        set.arg(&key).arg(body);
         if self.config.record_ttl_secs > 0 {
-            pipe.set_ex(&key, body, self.config.record_ttl_secs).ignore();
-        } else {
-            pipe.set(&key, body).ignore();
+            set.arg("EX").arg(self.config.record_ttl_secs);
         }
+        set.query_async::<()>(&mut self.conn.clone()).await.map_err(|e| classify("save_thread", e))?;
         if !thread.closed {
-            pipe.set_ex(&open, &thread.thread_id, window_secs.max(1)).ignore();
-        }
-        // Indexed by customer for erasure; the index lives as long as a thread.
-        let index = self.cust_key(&thread.customer, "thr");
-        pipe.sadd(&index, &thread.thread_id).ignore();
-        if self.config.record_ttl_secs > 0 {
-            pipe.expire(&index, self.config.record_ttl_secs as i64).ignore();
-        }
-        pipe.query_async::<()>(&mut self.conn.clone()).await.map_err(|e| classify("save_thread", e))?;
-        if thread.closed {
+            redis::cmd("SET")
+                .arg(&open)
+                .arg(&thread.thread_id)
+                .arg("EX")
+                .arg(window_secs.max(1))
+                .query_async::<()>(&mut self.conn.clone())
+                .await
+                .map_err(|e| classify("save_thread", e))?;
+        } else {
             // Only if it is still the open one: a newer thread may have taken its place.
             self.scripts
                 .close_open
@@ -605,11 +820,16 @@ impl Memory for RedisMemory {
         raw.map(|r| decode(&r, "thread", &key)).transpose()
     }
 
+    /// Reads per customer id (one slot each), then deletes in three waves:
+    /// the records (results, transcripts, threads, facts, turns), the recent
+    /// list's entries, and last the indexes and links that lead to them. On
+    /// a cluster the waves are not atomic; a crash part-way leaves the
+    /// indexes in place, so asking again finishes the erasure.
     async fn forget_customer(&self, id: &CustomerId) -> Result<Forgotten, MemoryError> {
         let mut conn = self.conn.clone();
         let own = id.key();
         let link: Option<String> = redis::cmd("GET")
-            .arg(self.link_key(id))
+            .arg(self.link_key(&own))
             .query_async(&mut conn)
             .await
             .map_err(|e| classify("forget_customer", e))?;
@@ -628,33 +848,26 @@ impl Memory for RedisMemory {
                 keys.push(k);
             }
         }
-        let mut read = redis::pipe();
-        for k in &keys {
-            read.smembers(self.inq_key(k)).lrange(self.cust_key(k, "turns"), 0, -1).smembers(self.cust_key(k, "thr"));
-        }
-        let found: Vec<Vec<String>> = read.query_async(&mut conn).await.map_err(|e| classify("forget_customer", e))?;
         let mut inquiries: Vec<String> = Vec::new();
         let mut threads: Vec<String> = Vec::new();
-        for (i, list) in found.into_iter().enumerate() {
-            // Per key: inquiry ids, turns naming theirs, thread ids.
-            let ids = match i % 3 {
-                0 => list,
-                1 => {
-                    list.iter().filter_map(|raw| serde_json::from_str::<Turn>(raw).ok()).map(|t| t.inquiry_id).collect()
-                }
-                _ => {
-                    threads.extend(list);
-                    continue;
-                }
-            };
-            for inq in ids {
-                if !inquiries.contains(&inq) {
-                    inquiries.push(inq);
+        for k in &keys {
+            // One customer's keys share a slot, so one pipeline each.
+            let (inq, turns, thr): (Vec<String>, Vec<String>, Vec<String>) = redis::pipe()
+                .smembers(self.inq_key(k))
+                .lrange(self.cust_key(k, "turns"), 0, -1)
+                .smembers(self.cust_key(k, "thr"))
+                .query_async(&mut conn)
+                .await
+                .map_err(|e| classify("forget_customer", e))?;
+            let named = turns.iter().filter_map(|raw| serde_json::from_str::<Turn>(raw).ok()).map(|t| t.inquiry_id);
+            for i in inq.into_iter().chain(named) {
+                if !inquiries.contains(&i) {
+                    inquiries.push(i);
                 }
             }
+            threads.extend(thr);
         }
-        let mut erase = redis::pipe();
-        erase.atomic();
+        let mut records: Vec<String> = Vec::new();
         for id in &threads {
             // The conversation was the customer's: its open pointer goes too.
             if let Some(t) = self.thread(id).await? {
@@ -663,21 +876,45 @@ impl Memory for RedisMemory {
                         inquiries.push(v.inquiry_id);
                     }
                 }
-                erase.del(self.open_key(&t.conversation)).ignore();
+                records.push(self.open_key(&t.conversation));
             }
-            erase.del(self.thread_key(id)).ignore();
-        }
-        for k in &keys {
-            for part in ["facts", "turns", "inq", "links", "thr"] {
-                erase.del(self.cust_key(k, part)).ignore();
-            }
-            erase.del(format!("{}link:{k}", self.config.prefix)).ignore();
+            records.push(self.thread_key(id));
         }
         for inq in &inquiries {
-            erase.del(self.tr_key(inq)).ignore().del(self.res_key(inq)).ignore();
-            erase.lrem(self.recent_key(), 0, inq).ignore();
+            records.push(self.tr_key(inq));
+            records.push(self.res_key(inq));
         }
-        erase.query_async::<()>(&mut conn).await.map_err(|e| classify("forget_customer", e))?;
+        for k in &keys {
+            records.push(self.cust_key(k, "facts"));
+            records.push(self.cust_key(k, "turns"));
+        }
+        // A multi-key DEL; on a cluster the redis crate splits it by slot.
+        redis::cmd("DEL")
+            .arg(&records)
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(|e| classify("forget_customer", e))?;
+        if !inquiries.is_empty() {
+            let mut pipe = redis::pipe();
+            pipe.atomic();
+            for inq in &inquiries {
+                pipe.lrem(self.recent_key(), 0, inq).ignore();
+            }
+            pipe.query_async::<()>(&mut conn).await.map_err(|e| classify("forget_customer", e))?;
+        }
+        let mut indexes: Vec<String> = Vec::new();
+        for k in &keys {
+            for part in ["inq", "thr", "links"] {
+                indexes.push(self.cust_key(k, part));
+            }
+        }
+        // The links last: they are how a repeated request finds the rest.
+        indexes.extend(keys.iter().map(|k| self.link_key(k)));
+        redis::cmd("DEL")
+            .arg(&indexes)
+            .query_async::<()>(&mut conn)
+            .await
+            .map_err(|e| classify("forget_customer", e))?;
         Ok(Forgotten { customers: keys, inquiries })
     }
 }

@@ -3,16 +3,24 @@
 //!
 //! | key                    | type   | content                                         |
 //! |------------------------|--------|-------------------------------------------------|
-//! | `{p}ch:sent:{key}`     | string | "1", TTL `sent_ttl`                             |
-//! | `{p}ch:claim:{key}`    | string | `PendingRecord` JSON while queued or in flight  |
+//! | `{p}ch:sent:{<key>}`   | string | "1", TTL `sent_ttl`                             |
+//! | `{p}ch:claim:{<key>}`  | string | `PendingRecord` JSON while queued or in flight  |
 //! | `{p}ch:dead`           | list   | `DeadLetter` JSON, newest first, capped         |
+//!
+//! `<key>` is the delivery's idempotency key; the braces around it are
+//! literal, a Redis Cluster hash tag, so one delivery's sent marker and
+//! claim share a slot (the claim script reads both, and marking delivered
+//! sets one and deletes the other atomically) while different deliveries
+//! spread over the cluster. The dead-letter list is written on its own, and
+//! the claims are listed by SCAN (on every primary of a cluster).
 
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use std::time::Duration;
 use tradewind_core::now_ms;
 use tradewind_memory::InProcessStore;
 use tradewind_ports::outbox::{DeadLetter, DeliveryStore, PendingRecord, StoreError};
+
+use crate::conn::{RedisConn, RedisTarget, Tuning};
 
 /// Redis connection tuning.
 #[derive(Debug, Clone)]
@@ -53,7 +61,7 @@ return 1
 "#;
 
 pub struct RedisStore {
-    conn: ConnectionManager,
+    conn: RedisConn,
     prefix: String,
     options: RedisStoreOptions,
     claim: redis::Script,
@@ -68,13 +76,14 @@ fn redis_err(what: &str, e: redis::RedisError) -> StoreError {
 
 impl RedisStore {
     pub async fn connect(url: &str, prefix: &str, options: RedisStoreOptions) -> Result<Self, StoreError> {
-        let client =
-            redis::Client::open(url).map_err(|e| StoreError::Unavailable(format!("invalid redis url: {e}")))?;
-        let config = ConnectionManagerConfig::new()
-            .set_response_timeout(Some(options.response_timeout))
-            .set_connection_timeout(Some(options.connection_timeout))
-            .set_number_of_retries(2);
-        let conn = ConnectionManager::new_with_config(client, config).await.map_err(|e| redis_err("connect", e))?;
+        let target = RedisTarget::open(url).map_err(|e| StoreError::Unavailable(format!("invalid redis url: {e}")))?;
+        let tuning = Tuning {
+            response_timeout: options.response_timeout,
+            connection_timeout: options.connection_timeout,
+            retries: 2,
+            ..Tuning::default()
+        };
+        let conn = target.connect(&tuning).await.map_err(|e| redis_err("connect", e))?;
         Ok(Self {
             conn,
             prefix: prefix.to_string(),
@@ -85,11 +94,11 @@ impl RedisStore {
     }
 
     fn sent_key(&self, key: &str) -> String {
-        format!("{}ch:sent:{key}", self.prefix)
+        format!("{}ch:sent:{{{key}}}", self.prefix)
     }
 
     fn claim_key(&self, key: &str) -> String {
-        format!("{}ch:claim:{key}", self.prefix)
+        format!("{}ch:claim:{{{key}}}", self.prefix)
     }
 
     fn dead_key(&self) -> String {
@@ -99,28 +108,12 @@ impl RedisStore {
     async fn redis_claims(&self, stale_after: Duration) -> Result<Vec<DeadLetter>, StoreError> {
         let mut conn = self.conn.clone();
         let pattern = format!("{}ch:claim:*", self.prefix);
-        let mut cursor: u64 = 0;
-        let mut keys: Vec<String> = Vec::new();
-        loop {
-            let (next, batch): (u64, Vec<String>) = redis::cmd("SCAN")
-                .arg(cursor)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(500)
-                .query_async(&mut conn)
-                .await
-                .map_err(|e| redis_err("scan", e))?;
-            keys.extend(batch);
-            cursor = next;
-            // Bounded: an operator listing, not a full export.
-            if cursor == 0 || keys.len() >= 10_000 {
-                break;
-            }
-        }
+        // Bounded: an operator listing, not a full export.
+        let keys = conn.scan_match(&pattern, 10_000).await.map_err(|e| redis_err("scan", e))?;
         if keys.is_empty() {
             return Ok(Vec::new());
         }
+        // On a cluster the redis crate splits MGET by slot and reassembles.
         let values: Vec<Option<String>> =
             redis::cmd("MGET").arg(&keys).query_async(&mut conn).await.map_err(|e| redis_err("mget", e))?;
         let cutoff = now_ms().saturating_sub(stale_after.as_millis() as u64);
@@ -194,15 +187,21 @@ impl DeliveryStore for RedisStore {
 
     async fn dead_letter(&self, key: &str, record: &DeadLetter) -> Result<(), StoreError> {
         let json = serde_json::to_string(record).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        // Two steps, as the list and the claim live in different slots on a
+        // cluster: the letter first, so a crash in between leaves the claim,
+        // which is then listed as stranded too, rather than losing the letter.
         let mut pipe = redis::pipe();
         pipe.atomic()
             .lpush(self.dead_key(), &json)
             .ignore()
             .ltrim(self.dead_key(), 0, self.options.dead_cap.saturating_sub(1) as isize)
-            .ignore()
-            .del(self.claim_key(key))
             .ignore();
-        match pipe.query_async::<()>(&mut self.conn.clone()).await {
+        let mut conn = self.conn.clone();
+        let written = match pipe.query_async::<()>(&mut conn).await {
+            Ok(()) => redis::cmd("DEL").arg(self.claim_key(key)).query_async::<()>(&mut conn).await,
+            Err(e) => Err(e),
+        };
+        match written {
             Ok(()) => {
                 self.local.release_local(key);
                 Ok(())

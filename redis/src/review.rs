@@ -23,12 +23,11 @@
 use std::time::Duration;
 
 use async_trait::async_trait;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::streams::StreamRangeReply;
 use redis::{ErrorKind, RedisError, Script};
 use tradewind_ports::review::{AuditEvent, AuditLog, Review, ReviewError, ReviewStore};
 
-use crate::memory::RedisOptions;
+use crate::conn::{RedisConn, RedisTarget, Tuning};
 
 /// KEYS[1] the review, KEYS[2] the index. ARGV: review JSON, its rev, its
 /// created_ms, inquiry id, TTL ms (0: none), cap. Returns `{'ok', evicted ids…}`
@@ -80,25 +79,22 @@ end
 return #KEYS - 1
 "#;
 
-async fn connect_manager(url: &str) -> Result<ConnectionManager, ReviewError> {
-    let options = RedisOptions::default();
-    let client = redis::Client::open(url).map_err(|e| ReviewError::Unavailable(format!("invalid redis url: {e}")))?;
-    let config = ConnectionManagerConfig::new()
-        .set_response_timeout(Some(options.response_timeout))
-        .set_connection_timeout(Some(options.connection_timeout))
-        .set_number_of_retries(options.reconnect_retries)
-        .set_max_delay(options.max_reconnect_delay);
-    ConnectionManager::new_with_config(client, config).await.map_err(|e| classify("connect", e))
+async fn connect_manager(url: &str) -> Result<RedisConn, ReviewError> {
+    let target = RedisTarget::open(url).map_err(|e| ReviewError::Unavailable(format!("invalid redis url: {e}")))?;
+    target.connect(&Tuning::default()).await.map_err(|e| classify("connect", e))
 }
 
 /// Uploads a script at connect time so the first write does not pay for the
 /// `NOSCRIPT` fallback.
-async fn load(conn: &ConnectionManager, script: &Script) -> Result<(), ReviewError> {
-    redis::pipe()
-        .load_script(script)
-        .ignore()
-        .query_async::<()>(&mut conn.clone())
+async fn load(conn: &RedisConn, source: &str) -> Result<(), ReviewError> {
+    // A lone command, not a pipeline: on a cluster SCRIPT LOAD then goes to
+    // every node.
+    redis::cmd("SCRIPT")
+        .arg("LOAD")
+        .arg(source)
+        .query_async::<String>(&mut conn.clone())
         .await
+        .map(|_| ())
         .map_err(|e| classify("script load", e))
 }
 
@@ -128,7 +124,7 @@ fn decode_review(raw: &str, key: &str) -> Result<Review, ReviewError> {
 /// `ReviewStore` on Redis. Clones share one connection.
 #[derive(Clone)]
 pub struct RedisReviews {
-    conn: ConnectionManager,
+    conn: RedisConn,
     prefix: String,
     ttl: Duration,
     cap: usize,
@@ -151,7 +147,7 @@ impl RedisReviews {
     pub async fn connect(url: &str, prefix: &str, ttl: Duration, cap: usize) -> Result<Self, ReviewError> {
         let conn = connect_manager(url).await?;
         let put = Script::new(LUA_PUT);
-        load(&conn, &put).await?;
+        load(&conn, LUA_PUT).await?;
         Ok(Self { conn, prefix: prefix.to_owned(), ttl, cap: cap.max(1), put })
     }
 
@@ -248,7 +244,7 @@ impl ReviewStore for RedisReviews {
 /// `AuditLog` on Redis Streams. Clones share one connection.
 #[derive(Clone)]
 pub struct RedisAudit {
-    conn: ConnectionManager,
+    conn: RedisConn,
     prefix: String,
     ttl: Duration,
     cap: usize,
@@ -272,7 +268,7 @@ impl RedisAudit {
     pub async fn connect(url: &str, prefix: &str, ttl: Duration, cap: usize) -> Result<Self, ReviewError> {
         let conn = connect_manager(url).await?;
         let append = Script::new(LUA_APPEND);
-        load(&conn, &append).await?;
+        load(&conn, LUA_APPEND).await?;
         Ok(Self { conn, prefix: prefix.to_owned(), ttl, cap: cap.max(1), append })
     }
 

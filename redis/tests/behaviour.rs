@@ -2,14 +2,19 @@
 //! checks (bounded storage and throughput in process; corruption, outages,
 //! reconnects and the single-round-trip read on Redis).
 //!
-//! Redis tests need `REDIS_URL`; they fail loudly without it rather than
-//! skip, so a green run always means both backends were exercised. Each test
-//! uses its own random key prefix, so tests run in parallel on one server.
+//! Redis tests run on a single Redis (`REDIS_URL`) and on a Redis Cluster
+//! (`REDIS_CLUSTER_URL`); they fail loudly without either rather than skip,
+//! so a green run always means every backend was exercised. Each test uses
+//! its own random key prefix, so tests run in parallel on one server.
+
+#[macro_use]
+mod backend;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use backend::{Backend, Cleanup};
 use futures::future::join_all;
 use futures::StreamExt;
 use serde_json::json;
@@ -19,6 +24,7 @@ use tradewind_core::{
 use tradewind_memory::{
     CustomerFacts, InProcessLimits, InProcessMemory, Memory, MemoryConfig, MemoryError, Turn, MAX_PAST_INQUIRIES,
 };
+use tradewind_redis::conn::RedisConn;
 use tradewind_redis::{RedisMemory, RedisOptions};
 
 /// The suite assumes memories built with `test_config`.
@@ -512,87 +518,52 @@ async fn inproc_handles_1000_concurrent_inquiries() {
 
 // --------------------------------------------------------------------- redis
 
-fn redis_url() -> String {
-    match std::env::var("REDIS_URL") {
-        Ok(url) if !url.trim().is_empty() => url,
-        _ => panic!("REDIS_URL not set: run the tests through scripts/test.sh, which starts redis-server"),
-    }
-}
-
-/// Deletes a test's keys so a long-lived dev server does not fill up.
-struct Cleanup {
-    url: String,
-    prefix: String,
-}
-
-impl Drop for Cleanup {
-    // Runs during unwinding too, so it must never panic.
-    fn drop(&mut self) {
-        let Ok(client) = redis::Client::open(self.url.as_str()) else {
-            return;
-        };
-        let Ok(mut conn) = client.get_connection() else {
-            return;
-        };
-        let pattern = format!("{}*", self.prefix);
-        let keys: Vec<String> = redis::cmd("KEYS").arg(&pattern).query(&mut conn).unwrap_or_default();
-        if !keys.is_empty() {
-            let _: Result<i64, _> = redis::cmd("DEL").arg(keys).query(&mut conn);
-        }
-    }
-}
-
-async fn redis_memory(config: MemoryConfig) -> (RedisMemory, Cleanup) {
-    let url = redis_url();
-    let cleanup = Cleanup { url: url.clone(), prefix: config.prefix.clone() };
-    let mem = RedisMemory::connect(&url, config).await.unwrap();
+async fn redis_memory(backend: Backend, config: MemoryConfig) -> (RedisMemory, Cleanup) {
+    let cleanup = Cleanup { backend, prefix: config.prefix.clone() };
+    let mem = RedisMemory::connect(&backend.url(), config).await.unwrap();
     (mem, cleanup)
 }
 
-async fn raw_conn() -> redis::aio::MultiplexedConnection {
-    redis::Client::open(redis_url()).unwrap().get_multiplexed_async_connection().await.unwrap()
-}
-
-#[tokio::test]
-async fn redis_behaviour() {
-    let (mem, _c) = redis_memory(test_config(&unique_prefix())).await;
+async fn behaviour(b: Backend) {
+    let (mem, _c) = redis_memory(b, test_config(&unique_prefix())).await;
     assert_eq!(mem.backend(), "redis");
     mem.ping().await.unwrap();
     exercise(&mem).await;
 }
+on_both!(#[tokio::test] redis_behaviour => behaviour);
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn redis_handles_1000_concurrent_inquiries() {
+async fn thousand_concurrent(b: Backend) {
     let config = MemoryConfig { prefix: unique_prefix(), ..MemoryConfig::default() };
-    let (mem, _c) = redis_memory(config).await;
-    // Every call shares one multiplexed connection; none may hit the 2 s
-    // response timeout (which would fail the call).
+    let (mem, _c) = redis_memory(b, config).await;
+    // Every call shares one multiplexed connection (per node); none may hit
+    // the 2 s response timeout (which would fail the call).
     thousand_concurrent_inquiries(Arc::new(mem)).await;
 }
+on_both!(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] redis_handles_1000_concurrent_inquiries => thousand_concurrent);
 
-#[tokio::test]
-async fn redis_isolation() {
-    let (a, _ca) = redis_memory(test_config(&unique_prefix())).await;
-    let (b, _cb) = redis_memory(test_config(&unique_prefix())).await;
-    exercise_isolation(&a, &b).await;
+async fn isolation(b: Backend) {
+    let (m1, _ca) = redis_memory(b, test_config(&unique_prefix())).await;
+    let (m2, _cb) = redis_memory(b, test_config(&unique_prefix())).await;
+    exercise_isolation(&m1, &m2).await;
 }
+on_both!(#[tokio::test] redis_isolation => isolation);
 
-#[tokio::test]
-async fn redis_ttl() {
-    let (mem, _c) = redis_memory(short_ttl(&unique_prefix())).await;
+async fn ttl(b: Backend) {
+    let (mem, _c) = redis_memory(b, short_ttl(&unique_prefix())).await;
     exercise_ttl(&mem).await;
 }
+on_both!(#[tokio::test] redis_ttl => ttl);
 
-#[tokio::test]
-async fn redis_customer_ttl() {
-    let (mem, _c) = redis_memory(short_customer_ttl(&unique_prefix())).await;
+async fn customer_ttl(b: Backend) {
+    let (mem, _c) = redis_memory(b, short_customer_ttl(&unique_prefix())).await;
     exercise_customer_ttl(&mem).await;
 }
+on_both!(#[tokio::test] redis_customer_ttl => customer_ttl);
 
-#[tokio::test]
-async fn redis_key_layout() {
+/// The documented layout: one customer's keys carry its id as a hash tag.
+async fn key_layout(b: Backend) {
     let prefix = unique_prefix();
-    let (mem, _c) = redis_memory(test_config(&prefix)).await;
+    let (mem, _c) = redis_memory(b, test_config(&prefix)).await;
     let chan = CustomerId::channel("telegram", "55");
     let uni = CustomerId::Unified("ef".repeat(32));
     mem.remember(&chan, &facts(Some("X"), &[])).await.unwrap();
@@ -601,34 +572,35 @@ async fn redis_key_layout() {
     mem.append_transcript("inq-9", &[step("inq-9", 1)]).await.unwrap();
     mem.save_result(&swarm_result("inq-9")).await.unwrap();
 
-    let mut conn = raw_conn().await;
+    let mut conn = b.conn().await;
     let mut keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}*")).query_async(&mut conn).await.unwrap();
     keys.sort();
     let u = uni.key();
+    let link = format!("{prefix}link:{{c:telegram:55}}");
     let mut want = vec![
-        format!("{prefix}cust:{u}:facts"),
-        format!("{prefix}cust:{u}:links"),
-        format!("{prefix}cust:{u}:turns"),
-        format!("{prefix}cust:c:cli:local:inq"),
-        format!("{prefix}link:c:telegram:55"),
+        format!("{prefix}cust:{{{u}}}:facts"),
+        format!("{prefix}cust:{{{u}}}:links"),
+        format!("{prefix}cust:{{{u}}}:turns"),
+        format!("{prefix}cust:{{c:cli:local}}:inq"),
+        link.clone(),
         format!("{prefix}recent"),
         format!("{prefix}res:inq-9"),
         format!("{prefix}tr:inq-9"),
     ];
     want.sort();
     assert_eq!(keys, want, "channel keys must be gone after the link");
-    let target: String =
-        redis::cmd("GET").arg(format!("{prefix}link:c:telegram:55")).query_async(&mut conn).await.unwrap();
+    let target: String = redis::cmd("GET").arg(&link).query_async(&mut conn).await.unwrap();
     assert_eq!(target, u);
-    let ttl: i64 = redis::cmd("TTL").arg(format!("{prefix}cust:{u}:turns")).query_async(&mut conn).await.unwrap();
+    let ttl: i64 = redis::cmd("TTL").arg(format!("{prefix}cust:{{{u}}}:turns")).query_async(&mut conn).await.unwrap();
     assert!(ttl > 0 && ttl <= 600, "turns carry the turn TTL, got {ttl}");
     let ttl: i64 = redis::cmd("TTL").arg(format!("{prefix}res:inq-9")).query_async(&mut conn).await.unwrap();
     assert!(ttl > 0 && ttl <= 600, "results carry the record TTL, got {ttl}");
-    for key in [format!("{prefix}cust:{u}:facts"), format!("{prefix}link:c:telegram:55")] {
+    for key in [format!("{prefix}cust:{{{u}}}:facts"), link] {
         let ttl: i64 = redis::cmd("TTL").arg(&key).query_async(&mut conn).await.unwrap();
         assert!(ttl > 0 && ttl <= 600, "{key} carries the customer TTL, got {ttl}");
     }
 }
+on_both!(#[tokio::test] redis_key_layout => key_layout);
 
 fn assert_corrupt<T: std::fmt::Debug>(got: Result<T, MemoryError>) {
     match got {
@@ -637,38 +609,38 @@ fn assert_corrupt<T: std::fmt::Debug>(got: Result<T, MemoryError>) {
     }
 }
 
-#[tokio::test]
-async fn redis_corrupt_records_are_reported_not_panicked() {
+async fn corrupt_records(b: Backend) {
     let prefix = unique_prefix();
-    let (mem, _c) = redis_memory(test_config(&prefix)).await;
-    let mut conn = raw_conn().await;
+    let (mem, _c) = redis_memory(b, test_config(&prefix)).await;
+    let mut conn = b.conn().await;
     let set = |k: String, v: &'static str| redis::cmd("SET").arg(k).arg(v).clone();
+    let cust = |id: &CustomerId, part: &str| format!("{prefix}cust:{{{}}}:{part}", id.key());
 
     let bad = CustomerId::channel("cli", "bad");
     let good_u = CustomerId::Unified("01".repeat(32));
-    let _: () = set(format!("{prefix}cust:{}:facts", bad.key()), "{not json").query_async(&mut conn).await.unwrap();
+    let _: () = set(cust(&bad, "facts"), "{not json").query_async(&mut conn).await.unwrap();
     assert_corrupt(mem.load_customer(&bad).await);
     assert_corrupt(mem.remember(&bad, &facts(Some("x"), &[])).await);
     // A failed link must not half-apply.
     assert_corrupt(mem.link(&bad, &good_u).await);
     let link: Option<String> =
-        redis::cmd("GET").arg(format!("{prefix}link:{}", bad.key())).query_async(&mut conn).await.unwrap();
+        redis::cmd("GET").arg(format!("{prefix}link:{{{}}}", bad.key())).query_async(&mut conn).await.unwrap();
     assert!(link.is_none());
 
     // Valid JSON of the wrong shape.
     let odd = CustomerId::channel("cli", "odd");
-    let _: () = set(format!("{prefix}cust:{}:facts", odd.key()), "[1,2]").query_async(&mut conn).await.unwrap();
+    let _: () = set(cust(&odd, "facts"), "[1,2]").query_async(&mut conn).await.unwrap();
     assert_corrupt(mem.load_customer(&odd).await);
     assert_corrupt(mem.remember(&odd, &facts(Some("x"), &[])).await);
 
     // A turn list that is not a list (WRONGTYPE inside the script).
     let wrong = CustomerId::channel("cli", "wrongtype");
-    let _: () = set(format!("{prefix}cust:{}:turns", wrong.key()), "x").query_async(&mut conn).await.unwrap();
+    let _: () = set(cust(&wrong, "turns"), "x").query_async(&mut conn).await.unwrap();
     assert_corrupt(mem.load_customer(&wrong).await);
 
     let turns_bad = CustomerId::channel("cli", "badturn");
     let _: () = redis::cmd("RPUSH")
-        .arg(format!("{prefix}cust:{}:turns", turns_bad.key()))
+        .arg(cust(&turns_bad, "turns"))
         .arg("nope")
         .query_async(&mut conn)
         .await
@@ -676,6 +648,14 @@ async fn redis_corrupt_records_are_reported_not_panicked() {
         .unwrap();
     assert_corrupt(mem.load_customer(&turns_bad).await);
     assert_corrupt(mem.link(&turns_bad, &good_u).await);
+
+    // A corrupt unified record stops a link before anything moves.
+    let bad_u = CustomerId::Unified("02".repeat(32));
+    let fine = CustomerId::channel("cli", "fine");
+    mem.remember(&fine, &facts(Some("Fine Co"), &[])).await.unwrap();
+    let _: () = set(cust(&bad_u, "facts"), "{not json").query_async(&mut conn).await.unwrap();
+    assert_corrupt(mem.link(&fine, &bad_u).await);
+    assert_eq!(mem.load_customer(&fine).await.unwrap().facts.company.as_deref(), Some("Fine Co"));
 
     let _: () = redis::cmd("RPUSH")
         .arg(format!("{prefix}tr:t"))
@@ -687,57 +667,93 @@ async fn redis_corrupt_records_are_reported_not_panicked() {
     assert_corrupt(mem.transcript("t").await);
     let _: () = set(format!("{prefix}res:r"), "42").query_async(&mut conn).await.unwrap();
     assert_corrupt(mem.result("r").await);
-    let _: () = set(format!("{prefix}link:{}", CustomerId::channel("cli", "l").key()), "garbage")
+    let _: () = set(format!("{prefix}link:{{{}}}", CustomerId::channel("cli", "l").key()), "garbage")
         .query_async(&mut conn)
         .await
         .unwrap();
     assert_corrupt(mem.load_customer(&CustomerId::channel("cli", "l")).await);
 }
+on_both!(#[tokio::test] redis_corrupt_records_are_reported_not_panicked => corrupt_records);
 
-/// Server-side proof that `load_customer` is one request: MONITOR logs every
-/// command in execution order, tagging the ones a script issues as `lua`. A
-/// sentinel sent after the call returns marks the end of its traffic, so the
-/// check needs no sleeps and ignores parallel tests (other prefixes).
-#[tokio::test]
-async fn redis_load_customer_is_a_single_round_trip() {
-    let prefix = unique_prefix();
-    let (mem, _c) = redis_memory(test_config(&prefix)).await;
-    let chan = CustomerId::channel("telegram", "rt");
-    let uni = CustomerId::Unified("aa".repeat(32));
-    mem.remember(&chan, &facts(Some("RT"), &["i"])).await.unwrap();
-    mem.push_turns(&chan, &[turn(1, "a"), turn(2, "b")]).await.unwrap();
-    mem.link(&chan, &uni).await.unwrap();
+/// The primaries' addresses: the one server, or every primary of the cluster.
+async fn primaries(b: Backend, conn: &mut RedisConn) -> Vec<String> {
+    if b == Backend::Single {
+        return vec![b.url()];
+    }
+    let nodes: String = redis::cmd("CLUSTER").arg("NODES").query_async(conn).await.unwrap();
+    nodes
+        .lines()
+        .filter(|l| l.split_whitespace().nth(2).is_some_and(|f| f.split(',').any(|f| f == "master")))
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .map(|addr| format!("redis://{}", addr.split('@').next().unwrap_or(addr)))
+        .collect()
+}
 
-    let client = redis::Client::open(redis_url()).unwrap();
-    let mut monitor = client.get_async_monitor().await.unwrap();
-    let mut feed = monitor.on_message::<String>();
-    let view = mem.load_customer(&chan).await.unwrap();
-    assert_eq!(view.id, uni);
-    assert_eq!(view.recent_turns.len(), 2);
-
+/// What the servers executed while `f` ran, as MONITOR lines naming
+/// `prefix`: MONITOR logs every command in execution order, tagging the ones
+/// a script issues as `lua`. A sentinel ECHO sent to every primary after `f`
+/// returns marks the end of its traffic, so the check needs no sleeps and
+/// ignores parallel tests (other prefixes).
+async fn monitored<F: std::future::Future<Output = ()>>(b: Backend, prefix: &str, f: F) -> Vec<String> {
+    let mut conn = b.conn().await;
+    let nodes = primaries(b, &mut conn).await;
+    let mut feeds = Vec::new();
+    for node in &nodes {
+        let monitor = redis::Client::open(node.as_str()).unwrap().get_async_monitor().await.unwrap();
+        feeds.push(monitor.into_on_message::<String>().boxed());
+    }
+    let mut feed = futures::stream::select_all(feeds);
+    f.await;
     let sentinel = format!("{prefix}sentinel");
-    let mut conn = raw_conn().await;
-    let _: Option<String> = redis::cmd("GET").arg(&sentinel).query_async(&mut conn).await.unwrap();
-    let mut ours = Vec::new();
-    loop {
+    for node in &nodes {
+        let mut direct = redis::Client::open(node.as_str()).unwrap().get_multiplexed_async_connection().await.unwrap();
+        let _: String = redis::cmd("ECHO").arg(&sentinel).query_async(&mut direct).await.unwrap();
+    }
+    let (mut seen, mut ours) = (0, Vec::new());
+    while seen < nodes.len() {
         let line = tokio::time::timeout(Duration::from_secs(5), feed.next())
             .await
             .expect("MONITOR fell silent before the sentinel")
             .expect("MONITOR stream ended");
         if line.contains(&sentinel) {
-            break;
-        }
-        if line.contains(&prefix) {
+            seen += 1;
+        } else if line.contains(prefix) {
             ours.push(line);
         }
     }
-    let from_client: Vec<&String> = ours.iter().filter(|l| !l.contains(" lua]")).collect();
-    assert_eq!(from_client.len(), 1, "expected one request, saw {from_client:#?}");
-    assert!(from_client[0].contains("\"EVALSHA\""), "{}", from_client[0]);
-    // The one request did follow the link and read facts and turns.
-    let in_script = ours.iter().filter(|l| l.contains(" lua]")).count();
-    assert_eq!(in_script, 3, "{ours:#?}");
+    ours
 }
+
+/// `load_customer` is one request for an unlinked id and two through a
+/// link (the link lives in the channel id's slot, the record in the
+/// unified id's), on either topology.
+async fn load_round_trips(b: Backend) {
+    let prefix = unique_prefix();
+    let (mem, _c) = redis_memory(b, test_config(&prefix)).await;
+    let chan = CustomerId::channel("telegram", "rt");
+    let uni = CustomerId::Unified("aa".repeat(32));
+    let lone = CustomerId::channel("telegram", "rt-lone");
+    mem.remember(&chan, &facts(Some("RT"), &["i"])).await.unwrap();
+    mem.push_turns(&chan, &[turn(1, "a"), turn(2, "b")]).await.unwrap();
+    mem.link(&chan, &uni).await.unwrap();
+    mem.push_turns(&lone, &[turn(1, "a")]).await.unwrap();
+
+    for (who, requests, in_script) in [(&lone, 1, 3), (&uni, 1, 3), (&chan, 2, 3)] {
+        let ours = monitored(b, &prefix, async {
+            let view = mem.load_customer(who).await.unwrap();
+            assert_eq!(&view.id, if who == &chan { &uni } else { who });
+            assert!(!view.recent_turns.is_empty());
+        })
+        .await;
+        let from_client: Vec<&String> = ours.iter().filter(|l| !l.contains(" lua]")).collect();
+        assert_eq!(from_client.len(), requests, "{who:?}: {from_client:#?}");
+        assert!(from_client.iter().all(|l| l.contains("\"EVALSHA\"")), "{from_client:#?}");
+        // The requests did follow the link and read facts and turns.
+        let scripted = ours.iter().filter(|l| l.contains(" lua]")).count();
+        assert_eq!(scripted, in_script, "{who:?}: {ours:#?}");
+    }
+}
+on_both!(#[tokio::test] redis_load_customer_is_one_round_trip_and_two_through_a_link => load_round_trips);
 
 #[tokio::test]
 async fn redis_unreachable_is_unavailable() {
@@ -800,7 +816,7 @@ impl Drop for PrivateRedis {
 async fn redis_survives_a_server_restart() {
     // The shared server proves the environment is set up; the restart itself
     // happens on a private one so parallel tests are unaffected.
-    let _ = redis_url();
+    let _ = Backend::Single.url();
     let port = free_port();
     let url = format!("redis://127.0.0.1:{port}/");
     let server = PrivateRedis::start(port).await;

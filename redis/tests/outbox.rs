@@ -1,12 +1,17 @@
 //! Idempotency and dead letters in Redis, shared by several processes
-//! (here: several hubs with their own connections). Needs `REDIS_URL`;
-//! fails loudly without it rather than skipping. Each test uses its own
-//! key prefix and deletes its keys afterwards.
+//! (here: several hubs with their own connections), on a single Redis
+//! (`REDIS_URL`) and a Redis Cluster (`REDIS_CLUSTER_URL`). Fails loudly
+//! without either rather than skipping. Each test uses its own key prefix
+//! and deletes its keys afterwards.
+
+#[macro_use]
+mod backend;
 
 // The channel tests' fake chat servers and deliveries, shared rather than copied.
 #[path = "../../channels/tests/support/mod.rs"]
 mod support;
 
+use backend::{delete_prefix, Backend};
 use std::sync::Arc;
 use std::time::Duration;
 use support::*;
@@ -23,24 +28,8 @@ async fn list_dead_letters(url: &str, prefix: &str) -> Vec<DeadLetter> {
 
 const WAIT: Duration = Duration::from_secs(10);
 
-fn redis_url() -> String {
-    match std::env::var("REDIS_URL") {
-        Ok(url) if !url.trim().is_empty() => url,
-        _ => panic!("REDIS_URL not set: run the tests through scripts/test.sh, which starts redis-server"),
-    }
-}
-
-fn prefix(test: &str) -> String {
-    format!("twtest:{test}:{}:", std::process::id())
-}
-
-async fn cleanup(url: &str, prefix: &str) {
-    let client = redis::Client::open(url).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
-    let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{prefix}*")).query_async(&mut conn).await.unwrap();
-    if !keys.is_empty() {
-        let _: () = redis::cmd("DEL").arg(keys).query_async(&mut conn).await.unwrap();
-    }
+fn prefix(b: Backend, test: &str) -> String {
+    format!("twtest:{test}:{b:?}:{}:", std::process::id())
 }
 
 async fn redis_hub(url: &str, prefix: &str) -> (Arc<ChannelHub>, Arc<RedisStore>) {
@@ -54,10 +43,10 @@ async fn redis_hub(url: &str, prefix: &str) -> (Arc<ChannelHub>, Arc<RedisStore>
     (hub, store)
 }
 
-#[tokio::test]
-async fn two_processes_never_post_the_same_delivery_twice() {
-    let url = redis_url();
-    let p = prefix("idem");
+on_both!(#[tokio::test] two_processes_never_post_the_same_delivery_twice => two_processes_never_post_the_same_delivery_twice);
+async fn two_processes_never_post_the_same_delivery_twice(backend: Backend) {
+    let url = backend.url();
+    let p = prefix(backend, "idem");
     let rx = Receiver::start(Reply::ok(r#"{"errcode":0}"#)).await;
     let spec = ChannelSpec::parse_with(&format!("wecom:{}", rx.url("/send?key=shared")), &|_| None).unwrap();
     let (hub_a, _) = redis_hub(&url, &p).await;
@@ -81,21 +70,21 @@ async fn two_processes_never_post_the_same_delivery_twice() {
     assert_eq!(a.stats().delivered + b.stats().delivered, 1);
 
     // The markers live under the memory prefix; no secret in any key.
-    let client = redis::Client::open(url.as_str()).unwrap();
-    let mut conn = client.get_multiplexed_async_connection().await.unwrap();
+    let mut conn = backend.conn().await;
     let keys: Vec<String> = redis::cmd("KEYS").arg(format!("{p}*")).query_async(&mut conn).await.unwrap();
     assert_eq!(keys.len(), 1, "{keys:?}");
-    assert!(keys[0].starts_with(&format!("{p}ch:sent:wecom-")) && keys[0].ends_with(":inq-9-customs"), "{keys:?}");
+    // The delivery key is the hash tag: marker and claim share its slot.
+    assert!(keys[0].starts_with(&format!("{p}ch:sent:{{wecom-")) && keys[0].ends_with(":inq-9-customs}"), "{keys:?}");
     assert!(!keys[0].contains("shared"));
     let ttl: i64 = redis::cmd("TTL").arg(&keys[0]).query_async(&mut conn).await.unwrap();
     assert!(ttl > 0, "sent markers expire");
-    cleanup(&url, &p).await;
+    delete_prefix(backend, &p).await;
 }
 
-#[tokio::test]
-async fn dead_letters_are_listed_from_redis_by_another_process() {
-    let url = redis_url();
-    let p = prefix("dead");
+on_both!(#[tokio::test] dead_letters_are_listed_from_redis_by_another_process => dead_letters_are_listed_from_redis_by_another_process);
+async fn dead_letters_are_listed_from_redis_by_another_process(b: Backend) {
+    let url = b.url();
+    let p = prefix(b, "dead");
     let (hub, _) = redis_hub(&url, &p).await;
     let spec = ChannelSpec::parse_with(
         &format!("dingtalk:{}", dead_port_url("/robot/send?access_token=tok-secret-9876")),
@@ -127,13 +116,13 @@ async fn dead_letters_are_listed_from_redis_by_another_process() {
         claimed_at_ms: tradewind_core::now_ms(),
     };
     assert!(hub2.store().claim(&key, &pending, Duration::from_secs(60)).await.unwrap());
-    cleanup(&url, &p).await;
+    delete_prefix(b, &p).await;
 }
 
-#[tokio::test]
-async fn a_claim_left_by_a_stopped_process_shows_as_stranded_and_can_be_taken_over() {
-    let url = redis_url();
-    let p = prefix("stale");
+on_both!(#[tokio::test] a_claim_left_by_a_stopped_process_shows_as_stranded_and_can_be_taken_over => a_claim_left_by_a_stopped_process_shows_as_stranded_and_can_be_taken_over);
+async fn a_claim_left_by_a_stopped_process_shows_as_stranded_and_can_be_taken_over(b: Backend) {
+    let url = b.url();
+    let p = prefix(b, "stale");
     let store = RedisStore::connect(&url, &p, RedisStoreOptions::default()).await.unwrap();
     let two_hours_ago = tradewind_core::now_ms() - 2 * 3600 * 1000;
     let pending = PendingRecord {
@@ -158,5 +147,5 @@ async fn a_claim_left_by_a_stopped_process_shows_as_stranded_and_can_be_taken_ov
     other.mark_delivered(key).await.unwrap();
     assert!(store.is_delivered(key).await.unwrap());
     assert!(list_dead_letters(&url, &p).await.is_empty());
-    cleanup(&url, &p).await;
+    delete_prefix(b, &p).await;
 }

@@ -1,22 +1,20 @@
-//! The review store and audit log on a real Redis. Needs `REDIS_URL`; fails
-//! loudly without it rather than skipping, so a green run means Redis was
-//! exercised. Each test uses its own key prefix and deletes its keys after.
+//! The review store and audit log on a real Redis, single (`REDIS_URL`) and
+//! Cluster (`REDIS_CLUSTER_URL`). Fails loudly without either rather than
+//! skipping, so a green run means both were exercised. Each test uses its
+//! own key prefix and deletes its keys after.
+
+#[macro_use]
+mod backend;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use backend::{Backend, Cleanup};
 use serde_json::json;
 use tradewind_ports::review::{AuditEvent, AuditLog, Review, ReviewError, ReviewStore, Stage};
 use tradewind_redis::{RedisAudit, RedisReviews};
 
 const TTL: Duration = Duration::from_secs(600);
-
-fn redis_url() -> String {
-    match std::env::var("REDIS_URL") {
-        Ok(url) if !url.trim().is_empty() => url,
-        _ => panic!("REDIS_URL not set: run the tests through scripts/test.sh, which starts redis-server"),
-    }
-}
 
 fn unique_prefix() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -24,45 +22,16 @@ fn unique_prefix() -> String {
     format!("twtest:{}:{nanos:x}:{}:", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed))
 }
 
-/// Deletes a test's keys so a long-lived dev server does not fill up.
-struct Cleanup {
-    url: String,
-    prefix: String,
-}
-
-impl Drop for Cleanup {
-    // Runs during unwinding too, so it must never panic.
-    fn drop(&mut self) {
-        let Ok(client) = redis::Client::open(self.url.as_str()) else {
-            return;
-        };
-        let Ok(mut conn) = client.get_connection() else {
-            return;
-        };
-        let keys: Vec<String> =
-            redis::cmd("KEYS").arg(format!("{}*", self.prefix)).query(&mut conn).unwrap_or_default();
-        if !keys.is_empty() {
-            let _: Result<i64, _> = redis::cmd("DEL").arg(keys).query(&mut conn);
-        }
-    }
-}
-
-async fn reviews(cap: usize) -> (RedisReviews, String, Cleanup) {
-    let url = redis_url();
+async fn reviews(backend: Backend, cap: usize) -> (RedisReviews, String, Cleanup) {
     let prefix = unique_prefix();
-    let store = RedisReviews::connect(&url, &prefix, TTL, cap).await.unwrap();
-    (store, prefix.clone(), Cleanup { url, prefix })
+    let store = RedisReviews::connect(&backend.url(), &prefix, TTL, cap).await.unwrap();
+    (store, prefix.clone(), Cleanup { backend, prefix })
 }
 
-async fn audit(cap: usize) -> (RedisAudit, String, Cleanup) {
-    let url = redis_url();
+async fn audit(backend: Backend, cap: usize) -> (RedisAudit, String, Cleanup) {
     let prefix = unique_prefix();
-    let log = RedisAudit::connect(&url, &prefix, TTL, cap).await.unwrap();
-    (log, prefix.clone(), Cleanup { url, prefix })
-}
-
-async fn raw_conn() -> redis::aio::MultiplexedConnection {
-    redis::Client::open(redis_url()).unwrap().get_multiplexed_async_connection().await.unwrap()
+    let log = RedisAudit::connect(&backend.url(), &prefix, TTL, cap).await.unwrap();
+    (log, prefix.clone(), Cleanup { backend, prefix })
 }
 
 fn review(id: &str, rev: u64, created_ms: u64) -> Review {
@@ -105,15 +74,15 @@ fn stream_ms(id: &str) -> u64 {
     id.split('-').next().unwrap().parse().unwrap()
 }
 
-#[tokio::test]
-async fn review_round_trips_under_its_hash_tagged_key_with_a_ttl() {
-    let (store, p, _c) = reviews(100).await;
+on_both!(#[tokio::test] review_round_trips_under_its_hash_tagged_key_with_a_ttl => review_round_trips_under_its_hash_tagged_key_with_a_ttl);
+async fn review_round_trips_under_its_hash_tagged_key_with_a_ttl(b: Backend) {
+    let (store, p, _c) = reviews(b, 100).await;
     let r = review("inq-1", 1, 1_700_000_000_000);
     store.put(&r).await.unwrap();
     assert_eq!(store.get("inq-1").await.unwrap(), Some(r));
     assert_eq!(store.get("inq-missing").await.unwrap(), None);
 
-    let mut conn = raw_conn().await;
+    let mut conn = b.conn().await;
     let pttl: i64 = redis::cmd("PTTL").arg(format!("{p}{{rv}}:review:inq-1")).query_async(&mut conn).await.unwrap();
     assert!(pttl > 0 && pttl <= TTL.as_millis() as i64, "review key expires: {pttl}");
     let score: f64 =
@@ -121,9 +90,9 @@ async fn review_round_trips_under_its_hash_tagged_key_with_a_ttl() {
     assert_eq!(score, 1_700_000_000_000.0, "indexed by created_ms");
 }
 
-#[tokio::test]
-async fn list_returns_the_newest_created_first() {
-    let (store, _p, _c) = reviews(100).await;
+on_both!(#[tokio::test] list_returns_the_newest_created_first => list_returns_the_newest_created_first);
+async fn list_returns_the_newest_created_first(b: Backend) {
+    let (store, _p, _c) = reviews(b, 100).await;
     for (id, created) in [("b", 2_000), ("a", 1_000), ("d", 4_000), ("c", 3_000)] {
         store.put(&review(id, 1, created)).await.unwrap();
     }
@@ -134,9 +103,9 @@ async fn list_returns_the_newest_created_first() {
     assert!(store.list(0).await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn put_conflicts_on_a_stale_rev_on_rev_1_when_present_and_on_a_later_rev_when_absent() {
-    let (store, _p, _c) = reviews(100).await;
+on_both!(#[tokio::test] put_conflicts_on_a_stale_rev_on_rev_1_when_present_and_on_a_later_rev_when_absent => put_conflicts_on_a_stale_rev_on_rev_1_when_present_and_on_a_later_rev_when_absent);
+async fn put_conflicts_on_a_stale_rev_on_rev_1_when_present_and_on_a_later_rev_when_absent(b: Backend) {
+    let (store, _p, _c) = reviews(b, 100).await;
     store.put(&review("a", 1, 1_000)).await.unwrap();
     store.put(&review("a", 2, 1_000)).await.unwrap();
     let mut stale = review("a", 2, 1_000);
@@ -150,11 +119,11 @@ async fn put_conflicts_on_a_stale_rev_on_rev_1_when_present_and_on_a_later_rev_w
     assert_eq!(ids(&store.list(10).await.unwrap()), ["a"], "a refused write is not indexed");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_concurrent_puts_of_the_same_rev_exactly_one_wins() {
-    let (one, p, _c) = reviews(100).await;
+on_both!(#[tokio::test(flavor = "multi_thread", worker_threads = 2)] two_concurrent_puts_of_the_same_rev_exactly_one_wins => two_concurrent_puts_of_the_same_rev_exactly_one_wins);
+async fn two_concurrent_puts_of_the_same_rev_exactly_one_wins(b: Backend) {
+    let (one, p, _c) = reviews(b, 100).await;
     // Two processes: separate connections, so the writes really race.
-    let two = RedisReviews::connect(&redis_url(), &p, TTL, 100).await.unwrap();
+    let two = RedisReviews::connect(&b.url(), &p, TTL, 100).await.unwrap();
     one.put(&review("race", 1, 1_000)).await.unwrap();
     for rev in 2..=30 {
         let mut approve = review("race", rev, 1_000);
@@ -183,37 +152,37 @@ async fn two_concurrent_puts_of_the_same_rev_exactly_one_wins() {
     }
 }
 
-#[tokio::test]
-async fn the_index_is_trimmed_to_cap_dropping_the_oldest_created() {
-    let (store, p, _c) = reviews(3).await;
+on_both!(#[tokio::test] the_index_is_trimmed_to_cap_dropping_the_oldest_created => the_index_is_trimmed_to_cap_dropping_the_oldest_created);
+async fn the_index_is_trimmed_to_cap_dropping_the_oldest_created(b: Backend) {
+    let (store, p, _c) = reviews(b, 3).await;
     for (id, created) in [("e", 5_000), ("a", 1_000), ("c", 3_000), ("b", 2_000), ("d", 4_000)] {
         store.put(&review(id, 1, created)).await.unwrap();
     }
     assert_eq!(ids(&store.list(10).await.unwrap()), ["e", "d", "c"]);
-    let mut conn = raw_conn().await;
+    let mut conn = b.conn().await;
     let indexed: i64 = redis::cmd("ZCARD").arg(format!("{p}{{rv}}:reviews")).query_async(&mut conn).await.unwrap();
     assert_eq!(indexed, 3);
     assert_eq!(store.get("a").await.unwrap(), None, "trimmed reviews are deleted, not only unindexed");
     assert_eq!(store.get("b").await.unwrap(), None);
 }
 
-#[tokio::test]
-async fn list_skips_reviews_whose_json_expired_and_still_fills_the_limit() {
-    let (store, p, _c) = reviews(100).await;
+on_both!(#[tokio::test] list_skips_reviews_whose_json_expired_and_still_fills_the_limit => list_skips_reviews_whose_json_expired_and_still_fills_the_limit);
+async fn list_skips_reviews_whose_json_expired_and_still_fills_the_limit(b: Backend) {
+    let (store, p, _c) = reviews(b, 100).await;
     for (id, created) in [("a", 1_000), ("b", 2_000), ("c", 3_000)] {
         store.put(&review(id, 1, created)).await.unwrap();
     }
-    let mut conn = raw_conn().await;
+    let mut conn = b.conn().await;
     let _: i64 = redis::cmd("PEXPIRE").arg(format!("{p}{{rv}}:review:b")).arg(1).query_async(&mut conn).await.unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert_eq!(ids(&store.list(10).await.unwrap()), ["c", "a"]);
     assert_eq!(ids(&store.list(2).await.unwrap()), ["c", "a"], "reads past the expired entry");
 }
 
-#[tokio::test]
-async fn a_corrupt_stored_review_is_reported_not_overwritten() {
-    let (store, p, _c) = reviews(100).await;
-    let mut conn = raw_conn().await;
+on_both!(#[tokio::test] a_corrupt_stored_review_is_reported_not_overwritten => a_corrupt_stored_review_is_reported_not_overwritten);
+async fn a_corrupt_stored_review_is_reported_not_overwritten(b: Backend) {
+    let (store, p, _c) = reviews(b, 100).await;
+    let mut conn = b.conn().await;
     let _: () =
         redis::cmd("SET").arg(format!("{p}{{rv}}:review:bad")).arg("{not json").query_async(&mut conn).await.unwrap();
     assert!(matches!(store.get("bad").await, Err(ReviewError::Corrupt(_))));
@@ -222,9 +191,9 @@ async fn a_corrupt_stored_review_is_reported_not_overwritten() {
     assert_eq!(raw, "{not json");
 }
 
-#[tokio::test]
-async fn audit_events_come_back_per_inquiry_in_order_with_their_stream_ids() {
-    let (log, _p, _c) = audit(1_000).await;
+on_both!(#[tokio::test] audit_events_come_back_per_inquiry_in_order_with_their_stream_ids => audit_events_come_back_per_inquiry_in_order_with_their_stream_ids);
+async fn audit_events_come_back_per_inquiry_in_order_with_their_stream_ids(b: Backend) {
+    let (log, _p, _c) = audit(b, 1_000).await;
     log.append(&[event("a", 10, "stage"), event("b", 11, "customs.risk_level")]).await.unwrap();
     log.append(&[event("a", 12, "proposal.body")]).await.unwrap();
     log.append(&[]).await.unwrap();
@@ -242,9 +211,9 @@ async fn audit_events_come_back_per_inquiry_in_order_with_their_stream_ids() {
     assert_eq!(a.iter().map(|e| e.id.as_str()).collect::<Vec<_>>(), a_ids, "one id per event in both streams");
 }
 
-#[tokio::test]
-async fn audit_export_starts_at_since_ms_and_stops_at_limit() {
-    let (log, _p, _c) = audit(1_000).await;
+on_both!(#[tokio::test] audit_export_starts_at_since_ms_and_stops_at_limit => audit_export_starts_at_since_ms_and_stops_at_limit);
+async fn audit_export_starts_at_since_ms_and_stops_at_limit(b: Backend) {
+    let (log, _p, _c) = audit(b, 1_000).await;
     log.append(&[event("a", 1, "stage"), event("a", 2, "stage")]).await.unwrap();
     let first = log.export(0, 100).await.unwrap();
     let last_early_ms = stream_ms(&first[1].id);
@@ -261,11 +230,11 @@ async fn audit_export_starts_at_since_ms_and_stops_at_limit() {
     assert!(log.export(0, 0).await.unwrap().is_empty());
 }
 
-#[tokio::test]
-async fn the_per_inquiry_stream_expires_and_the_global_one_does_not() {
-    let (log, p, _c) = audit(1_000).await;
+on_both!(#[tokio::test] the_per_inquiry_stream_expires_and_the_global_one_does_not => the_per_inquiry_stream_expires_and_the_global_one_does_not);
+async fn the_per_inquiry_stream_expires_and_the_global_one_does_not(b: Backend) {
+    let (log, p, _c) = audit(b, 1_000).await;
     log.append(&[event("inq-7", 1, "stage")]).await.unwrap();
-    let mut conn = raw_conn().await;
+    let mut conn = b.conn().await;
     let per: i64 = redis::cmd("PTTL").arg(format!("{p}{{au}}:audit:inq-7")).query_async(&mut conn).await.unwrap();
     assert!(per > 0 && per <= TTL.as_millis() as i64, "per-inquiry stream TTL: {per}");
     let global: i64 = redis::cmd("PTTL").arg(format!("{p}{{au}}:audit")).query_async(&mut conn).await.unwrap();
@@ -274,16 +243,16 @@ async fn the_per_inquiry_stream_expires_and_the_global_one_does_not() {
     assert_eq!(kind, "stream");
 }
 
-#[tokio::test]
-async fn the_global_audit_stream_is_trimmed_near_cap() {
+on_both!(#[tokio::test] the_global_audit_stream_is_trimmed_near_cap => the_global_audit_stream_is_trimmed_near_cap);
+async fn the_global_audit_stream_is_trimmed_near_cap(b: Backend) {
     // MAXLEN ~ trims whole stream nodes (100 entries by default), so the cap
     // holds within one node's slack.
-    let (log, p, _c) = audit(100).await;
+    let (log, p, _c) = audit(b, 100).await;
     for chunk in 0..10 {
         let events: Vec<AuditEvent> = (0..100).map(|i| event("bulk", chunk * 100 + i, "stage")).collect();
         log.append(&events).await.unwrap();
     }
-    let mut conn = raw_conn().await;
+    let mut conn = b.conn().await;
     let len: i64 = redis::cmd("XLEN").arg(format!("{p}{{au}}:audit")).query_async(&mut conn).await.unwrap();
     assert!((100..=200).contains(&len), "global stream length {len}");
     let kept = log.export(0, 1_000).await.unwrap();

@@ -21,6 +21,40 @@ pub fn redis_url() -> String {
         .expect("REDIS_URL not set: run the tests through scripts/test.sh, which starts redis-server")
 }
 
+/// The two Redis topologies the Redis-backed tests run on: the single
+/// server (`REDIS_URL`) and the 3-master Redis Cluster (`REDIS_CLUSTER_URL`)
+/// that `scripts/test.sh` starts. A missing URL fails the test loudly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Single,
+    Cluster,
+}
+
+impl Backend {
+    pub fn url(self) -> String {
+        match self {
+            Backend::Single => redis_url(),
+            Backend::Cluster => std::env::var("REDIS_CLUSTER_URL").expect(
+                "REDIS_CLUSTER_URL not set: run the tests through scripts/test.sh, which starts a Redis Cluster",
+            ),
+        }
+    }
+
+    /// Points the memory (and so the cluster runtime) at this Redis.
+    pub fn apply(self, c: &mut Config) {
+        c.memory.redis_url = Some(self.url());
+    }
+
+    /// A raw connection routed like the adapters' (on a cluster, by slot).
+    pub async fn conn(self) -> tradewind_redis::conn::RedisConn {
+        tradewind_redis::conn::RedisTarget::open(&self.url())
+            .expect("redis url")
+            .connect(&tradewind_redis::conn::Tuning::default())
+            .await
+            .expect("redis connects")
+    }
+}
+
 pub fn test_config(dir: &std::path::Path, redis: bool) -> Config {
     let mut c = Config::default();
     c.knowledge.data_dir = dir.join("knowledge");

@@ -8,6 +8,8 @@ pub mod fake_telegram;
 pub mod sse;
 pub mod stack;
 
-pub use app::{fast_cluster, redis_url, spawn_app, spawn_app_with, test_config, unique_prefix, uuid_like, TestApp};
+pub use app::{
+    fast_cluster, redis_url, spawn_app, spawn_app_with, test_config, unique_prefix, uuid_like, Backend, TestApp,
+};
 pub use stack::{start_on, start_stack, start_stack_with, Stack};
 pub use tradewind_scripted_llm::{ScriptedLlm, ScriptedResponse, ScriptedToolCall};
