@@ -33,6 +33,13 @@ pub struct SwarmConfig {
     pub max_message_bytes: usize,
     /// A conversation's inquiry stays open this long after its last message.
     pub conversation_window: Duration,
+    /// Steps that run by rules (the offline brain) at once, across every
+    /// inquiry of this swarm: they are pure CPU, so more than the cores
+    /// only interleave them and stretch every inquiry's latency. A step
+    /// that waits on a model holds no slot, so the number of inquiries in
+    /// flight (thousands, when a model is slow) is bounded elsewhere
+    /// (`[limits] max_inflight`), not by the cores. 0 = the cores available.
+    pub cpu_slots: usize,
 }
 
 impl Default for SwarmConfig {
@@ -43,6 +50,7 @@ impl Default for SwarmConfig {
             agent_deadlines: BTreeMap::new(),
             max_message_bytes: 16 * 1024,
             conversation_window: Duration::from_secs(24 * 3600),
+            cpu_slots: 0,
         }
     }
 }
@@ -81,6 +89,21 @@ pub struct Swarm {
     env: Env,
     config: Arc<SwarmConfig>,
     agents: Arc<Vec<Arc<dyn Agent>>>,
+    /// `SwarmConfig::cpu_slots` permits; see there.
+    cpu: Arc<tokio::sync::Semaphore>,
+}
+
+/// A CPU slot for a step that runs by rules; none for one that asks a model.
+async fn cpu_slot<'a>(
+    cpu: &'a tokio::sync::Semaphore,
+    brain: &dyn tradewind_ports::brain::Brain,
+) -> Option<tokio::sync::SemaphorePermit<'a>> {
+    if brain.is_offline() {
+        // The semaphore is never closed, so this only waits.
+        cpu.acquire().await.ok()
+    } else {
+        None
+    }
 }
 
 /// How one agent ended, and how long it ran.
@@ -90,9 +113,18 @@ struct Ran {
     ms: f64,
 }
 
-async fn run_agent(agent: &dyn Agent, env: &Env, ctx: ToolCtx, input: AgentInput<'_>, deadline: Duration) -> Ran {
+async fn run_agent(
+    agent: &dyn Agent,
+    env: &Env,
+    cpu: &tokio::sync::Semaphore,
+    ctx: ToolCtx,
+    input: AgentInput<'_>,
+    deadline: Duration,
+) -> Ran {
     let start = Instant::now();
     let name = agent.name();
+    // Waiting for a slot is load, not a hung agent: it is outside the deadline.
+    let _slot = cpu_slot(cpu, env.brain_for(name)).await;
     // The agent sees only its own tools.
     let env = Env { dispatcher: env.dispatcher.scoped(agent.tools()), ..env.clone() };
     let ctx = ctx.with_deadline(deadline);
@@ -131,7 +163,16 @@ fn typed<T>(ran: Option<AgentOutcome<AgentOutput>>, pick: impl Fn(AgentOutput) -
 impl Swarm {
     /// A swarm running the agents Tradewind ships.
     pub fn new(env: Env, config: SwarmConfig) -> Self {
-        Self { env, config: Arc::new(config), agents: Arc::new(crate::agent::builtin()) }
+        let slots = match config.cpu_slots {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n,
+        };
+        Self {
+            env,
+            config: Arc::new(config),
+            agents: Arc::new(crate::agent::builtin()),
+            cpu: Arc::new(tokio::sync::Semaphore::new(slots)),
+        }
     }
 
     /// Registers one more agent; it runs in the fan-out beside the others.
@@ -212,6 +253,7 @@ impl Swarm {
         let t0 = Instant::now();
         let context = if env.brain.is_offline() { String::new() } else { self.recent_turns(&ctx).await };
         let ictx = ctx.clone().with_deadline(self.config.intake_deadline);
+        let slot = cpu_slot(&self.cpu, env.brain_for("intake")).await;
         let intake = crate::intake::run(env, &ictx, text, open.as_ref().map(|t| &t.inquiry), &context);
         let (mut reading, _recalled) = match tokio::time::timeout(self.config.intake_deadline, intake).await {
             Ok(Ok(v)) => v,
@@ -224,6 +266,7 @@ impl Swarm {
                 return Err(SwarmError::IntakeTimeout(self.config.intake_deadline));
             }
         };
+        drop(slot);
         if reading.start_new {
             self.close(&recorder, &mut open, "the customer asked for a separate inquiry").await?;
         }
@@ -298,7 +341,7 @@ impl Swarm {
             AgentInput { inquiry: si, text, question: reading.question.as_deref(), changes: change_summary.as_deref() };
         let runs = join_all(selected.iter().map(|a| {
             let deadline = self.deadline_of(a.as_ref());
-            run_agent(a.as_ref(), env, ctx.for_agent(a.name()), input, deadline)
+            run_agent(a.as_ref(), env, &self.cpu, ctx.for_agent(a.name()), input, deadline)
         }))
         .await;
         let fanout_ms = tf.elapsed().as_secs_f64() * 1000.0;
@@ -370,6 +413,7 @@ impl Swarm {
         let answer = reading.question.as_ref().and(faq.value()).and_then(|cards| cards.first());
         // Chats get a chat message; e-mail and web forms keep the letter.
         let letter = matches!(inquiry.channel.as_str(), "email" | "mail" | "form" | "web_form");
+        let slot = cpu_slot(&self.cpu, env.brain_for("reply")).await;
         let reply = match tokio::time::timeout(
             self.config.reply_deadline,
             crate::reply::run(env, &rctx, si, hold, answer, letter),
@@ -382,6 +426,7 @@ impl Swarm {
                 crate::reply::acknowledgement(si.lang)
             }
         };
+        drop(slot);
         recorder.record("reply", 0.0, StepKind::Output { value: json!(reply) });
 
         thread.last_run = Some(inquiry.id.clone());

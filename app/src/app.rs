@@ -296,6 +296,7 @@ impl App {
             agent_deadlines: d.agent_overrides().map_err(AppError::Config)?,
             max_message_bytes: config.limits.max_message_bytes,
             conversation_window: Duration::from_secs(config.memory.conversation_window_secs.max(1)),
+            cpu_slots: config.limits.cpu_slots,
         };
         let uses_model = !brain.is_offline();
         let env = Env::new(services, dispatcher, brain).with_model_agents(config.llm.agents.iter().cloned());

@@ -229,14 +229,20 @@ impl DeadlinesSection {
 #[serde(default, deny_unknown_fields)]
 pub struct LimitsSection {
     pub max_message_bytes: usize,
-    /// Inquiries the swarm runs at once in this process; more wait their
-    /// turn, so a burst costs queue slots rather than memory.
+    /// Inquiries in flight at once in this process; more wait their turn,
+    /// so a burst costs queue slots rather than memory. Most of an
+    /// inquiry's life on a model is waiting on it, which costs no CPU, so
+    /// this is in the thousands: with 3 calls of 200 ms on the critical
+    /// path, 1,024 in flight allow about 1,700 inquiries/s.
     pub max_inflight: usize,
+    /// Rule-run steps (the offline brain's intake, agents and reply) at
+    /// once, across all inquiries: they are pure CPU. 0 = the cores.
+    pub cpu_slots: usize,
 }
 
 impl Default for LimitsSection {
     fn default() -> Self {
-        Self { max_message_bytes: 16 * 1024, max_inflight: 64 }
+        Self { max_message_bytes: 16 * 1024, max_inflight: 1024, cpu_slots: 0 }
     }
 }
 

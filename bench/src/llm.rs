@@ -218,7 +218,7 @@ pub async fn run(base: Config, args: LlmBenchArgs) -> Result<LlmFigures, AppErro
             None => break,
         }
         done += 1;
-        if done % 1000 == 0 {
+        if done.is_multiple_of(1000) {
             rss_marks.push(rss_mb().unwrap_or(0.0));
         }
     }
