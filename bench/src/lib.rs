@@ -84,6 +84,11 @@ pub struct Figures {
     /// Share of knowledge searches the query cache answered in the timed run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_hit_rate: Option<f64>,
+    /// Where an inquiry's time went, mean ms per inquiry: the swarm's own
+    /// phases (agents run concurrently, so they overlap in the fan-out), and
+    /// the rest of `handle_message` (review desk, storing, masking).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub phases_ms: std::collections::BTreeMap<String, f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
 }
@@ -147,6 +152,33 @@ fn bench_config(base: &Config, dir: &std::path::Path) -> Config {
 }
 
 /// Runs `n` inquiries, `concurrency` at a time, on the current runtime.
+/// Sums of the swarm's phase timings over a run (see `Figures::phases_ms`).
+#[derive(Default)]
+struct Phases(std::collections::BTreeMap<String, f64>, usize);
+
+impl Phases {
+    fn add(&mut self, handled_ms: f64, t: &tradewind_core::Timings) {
+        let mut put = |k: &str, v: f64| *self.0.entry(k.to_string()).or_insert(0.0) += v;
+        put("intake", t.intake_ms);
+        for (agent, ms) in &t.agents {
+            put(&format!("agent {agent}"), *ms);
+        }
+        put("fan-out", t.fanout_ms);
+        put("swarm", t.total_ms);
+        put("outside the swarm", (handled_ms - t.total_ms).max(0.0));
+        self.1 += 1;
+    }
+
+    fn means(&self) -> std::collections::BTreeMap<String, f64> {
+        self.0.iter().map(|(k, v)| (k.clone(), v / self.1.max(1) as f64)).collect()
+    }
+}
+
+thread_local! {
+    /// The phases of the last `drive` on this thread.
+    static LAST_PHASES: std::cell::RefCell<std::collections::BTreeMap<String, f64>> = Default::default();
+}
+
 async fn drive(
     app: &App,
     corpus: &Corpus,
@@ -154,6 +186,7 @@ async fn drive(
     n: usize,
     concurrency: usize,
 ) -> (Vec<f64>, Vec<f64>, usize, Duration) {
+    let mut phases = Phases::default();
     let mut lat = Vec::with_capacity(n);
     let mut eff = Vec::new();
     let mut errors = 0;
@@ -174,6 +207,7 @@ async fn drive(
         match set.join_next().await {
             Some(Ok((ms, Ok(r)))) => {
                 lat.push(ms);
+                phases.add(ms, &r.timings);
                 let t = &r.timings;
                 let slowest = t.agents.values().copied().fold(0.0, f64::max);
                 if slowest > 0.0 {
@@ -188,6 +222,7 @@ async fn drive(
     let wall = start.elapsed();
     lat.sort_by(f64::total_cmp);
     eff.sort_by(f64::total_cmp);
+    LAST_PHASES.with(|p| *p.borrow_mut() = phases.means());
     (lat, eff, errors, wall)
 }
 
@@ -228,19 +263,21 @@ async fn offline_setting(
     // One core: the inquiries run on a current-thread runtime of their own.
     let app2 = app.clone();
     let corpus2 = Corpus(corpus.0.clone());
-    let (lat, _, errors, wall) = std::thread::scope(|s| {
+    let ((lat, _, errors, wall), phases) = std::thread::scope(|s| {
         s.spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .map_err(|e| AppError::Internal(e.to_string()))?;
-            Ok::<_, AppError>(rt.block_on(drive(&app2, &corpus2, 0, n, 1)))
+            let out = rt.block_on(drive(&app2, &corpus2, 0, n, 1));
+            Ok::<_, AppError>((out, LAST_PHASES.with(|p| p.borrow().clone())))
         })
         .join()
         .map_err(|_| AppError::Internal("benchmark thread panicked".into()))?
     })?;
     let mut f = figures(name, n, 1, &lat, errors, wall);
     f.cache_hit_rate = hit_rate(&app, before);
+    f.phases_ms = phases;
     // qdrant-edge flushes when the index drops, so the folder must outlive the app.
     drop(app);
     let _ = std::fs::remove_dir_all(&dir);
@@ -395,6 +432,10 @@ pub async fn run(base: Config, args: BenchArgs) -> Result<Vec<Figures>, AppError
         for f in &all {
             if let Some(n) = &f.note {
                 println!("  {}: {}", f.setting, n);
+            }
+            if !f.phases_ms.is_empty() {
+                let parts: Vec<String> = f.phases_ms.iter().map(|(k, v)| format!("{k} {v:.3}")).collect();
+                println!("  {} mean ms per inquiry: {}", f.setting, parts.join(", "));
             }
         }
     }

@@ -94,6 +94,57 @@ pub fn find(text: &str) -> Vec<PiiMatch> {
 
 /// `text` with every identifier masked; borrowed when there was none.
 pub fn mask(text: &str) -> Cow<'_, str> {
+    if text.len() < MEMO_MIN_BYTES {
+        return mask_uncached(text);
+    }
+    let key = memo_key(text);
+    if let Some(known) = MEMO.get(&key) {
+        return match known {
+            Some(masked) => Cow::Owned(masked.to_string()),
+            None => Cow::Borrowed(text),
+        };
+    }
+    let out = mask_uncached(text);
+    let stored = match &out {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(m) => Some(std::sync::Arc::<str>::from(m.as_str())),
+    };
+    MEMO.insert(key, stored);
+    out
+}
+
+/// Texts shorter than this are masked afresh each time: hashing and a
+/// cache lookup would cost about what the scan does.
+const MEMO_MIN_BYTES: usize = 512;
+
+/// The same long texts pass several masking boundaries in one inquiry (a
+/// proposal is masked in its transcript step, its stored result, its review
+/// draft, its delivery body and payload), and masking is pure, so long
+/// texts are masked once: keyed by a 128-bit hash of the text, the value is
+/// the masked text (no identifiers left) or `None` when nothing changed.
+/// Bounded by the bytes it holds.
+static MEMO: std::sync::LazyLock<moka::sync::Cache<u128, Option<std::sync::Arc<str>>>> =
+    std::sync::LazyLock::new(|| {
+        moka::sync::Cache::builder()
+            .max_capacity(4 << 20)
+            .weigher(|_, v: &Option<std::sync::Arc<str>>| {
+                u32::try_from(32 + v.as_ref().map_or(0, |s| s.len())).unwrap_or(u32::MAX)
+            })
+            .build()
+    });
+
+fn memo_key(text: &str) -> u128 {
+    use std::hash::{Hash, Hasher};
+    let half = |salt: u8| {
+        let mut h = std::hash::DefaultHasher::new();
+        salt.hash(&mut h);
+        text.hash(&mut h);
+        h.finish()
+    };
+    (u128::from(half(1)) << 64) | u128::from(half(2))
+}
+
+fn mask_uncached(text: &str) -> Cow<'_, str> {
     let Some(mut out) = mask_once(text) else { return Cow::Borrowed(text) };
     // Masking a number can make its neighbours read as one ("+49 40 1234567
     // 800 1 100212": the phone's masked digits leave "1 100212" to read as
@@ -325,7 +376,9 @@ fn digit_runs(s: &[u8]) -> Vec<(PiiKind, (usize, usize))> {
         }
         let mut hit = None;
         for &(end, n) in groups.iter().rev() {
-            if glued_after(s, end) {
+            // Only 13 to 19 digits can be a card or a resident ID; most
+            // runs are quantities and prices, not worth the string.
+            if !(13..=19).contains(&n) || glued_after(s, end) {
                 continue;
             }
             let compact: String = s[i..end].iter().filter(|c| c.is_ascii_alphanumeric()).map(|&c| c as char).collect();
@@ -510,6 +563,18 @@ mod tests {
             offset += chunk.len();
         }
         out
+    }
+
+    #[test]
+    fn a_long_text_masks_the_same_from_the_memo_as_afresh() {
+        let text = format!("{} Call +49 40 1234567 today.", "Sea freight to Hamburg takes 30 days. ".repeat(20));
+        let first = mask(&text).into_owned();
+        assert!(first.contains("****567"), "{first}");
+        assert_eq!(mask(&text), first);
+        assert_eq!(mask_uncached(&text), first);
+        let clean = "No identifiers here, only prose. ".repeat(30);
+        assert!(matches!(mask(&clean), Cow::Borrowed(_)));
+        assert!(matches!(mask(&clean), Cow::Borrowed(_)));
     }
 
     #[test]
