@@ -33,8 +33,12 @@ pub struct ApprovalSection {
     pub customs: String,
     /// The same for the FAQ cards to customer service.
     pub faq_card: String,
-    /// Reviews and audit events kept in process (without Redis).
+    /// Reviews kept in process (without Redis), pending ones included;
+    /// twice as many audit events.
     pub in_process_cap: usize,
+    /// Bytes of settled (sent or rejected) reviews kept in process, in MiB;
+    /// the oldest settled ones go first, pending ones never for this.
+    pub in_process_mib: usize,
 }
 
 impl Default for ApprovalSection {
@@ -45,6 +49,7 @@ impl Default for ApprovalSection {
             customs: "auto".into(),
             faq_card: "auto".into(),
             in_process_cap: 10_000,
+            in_process_mib: 16,
         }
     }
 }
@@ -559,7 +564,10 @@ pub async fn open_reviews(config: &crate::Config) -> Result<Arc<dyn ReviewStore>
                 .await
                 .map_err(|e| tradewind_ports::AppError::Unavailable(format!("reviews at {url}: {e}")))?,
         ),
-        None => Arc::new(tradewind_memory::InProcessReviews::new(cap)),
+        None => Arc::new(tradewind_memory::InProcessReviews::with_budget(
+            cap,
+            config.approval.in_process_mib.saturating_mul(1 << 20),
+        )),
     })
 }
 
@@ -577,7 +585,9 @@ pub async fn open_audit(config: &crate::Config) -> Result<Arc<dyn AuditLog>, tra
             .await
             .map_err(|e| tradewind_ports::AppError::Unavailable(format!("audit log at {url}: {e}")))?,
         ),
-        None => Arc::new(tradewind_memory::InProcessAudit::new(cap.saturating_mul(10))),
+        // In process the audit log is a window, not the record (that is
+        // Redis, or the export API): a fixed share of the reviews.
+        None => Arc::new(tradewind_memory::InProcessAudit::new(cap.saturating_mul(2))),
     })
 }
 

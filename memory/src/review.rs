@@ -6,10 +6,15 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::sync::{Mutex, MutexGuard};
 
 use async_trait::async_trait;
-use tradewind_ports::review::{AuditEvent, AuditLog, Review, ReviewError, ReviewStore};
+use tradewind_ports::review::{AuditEvent, AuditLog, Review, ReviewError, ReviewStore, Stage};
 
-/// `ReviewStore` kept in this process: the newest `cap` reviews by
-/// `created_ms`.
+/// `ReviewStore` kept in this process: at most `cap` reviews, and settled
+/// ones (sent or rejected) only within `budget` bytes of their JSON.
+///
+/// Settled reviews go first, oldest first, when the bytes run out: they are
+/// history. A pending review is work a person has not done yet, so only the
+/// count cap, a last resort against a desk nobody attends, ever drops one
+/// (the oldest, with an error in the log).
 ///
 /// One `Mutex` over the map and its age index rather than moka: `put` must
 /// compare the stored revision and write in one step, and eviction must drop
@@ -17,21 +22,47 @@ use tradewind_ports::review::{AuditEvent, AuditLog, Review, ReviewError, ReviewS
 /// policy, on its own schedule, with no ordered listing.
 pub struct InProcessReviews {
     cap: usize,
+    budget: usize,
     inner: Mutex<Reviews>,
 }
 
 #[derive(Default)]
 struct Reviews {
-    by_id: HashMap<String, Review>,
+    /// Each review with the size of its JSON.
+    by_id: HashMap<String, (Review, usize)>,
     /// `(created_ms, inquiry_id)`: the id breaks ties, so reviews created in
     /// the same millisecond list in a stable order (as Redis' sorted set does).
     by_age: BTreeSet<(u64, String)>,
+    /// The settled subset of `by_age`, the first to go.
+    settled: BTreeSet<(u64, String)>,
+    /// Sum of the sizes in `by_id`.
+    bytes: usize,
+}
+
+fn settled(stage: Stage) -> bool {
+    matches!(stage, Stage::Sent | Stage::Rejected)
+}
+
+impl Reviews {
+    fn remove(&mut self, id: &str) -> Option<Review> {
+        let (old, size) = self.by_id.remove(id)?;
+        let key = (old.created_ms, old.inquiry_id.clone());
+        self.by_age.remove(&key);
+        self.settled.remove(&key);
+        self.bytes = self.bytes.saturating_sub(size);
+        Some(old)
+    }
 }
 
 impl InProcessReviews {
-    /// Keeps at most `cap` reviews (at least one).
+    /// Keeps at most `cap` reviews (at least one), settled ones within 16 MiB.
     pub fn new(cap: usize) -> Self {
-        Self { cap: cap.max(1), inner: Mutex::new(Reviews::default()) }
+        Self::with_budget(cap, 16 << 20)
+    }
+
+    /// Keeps at most `cap` reviews, and settled ones within `budget` bytes.
+    pub fn with_budget(cap: usize, budget: usize) -> Self {
+        Self { cap: cap.max(1), budget, inner: Mutex::new(Reviews::default()) }
     }
 
     fn lock(&self) -> MutexGuard<'_, Reviews> {
@@ -50,8 +81,10 @@ impl Default for InProcessReviews {
 #[async_trait]
 impl ReviewStore for InProcessReviews {
     async fn put(&self, review: &Review) -> Result<(), ReviewError> {
+        // Sized outside the lock; the size is what Redis would hold.
+        let size = serde_json::to_vec(review).map_or(0, |v| v.len());
         let mut inner = self.lock();
-        let stored_rev = inner.by_id.get(&review.inquiry_id).map(|r| r.rev);
+        let stored_rev = inner.by_id.get(&review.inquiry_id).map(|(r, _)| r.rev);
         let accepted = match stored_rev {
             Some(rev) => rev.checked_add(1) == Some(review.rev),
             None => review.rev == 1,
@@ -59,26 +92,49 @@ impl ReviewStore for InProcessReviews {
         if !accepted {
             return Err(ReviewError::Conflict(review.inquiry_id.clone()));
         }
-        if let Some(old) = inner.by_id.insert(review.inquiry_id.clone(), review.clone()) {
-            // A later revision may carry a different `created_ms`; the index
-            // must not keep the stale position.
-            inner.by_age.remove(&(old.created_ms, old.inquiry_id));
+        // A later revision may carry a different `created_ms` or stage; the
+        // indexes must not keep the stale position.
+        inner.remove(&review.inquiry_id);
+        let key = (review.created_ms, review.inquiry_id.clone());
+        if settled(review.stage) {
+            inner.settled.insert(key.clone());
         }
-        inner.by_age.insert((review.created_ms, review.inquiry_id.clone()));
+        inner.by_age.insert(key);
+        inner.by_id.insert(review.inquiry_id.clone(), (review.clone(), size));
+        inner.bytes += size;
+        while inner.bytes > self.budget {
+            let Some((_, id)) = inner.settled.first().cloned() else { break };
+            inner.remove(&id);
+        }
         while inner.by_age.len() > self.cap {
-            let Some((_, id)) = inner.by_age.pop_first() else { break };
-            inner.by_id.remove(&id);
+            let Some((_, id)) = inner.by_age.first().cloned() else { break };
+            if let Some(dropped) = inner.remove(&id) {
+                if !settled(dropped.stage) {
+                    tracing::error!(
+                        inquiry_id = %dropped.inquiry_id,
+                        stage = dropped.stage.as_str(),
+                        cap = self.cap,
+                        "review desk full: dropped the oldest review still waiting for a decision; keep reviews on Redis or raise [approval] in_process_cap"
+                    );
+                }
+            }
         }
         Ok(())
     }
 
     async fn get(&self, inquiry_id: &str) -> Result<Option<Review>, ReviewError> {
-        Ok(self.lock().by_id.get(inquiry_id).cloned())
+        Ok(self.lock().by_id.get(inquiry_id).map(|(r, _)| r.clone()))
     }
 
     async fn list(&self, limit: usize) -> Result<Vec<Review>, ReviewError> {
         let inner = self.lock();
-        Ok(inner.by_age.iter().rev().take(limit).filter_map(|(_, id)| inner.by_id.get(id).cloned()).collect())
+        Ok(inner
+            .by_age
+            .iter()
+            .rev()
+            .take(limit)
+            .filter_map(|(_, id)| inner.by_id.get(id).map(|(r, _)| r.clone()))
+            .collect())
     }
 }
 
@@ -249,6 +305,39 @@ mod tests {
         assert_eq!(ids(&store.list(10).await.unwrap()), ["d", "c", "b"]);
         store.put(&review("e", 1, 5_000)).await.unwrap();
         assert_eq!(ids(&store.list(10).await.unwrap()), ["e", "d", "c"]);
+    }
+
+    /// A long-running `serve` must not grow with every inquiry it settled,
+    /// and must never lose work a person still has to do.
+    #[tokio::test]
+    async fn settled_reviews_past_the_byte_budget_go_first_and_pending_ones_stay() {
+        let one = serde_json::to_vec(&review("x", 1, 0)).unwrap().len();
+        // Room for about three reviews of this size.
+        let store = InProcessReviews::with_budget(100, one * 3 + one / 2);
+        store.put(&review("pending-old", 1, 1_000)).await.unwrap();
+        for (i, id) in ["s1", "s2", "s3", "s4", "s5"].into_iter().enumerate() {
+            let mut r = review(id, 1, 2_000 + i as u64);
+            r.stage = Stage::Sent;
+            store.put(&r).await.unwrap();
+        }
+        store.put(&review("pending-new", 1, 9_000)).await.unwrap();
+        let listed = store.list(100).await.unwrap();
+        let kept = ids(&listed);
+        assert!(kept.contains(&"pending-old") && kept.contains(&"pending-new"), "{kept:?}");
+        // The oldest settled ones went; the store is back within its budget.
+        assert_eq!(store.get("s1").await.unwrap(), None);
+        assert!(kept.contains(&"s5"), "{kept:?}");
+        assert!(kept.len() <= 4, "{kept:?}");
+        // A pending review that settles becomes evictable like the others.
+        let mut done = store.get("pending-old").await.unwrap().unwrap();
+        done.rev = 2;
+        done.stage = Stage::Rejected;
+        store.put(&done).await.unwrap();
+        let mut r = review("s6", 1, 9_500);
+        r.stage = Stage::Sent;
+        store.put(&r).await.unwrap();
+        assert_eq!(store.get("pending-old").await.unwrap(), None);
+        assert!(store.get("pending-new").await.unwrap().is_some());
     }
 
     #[tokio::test]
