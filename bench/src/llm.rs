@@ -254,7 +254,7 @@ pub async fn run(base: Config, args: LlmBenchArgs) -> Result<LlmFigures, AppErro
         note: format!(
             "OpenAI brain (reqwest) on every model agent, offline tools, in-process memory, in-memory sinks; {n} distinct \
              generated inquiries, {concurrency} in flight, tokio multi-thread runtime on {} cores; CPU from getrusage of \
-             this process only (the scripted server is another process); critical path = median of {warm} inquiries \
+             this process only (the model server is another process); critical path = median of {warm} inquiries \
              run alone",
             std::thread::available_parallelism().map_or(1, |n| n.get()),
         ),
@@ -267,14 +267,22 @@ pub async fn run(base: Config, args: LlmBenchArgs) -> Result<LlmFigures, AppErro
     } else {
         let f = &figures;
         println!("bench llm: {} at C = {}", f.endpoint, f.concurrency);
+        // A real model on a CPU answers a few inquiries a minute; one
+        // decimal would print those as 0.0/s.
+        let rate = |r: f64| if r < 10.0 { format!("{r:.3}") } else { format!("{r:.1}") };
         println!(
-            "  {} inquiries in {:.1} s, {} errors: {:.1} inquiries/s; p50 {:.0} ms, p99 {:.0} ms",
-            f.inquiries, f.wall_s, f.errors, f.throughput_per_s, f.p50_ms, f.p99_ms
+            "  {} inquiries in {:.1} s, {} errors: {} inquiries/s; p50 {:.0} ms, p99 {:.0} ms",
+            f.inquiries,
+            f.wall_s,
+            f.errors,
+            rate(f.throughput_per_s),
+            f.p50_ms,
+            f.p99_ms
         );
         println!(
-            "  critical path {:.0} ms alone; Little's bound C/L = {:.1}/s; reached {:.1}%",
+            "  critical path {:.0} ms alone; Little's bound C/L = {}/s; reached {:.1}%",
             f.critical_path_ms,
-            f.littles_bound_per_s,
+            rate(f.littles_bound_per_s),
             f.share_of_bound * 100.0
         );
         println!(
