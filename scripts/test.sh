@@ -91,6 +91,22 @@ start_qdrant() {
     return 0
   fi
   local script="${TRADEWIND_QDRANT_SH:-../shared/tools/qdrant/qdrant.sh}"
+  # qdrant.sh unpacks with xz, picks ports and launches with python3, and
+  # waits on the server with curl; a fresh Debian may lack any of them.
+  local missing=()
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  command -v xz >/dev/null 2>&1 || missing+=(xz-utils)
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      echo "test.sh: installing ${missing[*]} with apt-get (for the Qdrant server)" >&2
+      apt-get update -qq >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+      echo "test.sh: the Qdrant server needs ${missing[*]}; install them (apt-get install ${missing[*]}) and retry" >&2
+      exit 1
+    fi
+  fi
   if [ ! -x "$script" ]; then
     echo "test.sh: no Qdrant server: $script is missing; set TRADEWIND_QDRANT_SH to a qdrant.sh, or QDRANT_URL to a running server's gRPC port" >&2
     exit 1

@@ -82,9 +82,10 @@ async fn wait_for_stop() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-/// The scripted server as a child process; killed when dropped.
+/// The scripted server as a child process; killed when dropped (`kill_on_drop`).
 struct ChildServer {
-    child: tokio::process::Child,
+    /// Held only so that dropping the server kills the process.
+    _child: tokio::process::Child,
     base_url: String,
 }
 
@@ -105,13 +106,7 @@ impl ChildServer {
             .map_err(|_| AppError::Internal("scripted server did not start within 10 s".into()))?
             .map_err(|e| AppError::Internal(format!("scripted server: {e}")))?
             .ok_or_else(|| AppError::Internal("scripted server exited at start".into()))?;
-        Ok(ChildServer { child, base_url: first.trim().to_string() })
-    }
-}
-
-impl Drop for ChildServer {
-    fn drop(&mut self) {
-        let _ = self.child.start_kill();
+        Ok(ChildServer { _child: child, base_url: first.trim().to_string() })
     }
 }
 
