@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod privacy;
 pub mod runtime;
 pub mod samples;
+pub mod sandbox;
 
 pub use app::{knowledge_documents, read_transcript, App, BuildOptions};
 pub use config::Config;

@@ -1,0 +1,5 @@
+//! The strategy sandbox: strategies as versioned bundles, shadow replay
+//! against a baseline, the gate, and the canary that rolls itself back.
+
+pub mod html;
+pub mod report;
