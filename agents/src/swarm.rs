@@ -11,7 +11,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tradewind_core::{
+use tradewind_core::{RecordedMessage, 
     now_ms, unified_customer_id, AgentOutcome, CustomerId, CustomsReport, FaqCard, Inquiry, InquiryThread, Proposal,
     RiskLevel, StepKind, SwarmResult, ThreadInfo, Timings, TurnReading,
 };
@@ -40,6 +40,9 @@ pub struct SwarmConfig {
     /// flight (thousands, when a model is slow) is bounded elsewhere
     /// (`[limits] max_inflight`), not by the cores. 0 = the cores available.
     pub cpu_slots: usize,
+    /// The strategy this swarm runs ("name@v3"), recorded on every result
+    /// and transcript.
+    pub strategy: String,
 }
 
 impl Default for SwarmConfig {
@@ -51,6 +54,7 @@ impl Default for SwarmConfig {
             max_message_bytes: 16 * 1024,
             conversation_window: Duration::from_secs(24 * 3600),
             cpu_slots: 0,
+            strategy: "config@v0".into(),
         }
     }
 }
@@ -175,6 +179,13 @@ impl Swarm {
         }
     }
 
+    /// The same swarm under another strategy's environment and settings,
+    /// sharing this one's CPU slots and agents: strategies side by side
+    /// must not double the cores.
+    pub fn sibling(&self, env: Env, config: SwarmConfig) -> Self {
+        Self { env, config: Arc::new(config), agents: self.agents.clone(), cpu: self.cpu.clone() }
+    }
+
     /// Registers one more agent; it runs in the fan-out beside the others.
     pub fn with_agent(mut self, agent: Arc<dyn Agent>) -> Self {
         Arc::make_mut(&mut self.agents).push(agent);
@@ -231,10 +242,11 @@ impl Swarm {
             0.0,
             StepKind::Note {
                 message: format!(
-                    "message from {}:{} in {conversation} ({} bytes), brain {}",
+                    "message from {}:{} in {conversation} ({} bytes), strategy {}, brain {}",
                     inquiry.channel,
                     inquiry.channel_user,
                     inquiry.text.len(),
+                    self.config.strategy,
                     env.brain.name()
                 ),
             },
@@ -463,6 +475,15 @@ impl Swarm {
                     completion_tokens,
                 }
             },
+            strategy: Some(self.config.strategy.clone()),
+            message: Some(RecordedMessage {
+                channel: inquiry.channel.clone(),
+                user: inquiry.channel_user.clone(),
+                chat: inquiry.chat.clone(),
+                text: clip(text, 4000),
+                received_at_ms: inquiry.received_at_ms,
+                start_new: inquiry.start_new,
+            }),
         };
         let turns = [
             Turn {

@@ -258,6 +258,8 @@ impl App {
             sinks: Arc::new(gated),
             destinations: Arc::new(destinations),
             screening: Arc::new(screening),
+            screening_thresholds: config.screening.thresholds(),
+            max_list_age_days: config.screening.max_list_age_days,
             hs: Arc::new(hs),
             hs_glossary: Arc::new(HsGlossary::embedded().map_err(|e| AppError::Config(e.to_string()))?),
             dg_rules: Arc::new(DgRules::embedded().map_err(|e| AppError::Config(e.to_string()))?),
@@ -297,6 +299,7 @@ impl App {
             max_message_bytes: config.limits.max_message_bytes,
             conversation_window: Duration::from_secs(config.memory.conversation_window_secs.max(1)),
             cpu_slots: config.limits.cpu_slots,
+            strategy: "config@v0".into(),
         };
         let uses_model = !brain.is_offline();
         let env = Env::new(services, dispatcher, brain).with_model_agents(config.llm.agents.iter().cloned());

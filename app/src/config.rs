@@ -17,6 +17,8 @@ pub struct Config {
     pub deadlines: DeadlinesSection,
     pub limits: LimitsSection,
     pub screening: ScreeningSection,
+    pub customs: CustomsSection,
+    pub strategy: crate::sandbox::StrategySection,
     pub cluster: ClusterConfig,
     pub http: HttpConfig,
     pub telegram: TelegramConfig,
@@ -253,12 +255,40 @@ pub struct ScreeningSection {
     /// A list older than this many days is out of date: every screening
     /// against it needs review.
     pub max_list_age_days: u32,
+    /// A name scoring at least this against a list entry is a match (blocked).
+    pub match_at: f64,
+    /// At least this, a potential match (held for review).
+    pub review_at: f64,
 }
 
 impl Default for ScreeningSection {
     fn default() -> Self {
-        Self { max_list_age_days: tradewind_tools::customs::DEFAULT_MAX_LIST_AGE_DAYS }
+        let t = tradewind_tools::customs::ScreeningThresholds::default();
+        Self {
+            max_list_age_days: tradewind_tools::customs::DEFAULT_MAX_LIST_AGE_DAYS,
+            match_at: t.match_at,
+            review_at: t.review_at,
+        }
     }
+}
+
+impl ScreeningSection {
+    pub fn thresholds(&self) -> tradewind_tools::customs::ScreeningThresholds {
+        tradewind_tools::customs::ScreeningThresholds { match_at: self.match_at, review_at: self.review_at }
+    }
+}
+
+/// `[customs]`: rule files that replace the embedded ones (a strategy's
+/// folder may hold its own; paths are relative to where they are written).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CustomsSection {
+    /// Destination rules (the format of `knowledge/rules/destinations.toml`).
+    pub destination_rules: Option<PathBuf>,
+    /// Stock policy (`knowledge/rules/stock.toml`).
+    pub stock_rules: Option<PathBuf>,
+    /// Lithium-battery dangerous-goods rules (`knowledge/rules/dangerous-goods.toml`).
+    pub dg_rules: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -162,7 +162,13 @@ pub struct Desk {
     staging: Arc<Staging>,
     /// Inquiry ids whose review changed (for live pages in this process).
     changed: tokio::sync::broadcast::Sender<String>,
+    /// Told the strategy of every inquiry a person rejects: negative
+    /// feedback for the canary (set once the strategies are wired).
+    on_reject: std::sync::OnceLock<RejectHook>,
 }
+
+/// Called with the rejected inquiry's strategy.
+pub type RejectHook = Arc<dyn Fn(&str) + Send + Sync>;
 
 impl Desk {
     pub fn new(
@@ -173,7 +179,12 @@ impl Desk {
         staging: Arc<Staging>,
     ) -> Self {
         let (changed, _) = tokio::sync::broadcast::channel(256);
-        Self { reviews, audit, policy, sinks, staging, changed }
+        Self { reviews, audit, policy, sinks, staging, changed, on_reject: std::sync::OnceLock::new() }
+    }
+
+    /// Where rejections are reported; the first hook set stays.
+    pub fn on_reject(&self, hook: RejectHook) {
+        let _ = self.on_reject.set(hook);
     }
 
     pub fn policy(&self) -> &ApprovalSection {
@@ -187,6 +198,17 @@ impl Desk {
     /// After the swarm: sends what needs no human, holds the rest, and
     /// records the review and the agents' changes.
     pub async fn settle(&self, result: &SwarmResult, channel: &str) -> Result<Review, DeskError> {
+        self.settle_with(result, channel, &self.policy).await
+    }
+
+    /// As [`Desk::settle`], under the approval policy of the strategy that
+    /// made the result.
+    pub async fn settle_with(
+        &self,
+        result: &SwarmResult,
+        channel: &str,
+        policy: &ApprovalSection,
+    ) -> Result<Review, DeskError> {
         let staged = self.staging.take(&result.inquiry_id);
         let now = now_ms();
         let risk = match &result.customs {
@@ -195,13 +217,13 @@ impl Desk {
         };
         // Without a verdict (customs failed or timed out) nothing can be
         // called clear: compliance looks first whenever a threshold is set.
-        let needs_compliance = match (self.policy.compliance_threshold(), risk) {
+        let needs_compliance = match (policy.compliance_threshold(), risk) {
             (None, _) => false,
             (Some(at), Some(r)) => r >= at,
             (Some(_), None) => true,
         };
         let (held, now_out): (Vec<_>, Vec<_>) =
-            staged.into_iter().partition(|h| needs_compliance || self.policy.holds_kind(&h.delivery.kind));
+            staged.into_iter().partition(|h| needs_compliance || policy.holds_kind(&h.delivery.kind));
         let previous = self.reviews.get(&result.inquiry_id).await?;
         let mut review = match previous {
             // A rerun of the same inquiry (a redelivery after a crash, or a
@@ -221,9 +243,11 @@ impl Desk {
                 sent: Vec::new(),
                 drafts: Vec::new(),
                 decisions: Vec::new(),
+                strategy: None,
             },
         };
         let before = review.clone();
+        review.strategy.clone_from(&result.strategy);
         review.risk = risk.map_or("unknown", RiskLevel::as_str).to_string();
         review.language = serde_json::to_value(result.inquiry.lang)
             .ok()
@@ -418,6 +442,9 @@ impl Desk {
                     return Err(DeskError::Invalid("a reason is required".into()));
                 }
                 self.drop_held(&mut review, who, &trigger, &mut events);
+                if let (Some(hook), Some(strategy)) = (self.on_reject.get(), &review.strategy) {
+                    hook(strategy);
+                }
             }
             (action, stage) => {
                 return Err(DeskError::Invalid(format!("cannot {action} an inquiry that is {}", stage.as_str())));
@@ -550,6 +577,7 @@ fn event(
         before,
         after,
         trigger: trigger.to_string(),
+        strategy: review.strategy.clone(),
     }
 }
 

@@ -61,6 +61,8 @@ fn result(inquiry_id: &str) -> SwarmResult {
         degraded: Vec::new(),
         thread: None,
         timings: Default::default(),
+        strategy: None,
+        message: None,
     }
 }
 

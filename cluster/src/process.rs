@@ -52,6 +52,7 @@ pub async fn answer(
             chat: Some(msg.chat_id.clone()),
             start_new: msg.start_new,
             verified_phone: msg.verified_phone.clone(),
+            feedback: msg.feedback.clone(),
         };
         let run = AssertUnwindSafe(app.handle(incoming, inquiry_id.clone())).catch_unwind();
         let result = match run.await {

@@ -50,6 +50,8 @@ impl Application for FakeApp {
             degraded: Vec::new(),
             thread: None,
             timings: Timings::default(),
+            strategy: None,
+            message: None,
         };
         self.stored.lock().unwrap().insert(inquiry_id, r.clone());
         Ok(r)

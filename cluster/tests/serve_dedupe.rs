@@ -45,6 +45,7 @@ fn update() -> InboundMessage {
         text: "hello".into(),
         received_at_ms: 0,
         verified_phone: None,
+        feedback: None,
         start_new: false,
     }
 }

@@ -19,7 +19,7 @@ pub use inquiry::{
     Contact, Destination, Inquiry, Lang, LineItem, MissingField, Party, PartyKind, PartyRole, StructuredInquiry,
 };
 pub use output::{
-    AgentOutcome, Citation, CustomsReport, Degraded, FaqCard, Finding, Proposal, ProposalLine, RiskLevel, SwarmResult,
+    AgentOutcome, RecordedMessage, Citation, CustomsReport, Degraded, FaqCard, Finding, Proposal, ProposalLine, RiskLevel, SwarmResult,
     ThreadInfo, Timings,
 };
 pub use transcript::{StepKind, TranscriptStep};

@@ -169,6 +169,27 @@ pub struct SwarmResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thread: Option<ThreadInfo>,
     pub timings: Timings,
+    /// The strategy that made this result ("name@v3"); absent on results
+    /// stored before strategies existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
+    /// The message this result answers, as stored (masked at rest like
+    /// everything else), so that a replay can run it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<RecordedMessage>,
+}
+
+/// The input of one inquiry, kept with its result for shadow replay.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RecordedMessage {
+    pub channel: String,
+    pub user: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat: Option<String>,
+    pub text: String,
+    pub received_at_ms: u64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub start_new: bool,
 }
 
 /// A part of the result made without the model it should have used.

@@ -22,7 +22,8 @@ pub use hs::{
     Nomenclature,
 };
 pub use screening::{
-    screening_findings, ListInfo, ScreeningHit, ScreeningList, ScreeningOutcome, DEFAULT_MAX_LIST_AGE_DAYS,
+    screening_findings, ListInfo, ScreeningHit, ScreeningList, ScreeningOutcome, Thresholds as ScreeningThresholds,
+    DEFAULT_MAX_LIST_AGE_DAYS,
     DEMO_SCREENING_LIST, MATCH_THRESHOLD, REVIEW_THRESHOLD,
 };
 pub use stock::{assess_stock, stock_finding, StockAssessment, StockPolicy, StockSuggestion};

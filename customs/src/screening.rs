@@ -71,11 +71,43 @@ pub enum ScreeningOutcome {
     Match,
 }
 
+/// The two thresholds, which a strategy may set (`[screening] match_at`,
+/// `review_at`) without rebuilding the list's index.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Thresholds {
+    pub match_at: f64,
+    pub review_at: f64,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Self { match_at: MATCH_THRESHOLD, review_at: REVIEW_THRESHOLD }
+    }
+}
+
+impl Thresholds {
+    /// Both in (0, 1], review below match.
+    pub fn validate(&self) -> Result<(), String> {
+        let ok = |v: f64| v > 0.0 && v <= 1.0;
+        if !ok(self.match_at) || !ok(self.review_at) || self.review_at > self.match_at {
+            return Err(format!(
+                "screening thresholds must be in (0, 1] with review_at <= match_at (match_at {}, review_at {})",
+                self.match_at, self.review_at
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl ScreeningOutcome {
     pub fn of_score(score: f64) -> Self {
-        if score >= MATCH_THRESHOLD {
+        Self::of_score_with(score, &Thresholds::default())
+    }
+
+    pub fn of_score_with(score: f64, t: &Thresholds) -> Self {
+        if score >= t.match_at {
             ScreeningOutcome::Match
-        } else if score >= REVIEW_THRESHOLD {
+        } else if score >= t.review_at {
             ScreeningOutcome::PotentialMatch
         } else {
             ScreeningOutcome::Clear
@@ -277,6 +309,17 @@ impl ScreeningList {
         self.screen_top(name, country, kind, MAX_HITS)
     }
 
+    /// As [`ScreeningList::screen_as`], under a strategy's thresholds.
+    pub fn screen_with(
+        &self,
+        name: &str,
+        country: Option<&str>,
+        kind: Option<PartyKind>,
+        t: &Thresholds,
+    ) -> Vec<ScreeningHit> {
+        self.screen_top_with(name, country, kind, MAX_HITS, t)
+    }
+
     /// As [`ScreeningList::screen_as`], with at most `max_hits` hits.
     pub fn screen_top(
         &self,
@@ -285,6 +328,17 @@ impl ScreeningList {
         kind: Option<PartyKind>,
         max_hits: usize,
     ) -> Vec<ScreeningHit> {
+        self.screen_top_with(name, country, kind, max_hits, &Thresholds::default())
+    }
+
+    fn screen_top_with(
+        &self,
+        name: &str,
+        country: Option<&str>,
+        kind: Option<PartyKind>,
+        max_hits: usize,
+        t: &Thresholds,
+    ) -> Vec<ScreeningHit> {
         let q = analyse(name);
         if q.is_empty() {
             return Vec::new();
@@ -292,7 +346,7 @@ impl ScreeningList {
         let country = country.map(|c| c.trim().to_ascii_uppercase()).filter(|c| !c.is_empty());
         let sims = self.index.similarities(&q);
         // The country bonus can lift a candidate by SAME_COUNTRY_BONUS.
-        let floor = REVIEW_THRESHOLD - SAME_COUNTRY_BONUS;
+        let floor = t.review_at - SAME_COUNTRY_BONUS;
         let candidates = self.index.candidates(&q, &sims, floor, MAX_CANDIDATES);
         let mut best: HashMap<u32, (f64, &IndexedName)> = HashMap::new();
         for c in candidates {
@@ -323,7 +377,7 @@ impl ScreeningList {
         let mut ranked: Vec<(f64, u32, &IndexedName)> = best
             .into_iter()
             .map(|(entry, (s, name))| (self.country_adjusted(s, entry, country.as_deref()).0, entry, name))
-            .filter(|(s, _, _)| *s >= REVIEW_THRESHOLD - 0.02)
+            .filter(|(s, _, _)| *s >= t.review_at - 0.02)
             .collect();
         ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
         // Some candidates drop out on a closer look (common names only):
@@ -333,7 +387,7 @@ impl ScreeningList {
             if hits.len() >= max_hits.saturating_mul(2) {
                 break;
             }
-            hits.extend(self.hit(&q, entry, name, country.as_deref(), kind));
+            hits.extend(self.hit(&q, entry, name, country.as_deref(), kind, t));
         }
         hits.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.entry_id.cmp(&b.entry_id)));
         hits.truncate(max_hits);
@@ -361,6 +415,7 @@ impl ScreeningList {
         name: &IndexedName,
         country: Option<&str>,
         kind: Option<PartyKind>,
+        t: &Thresholds,
     ) -> Option<ScreeningHit> {
         let e = &self.entries[entry as usize];
         let cmp = names::compare(q, &name.form);
@@ -372,8 +427,8 @@ impl ScreeningList {
         }
         if let (Some(k), Some(entry_kind)) = (kind, e.kind.as_deref()) {
             let listed_person = entry_kind.eq_ignore_ascii_case("individual");
-            if (k == PartyKind::Person) != listed_person && score >= MATCH_THRESHOLD {
-                score = MATCH_THRESHOLD - 0.01;
+            if (k == PartyKind::Person) != listed_person && score >= t.match_at {
+                score = t.match_at - 0.01;
                 why.push_str(&format!(
                     "; the party is a {} and the entry an {}",
                     k.as_str(),
@@ -384,8 +439,8 @@ impl ScreeningList {
         // A double-barrelled name is one name: "John Smith" is not "John B.
         // Pridmore-Smith" on the strength of half of it, though a person may
         // look.
-        if score >= MATCH_THRESHOLD && half_of_a_double_name(q, &name.text) {
-            score = MATCH_THRESHOLD - 0.01;
+        if score >= t.match_at && half_of_a_double_name(q, &name.text) {
+            score = t.match_at - 0.01;
             why.push_str("; only half of a double-barrelled name in common");
         }
         // Names that many listed people share (Ali, Hassan, Mohammed) say
@@ -397,14 +452,14 @@ impl ScreeningList {
         if common && cmp.list_extra_names > 0 {
             match cmp.paired_names.len() {
                 1 => return None,
-                2 if score >= MATCH_THRESHOLD => {
-                    score = MATCH_THRESHOLD - 0.01;
+                2 if score >= t.match_at => {
+                    score = t.match_at - 0.01;
                     why.push_str("; only common names in common");
                 }
                 _ => {}
             }
         }
-        let outcome = ScreeningOutcome::of_score(score);
+        let outcome = ScreeningOutcome::of_score_with(score, t);
         if outcome == ScreeningOutcome::Clear {
             return None;
         }
@@ -432,13 +487,17 @@ impl ScreeningList {
     /// Lists older than the maximum age on `today` (`YYYY-MM-DD`), with
     /// their age in days. The demo list is never out of date.
     pub fn stale_lists(&self, today: &str) -> Vec<(&ListInfo, i64)> {
+        self.stale_lists_after(today, self.max_list_age_days)
+    }
+
+    fn stale_lists_after(&self, today: &str, max_age_days: u32) -> Vec<(&ListInfo, i64)> {
         let Some(t) = date::parse(today) else { return Vec::new() };
         self.lists
             .iter()
             .filter(|l| l.format != DEMO_FORMAT)
             .filter_map(|l| {
                 let age = date::days_between(date::parse(&l.list_date)?, t);
-                (age > i64::from(self.max_list_age_days)).then_some((l, age))
+                (age > i64::from(max_age_days)).then_some((l, age))
             })
             .collect()
     }
@@ -454,6 +513,11 @@ impl ScreeningList {
     /// As [`ScreeningList::findings`], with the party described as the
     /// caller wants it named ("consignee 'Pars Cell Company' (company)").
     pub fn findings_for(&self, party: &str, hits: &[ScreeningHit], today: &str) -> Vec<Finding> {
+        self.findings_aged(party, hits, today, self.max_list_age_days)
+    }
+
+    /// As [`ScreeningList::findings_for`], with a strategy's maximum list age.
+    pub fn findings_aged(&self, party: &str, hits: &[ScreeningHit], today: &str, max_age_days: u32) -> Vec<Finding> {
         let mut out = if hits.is_empty() {
             let lists: Vec<String> = self.lists.iter().map(|l| format!("{} dated {}", l.title, l.list_date)).collect();
             vec![Finding {
@@ -480,14 +544,14 @@ impl ScreeningList {
         } else {
             hit_findings(hits, party)
         };
-        for (l, age) in self.stale_lists(today) {
+        for (l, age) in self.stale_lists_after(today, max_age_days) {
             out.push(Finding {
                 kind: "screening".into(),
                 level: STALE_LIST_LEVEL,
                 sku: None,
                 message: format!(
                     "{} is dated {} ({age} days old, more than the {} days allowed): parties listed since are not screened; import a current list and screen again.",
-                    l.title, l.list_date, self.max_list_age_days
+                    l.title, l.list_date, max_age_days
                 ),
                 citations: vec![Citation {
                     source: l.origin.clone(),

@@ -215,6 +215,7 @@ mod tests {
             sent: Vec::new(),
             drafts: Vec::new(),
             decisions: Vec::new(),
+            strategy: None,
         }
     }
 
@@ -229,6 +230,7 @@ mod tests {
             before: Some(json!("awaiting_sales")),
             after: Some(json!("sent")),
             trigger: format!("approval:{inquiry}"),
+            strategy: None,
         }
     }
 

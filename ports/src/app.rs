@@ -85,6 +85,9 @@ pub struct IncomingMessage {
     pub start_new: bool,
     /// A phone number the channel vouches belongs to the sender.
     pub verified_phone: Option<String>,
+    /// Set when the message is the customer's verdict on an earlier answer
+    /// (a "not helpful" button) rather than something to answer.
+    pub feedback: Option<crate::strategy::Feedback>,
 }
 
 impl IncomingMessage {

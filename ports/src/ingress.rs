@@ -25,6 +25,9 @@ pub struct InboundMessage {
     /// A phone number the channel vouches belongs to the sender.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verified_phone: Option<String>,
+    /// The customer's verdict on an earlier answer, when that is what this is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<crate::strategy::Feedback>,
 }
 
 /// What goes back to the customer's chat.

@@ -15,6 +15,7 @@
 //! | [`Ingress`] | in process, Redis Streams (`tradewind-cluster`) |
 //! | [`Application`] | the wired swarm (`tradewind-app`) |
 //! | [`ToolHost`] | the typed-tool dispatcher (`tradewind-tools`) |
+//! | [`StrategyBoard`] | the strategy sandbox (`tradewind-app`) |
 
 pub mod app;
 pub mod brain;
@@ -28,6 +29,7 @@ pub mod retry;
 pub mod review;
 pub mod schema;
 pub mod sink;
+pub mod strategy;
 pub mod tool;
 
 pub use app::{AppError, Application, IncomingMessage};
@@ -42,4 +44,5 @@ pub use review::{
     OpsView, Review, ReviewError, ReviewStore, Stage,
 };
 pub use sink::{Delivery, Sink, SinkError};
+pub use strategy::{Feedback, StrategyBoard};
 pub use tool::{ToolCtx, ToolError, ToolErrorKind, ToolHost};

@@ -99,6 +99,9 @@ pub struct Review {
     pub sent: Vec<(String, String)>,
     pub drafts: Vec<DraftVersion>,
     pub decisions: Vec<Decision>,
+    /// The strategy whose result this is ("name@v3").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
 }
 
 /// One change, by a person or an agent: who, when, which field, the value
@@ -120,6 +123,9 @@ pub struct AuditEvent {
     pub after: Option<Value>,
     /// "inquiry:<id>", "delivery:<id>" or "approval:<id>".
     pub trigger: String,
+    /// The strategy active for the inquiry, or the one a strategy event is about.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strategy: Option<String>,
 }
 
 /// Failures of the review store and the audit log.

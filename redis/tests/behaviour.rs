@@ -89,6 +89,8 @@ fn swarm_result(inquiry: &str) -> SwarmResult {
         degraded: Vec::new(),
         thread: None,
         timings: Timings { total_ms: 12.0, ..Timings::default() },
+        strategy: None,
+        message: None,
     }
 }
 

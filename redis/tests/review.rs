@@ -49,6 +49,7 @@ fn review(id: &str, rev: u64, created_ms: u64) -> Review {
         sent: vec![("d-1".into(), "sales".into())],
         drafts: Vec::new(),
         decisions: Vec::new(),
+        strategy: None,
     }
 }
 
@@ -63,6 +64,7 @@ fn event(inquiry: &str, at_ms: u64, field: &str) -> AuditEvent {
         before: None,
         after: Some(json!({"level": "high", "note": "双用途"})),
         trigger: format!("inquiry:{inquiry}"),
+        strategy: None,
     }
 }
 

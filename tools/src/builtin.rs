@@ -30,6 +30,10 @@ pub struct Services {
     pub sinks: Arc<BTreeMap<String, Arc<dyn Sink>>>,
     pub destinations: Arc<DestinationRules>,
     pub screening: Arc<ScreeningList>,
+    /// The active strategy's match and review thresholds, and the age past
+    /// which a list is out of date; the list's index is shared by all strategies.
+    pub screening_thresholds: customs::ScreeningThresholds,
+    pub max_list_age_days: u32,
     /// The HS nomenclature in force: imported, or the built-in table.
     pub hs: Arc<customs::Nomenclature>,
     pub hs_glossary: Arc<customs::HsGlossary>,
@@ -522,11 +526,16 @@ impl Tool for ScreenParty {
     }
 
     async fn call(&self, a: ScreenPartyArgs, _ctx: &ToolCtx) -> Result<ScreeningResult, ToolError> {
-        let hits = self.0.screening.screen_as(&a.name, a.country.as_deref(), a.kind);
+        let hits = self.0.screening.screen_with(&a.name, a.country.as_deref(), a.kind, &self.0.screening_thresholds);
         let outcome = hits.first().map(|h| h.outcome).unwrap_or(ScreeningOutcome::Clear);
         let label = party_label(&a.name, a.kind, a.roles.as_deref().unwrap_or_default());
         // Today's date only decides whether a list is out of date.
-        let findings = self.0.screening.findings_for(&label, &hits, &customs::lists::date::today());
+        let findings = self.0.screening.findings_aged(
+            &label,
+            &hits,
+            &customs::lists::date::today(),
+            self.0.max_list_age_days,
+        );
         Ok(ScreeningResult { outcome, hits, findings })
     }
 }

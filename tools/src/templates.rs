@@ -80,6 +80,22 @@ pub fn load(override_dir: Option<&Path>) -> Result<Handlebars<'static>, Template
     Ok(hb)
 }
 
+/// Every template as it would be loaded with `override_dir`: `(name,
+/// source)`, the override's text where one exists (for strategy
+/// fingerprints and diffs).
+pub fn effective(override_dir: Option<&Path>) -> Vec<(String, String)> {
+    embedded()
+        .into_iter()
+        .map(|(name, src)| {
+            let text = override_dir
+                .and_then(|dir| override_path(dir, &name))
+                .and_then(|p| std::fs::read_to_string(p).ok())
+                .unwrap_or_else(|| src.to_string());
+            (name, text)
+        })
+        .collect()
+}
+
 /// The file in `dir` that overrides the embedded template `name`: the same
 /// path under `prompts/`.
 fn override_path(dir: &Path, name: &str) -> Option<std::path::PathBuf> {

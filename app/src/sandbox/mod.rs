@@ -3,3 +3,6 @@
 
 pub mod html;
 pub mod report;
+pub mod strategy;
+
+pub use strategy::{CanarySection, GateSection, Strategy, StrategyError, StrategySection, CONFIG_STRATEGY};

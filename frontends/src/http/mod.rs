@@ -286,6 +286,7 @@ async fn accept_message(
         received_at_ms: tradewind_core::now_ms(),
         start_new: req.new,
         verified_phone: None,
+        feedback: None,
     };
     // Owed before it is submitted: the reply may come back first.
     let owed = s.inflight.add(CHANNEL, &message_id);

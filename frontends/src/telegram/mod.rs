@@ -296,6 +296,7 @@ impl Telegram {
             received_at_ms: tradewind_core::now_ms(),
             start_new: false,
             verified_phone,
+            feedback: None,
         })
         .await
     }
