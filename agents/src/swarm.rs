@@ -11,9 +11,9 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tradewind_core::{RecordedMessage, 
+use tradewind_core::{
     now_ms, unified_customer_id, AgentOutcome, CustomerId, CustomsReport, FaqCard, Inquiry, InquiryThread, Proposal,
-    RiskLevel, StepKind, SwarmResult, ThreadInfo, Timings, TurnReading,
+    RecordedMessage, RiskLevel, StepKind, SwarmResult, ThreadInfo, Timings, TurnReading,
 };
 use tradewind_ports::memory::{MemoryError, Turn};
 use tradewind_ports::AppError;

@@ -19,8 +19,8 @@ pub use inquiry::{
     Contact, Destination, Inquiry, Lang, LineItem, MissingField, Party, PartyKind, PartyRole, StructuredInquiry,
 };
 pub use output::{
-    AgentOutcome, RecordedMessage, Citation, CustomsReport, Degraded, FaqCard, Finding, Proposal, ProposalLine, RiskLevel, SwarmResult,
-    ThreadInfo, Timings,
+    AgentOutcome, Citation, CustomsReport, Degraded, FaqCard, Finding, Proposal, ProposalLine, RecordedMessage,
+    RiskLevel, SwarmResult, ThreadInfo, Timings,
 };
 pub use transcript::{StepKind, TranscriptStep};
 

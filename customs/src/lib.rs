@@ -23,8 +23,7 @@ pub use hs::{
 };
 pub use screening::{
     screening_findings, ListInfo, ScreeningHit, ScreeningList, ScreeningOutcome, Thresholds as ScreeningThresholds,
-    DEFAULT_MAX_LIST_AGE_DAYS,
-    DEMO_SCREENING_LIST, MATCH_THRESHOLD, REVIEW_THRESHOLD,
+    DEFAULT_MAX_LIST_AGE_DAYS, DEMO_SCREENING_LIST, MATCH_THRESHOLD, REVIEW_THRESHOLD,
 };
 pub use stock::{assess_stock, stock_finding, StockAssessment, StockPolicy, StockSuggestion};
 pub use verdict::{risk_of, rule_summary, verdict, Verdict};

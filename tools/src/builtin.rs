@@ -530,12 +530,8 @@ impl Tool for ScreenParty {
         let outcome = hits.first().map(|h| h.outcome).unwrap_or(ScreeningOutcome::Clear);
         let label = party_label(&a.name, a.kind, a.roles.as_deref().unwrap_or_default());
         // Today's date only decides whether a list is out of date.
-        let findings = self.0.screening.findings_aged(
-            &label,
-            &hits,
-            &customs::lists::date::today(),
-            self.0.max_list_age_days,
-        );
+        let findings =
+            self.0.screening.findings_aged(&label, &hits, &customs::lists::date::today(), self.0.max_list_age_days);
         Ok(ScreeningResult { outcome, hits, findings })
     }
 }

@@ -96,6 +96,21 @@ pub fn effective(override_dir: Option<&Path>) -> Vec<(String, String)> {
         .collect()
 }
 
+/// Handlebars with exactly these `(name, source)` templates (a strategy's
+/// snapshot of [`effective`]).
+pub fn load_texts(texts: &[(String, String)]) -> Result<Handlebars<'static>, TemplateError> {
+    let mut hb = Handlebars::new();
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.register_helper("money", Box::new(money));
+    hb.register_helper("join", Box::new(join));
+    hb.register_helper("upper", Box::new(upper));
+    for (name, src) in texts {
+        hb.register_template_string(name, src)
+            .map_err(|e| TemplateError::Bad { name: name.clone(), message: e.to_string() })?;
+    }
+    Ok(hb)
+}
+
 /// The file in `dir` that overrides the embedded template `name`: the same
 /// path under `prompts/`.
 fn override_path(dir: &Path, name: &str) -> Option<std::path::PathBuf> {

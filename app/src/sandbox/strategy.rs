@@ -38,7 +38,12 @@ pub struct StrategySection {
 
 impl Default for StrategySection {
     fn default() -> Self {
-        Self { dir: None, active: CONFIG_STRATEGY.into(), gate: GateSection::default(), canary: CanarySection::default() }
+        Self {
+            dir: None,
+            active: CONFIG_STRATEGY.into(),
+            gate: GateSection::default(),
+            canary: CanarySection::default(),
+        }
     }
 }
 
@@ -118,6 +123,10 @@ pub struct Strategy {
     pub deadlines: DeadlinesSection,
     /// Templates here replace the embedded ones of the same path.
     pub prompts_dir: Option<PathBuf>,
+    /// Every template as this strategy renders it, read when it was
+    /// resolved: a file edited later is a new strategy, not this one.
+    #[serde(skip)]
+    pub templates: Vec<(String, String)>,
     /// First 12 hex digits of a SHA-256 over everything above that shapes results.
     pub fingerprint: String,
 }
@@ -130,7 +139,7 @@ impl Strategy {
 
     /// The configuration's own sections as a strategy.
     pub fn from_config(config: &Config) -> Result<Strategy, StrategyError> {
-        let mut s = Strategy {
+        let s = Strategy {
             name: CONFIG_STRATEGY.into(),
             version: 0,
             description: "the configuration's own sections".into(),
@@ -141,11 +150,11 @@ impl Strategy {
             approval: config.approval.clone(),
             deadlines: config.deadlines.clone(),
             prompts_dir: None,
+            templates: Vec::new(),
             fingerprint: String::new(),
         };
-        s.check().map_err(|message| StrategyError::Bad { path: s.source.clone(), message })?;
-        s.fingerprint = s.compute_fingerprint();
-        Ok(s)
+        let source = s.source.clone();
+        s.seal().map_err(|message| StrategyError::Bad { path: source, message })
     }
 
     /// The sections as shown to people and hashed: the API key is never part of it.
@@ -163,16 +172,21 @@ impl Strategy {
         })
     }
 
-    /// Every template as this strategy renders it.
-    pub fn templates(&self) -> Vec<(String, String)> {
-        tradewind_tools::templates::effective(self.prompts_dir.as_deref())
+    /// Reads the templates and computes the fingerprint, once the sections are final.
+    fn seal(mut self) -> Result<Strategy, String> {
+        self.check()?;
+        self.templates = tradewind_tools::templates::effective(self.prompts_dir.as_deref());
+        tradewind_tools::templates::load_texts(&self.templates).map_err(|e| e.to_string())?;
+        self.fingerprint = self.compute_fingerprint();
+        Ok(self)
     }
 
     fn check(&self) -> Result<(), String> {
         self.screening.thresholds().validate()?;
         self.approval.validate()?;
         self.deadlines.agent_overrides()?;
-        for p in [&self.customs.destination_rules, &self.customs.stock_rules, &self.customs.dg_rules].into_iter().flatten()
+        for p in
+            [&self.customs.destination_rules, &self.customs.stock_rules, &self.customs.dg_rules].into_iter().flatten()
         {
             if !p.is_file() {
                 return Err(format!("customs rule file {} does not exist", p.display()));
@@ -189,13 +203,14 @@ impl Strategy {
     fn compute_fingerprint(&self) -> String {
         let mut h = Sha256::new();
         h.update(self.sections().to_string().as_bytes());
-        for (name, text) in self.templates() {
+        for (name, text) in &self.templates {
             h.update(name.as_bytes());
             h.update([0]);
             h.update(text.as_bytes());
             h.update([0]);
         }
-        for p in [&self.customs.destination_rules, &self.customs.stock_rules, &self.customs.dg_rules].into_iter().flatten()
+        for p in
+            [&self.customs.destination_rules, &self.customs.stock_rules, &self.customs.dg_rules].into_iter().flatten()
         {
             h.update(std::fs::read(p).unwrap_or_default());
         }
@@ -322,7 +337,7 @@ fn load_bundle(config: &Config, name: &str, version: u32, path: &Path) -> Result
             }
         }
     }
-    let mut s = Strategy {
+    let s = Strategy {
         name: name.to_string(),
         version,
         description,
@@ -333,11 +348,10 @@ fn load_bundle(config: &Config, name: &str, version: u32, path: &Path) -> Result
         approval: typed("approval", section("approval")?).map_err(bad)?,
         deadlines: typed("deadlines", section("deadlines")?).map_err(bad)?,
         prompts_dir,
+        templates: Vec::new(),
         fingerprint: String::new(),
     };
-    s.check().map_err(bad)?;
-    s.fingerprint = s.compute_fingerprint();
-    Ok(s)
+    s.seal().map_err(bad)
 }
 
 /// Lays `over` onto `base`, table by table; other values replace.
@@ -379,11 +393,11 @@ pub fn diff(a: &Strategy, b: &Strategy) -> Vec<SettingDiff> {
             out.push(SettingDiff { path: k.clone(), a: x, b: y });
         }
     }
-    let ta: std::collections::BTreeMap<_, _> = a.templates().into_iter().collect();
-    for (name, text) in b.templates() {
-        let old = ta.get(&name).cloned().unwrap_or_default();
-        if old != text {
-            out.push(SettingDiff { path: format!("prompts/{name}"), a: Some(summary(&old)), b: Some(summary(&text)) });
+    let ta: std::collections::BTreeMap<_, _> = a.templates.iter().cloned().collect();
+    for (name, text) in &b.templates {
+        let old = ta.get(name).cloned().unwrap_or_default();
+        if &old != text {
+            out.push(SettingDiff { path: format!("prompts/{name}"), a: Some(summary(&old)), b: Some(summary(text)) });
         }
     }
     out
