@@ -8,7 +8,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tradewind_agents::{offline_brain, Brain, Env, Swarm, SwarmConfig, SwarmError};
-use tradewind_core::{now_ms, Catalog, Inquiry, SwarmResult, TranscriptStep};
+use crate::sandbox::lanes::Mark;
+use tradewind_core::{now_ms, AgentOutcome, Catalog, Inquiry, SwarmResult, TranscriptStep};
 use tradewind_knowledge::{Embedder, HashEmbedder, IngestOptions, IngestSummary, KnowledgeIndex};
 use tradewind_knowledge::{OpenAiEmbedder, OpenAiEmbedderConfig};
 use tradewind_llm::{OpenAiBrain, OpenAiConfig};
@@ -40,6 +41,10 @@ pub struct App {
     pub sources: Arc<BTreeMap<String, String>>,
     /// The query cache in front of the index, when on (its hit counts).
     pub query_cache: Option<Arc<tradewind_knowledge::cache::CachedIndex>>,
+    /// The strategies: which answers a conversation, live figures, the canary.
+    pub strategies: Arc<crate::sandbox::lanes::Strategies>,
+    /// Answers a customer already judged: one verdict each counts.
+    feedback_seen: Arc<crate::sandbox::lanes::SeenSet>,
 }
 
 /// How `App::build` should prepare the knowledge index.
@@ -244,19 +249,34 @@ impl App {
             real_sinks,
             staging,
         ));
-        let templates = tradewind_tools::templates::load(None).map_err(|e| AppError::Config(e.to_string()))?;
-        let destinations = DestinationRules::embedded().map_err(|e| AppError::Config(e.to_string()))?;
+        // The strategy to start with: the one the shared state promoted, else
+        // `[strategy] active`. One that no longer resolves falls back to the
+        // configuration's own, loudly, rather than keep the service down.
+        let state_store = crate::sandbox::lanes::open_state(&config).await?;
+        let state = state_store.load().await.unwrap_or_else(|e| {
+            tracing::error!(error = %e, "could not read the strategy state; starting on [strategy] active");
+            Default::default()
+        });
+        let active_spec = state.active.clone().unwrap_or_else(|| config.strategy.active.clone());
+        let strategy = match crate::sandbox::strategy::resolve(&config, &active_spec) {
+            Ok(s) => s,
+            Err(e) if active_spec != crate::sandbox::CONFIG_STRATEGY => {
+                tracing::error!(strategy = %active_spec, error = %e, "cannot load the active strategy; running the configuration's own");
+                crate::sandbox::Strategy::from_config(&config).map_err(|e| AppError::Config(e.to_string()))?
+            }
+            Err(e) => return Err(AppError::Config(e.to_string())),
+        };
         // Imported lists (data/lists) when there are any, else the demo list.
         let screening = crate::lists::load_screening(&config)?;
         let intake = tradewind_nlp::Intake::new(&catalog);
-        let services = Services {
+        let base = Services {
             catalog: Arc::new(catalog),
             index: index.clone(),
             memory: memory.clone(),
             intake: Arc::new(intake),
-            templates: Arc::new(templates),
+            templates: Arc::new(tradewind_tools::templates::load(None).map_err(|e| AppError::Config(e.to_string()))?),
             sinks: Arc::new(gated),
-            destinations: Arc::new(destinations),
+            destinations: Arc::new(DestinationRules::embedded().map_err(|e| AppError::Config(e.to_string()))?),
             screening: Arc::new(screening),
             screening_thresholds: config.screening.thresholds(),
             max_list_age_days: config.screening.max_list_age_days,
@@ -265,53 +285,57 @@ impl App {
             dg_rules: Arc::new(DgRules::embedded().map_err(|e| AppError::Config(e.to_string()))?),
             stock_policy: Arc::new(StockPolicy::embedded().map_err(|e| AppError::Config(e.to_string()))?),
         };
+        let services = services_for(&base, &strategy)?;
         let dispatcher = Dispatcher::new(tradewind_tools::registry(&services));
         let brain: Arc<dyn Brain> = match brain {
             Some(b) => b,
-            None => match &config.llm.base_url {
-                Some(base) => {
-                    let l = &config.llm;
-                    Arc::new(
-                        OpenAiBrain::new(OpenAiConfig {
-                            base_url: base.clone(),
-                            api_key: l.api_key.clone(),
-                            model: l.model.clone(),
-                            call_timeout: Duration::from_millis(l.call_timeout_ms),
-                            max_retries: l.max_retries,
-                            max_tokens: l.max_tokens,
-                            context_tokens: l.context_tokens,
-                            breaker_failures: l.breaker_failures,
-                            breaker_window: Duration::from_millis(l.breaker_window_ms),
-                            breaker_open_for: Duration::from_millis(l.breaker_open_ms),
-                            ..OpenAiConfig::default()
-                        })
-                        .map_err(|e| AppError::Config(e.to_string()))?,
-                    )
-                }
-                None => Arc::new(offline_brain()),
-            },
-        };
-        let d = &config.deadlines;
-        let swarm_config = SwarmConfig {
-            intake_deadline: Duration::from_millis(d.intake_ms),
-            reply_deadline: Duration::from_millis(d.reply_ms),
-            agent_deadlines: d.agent_overrides().map_err(AppError::Config)?,
-            max_message_bytes: config.limits.max_message_bytes,
-            conversation_window: Duration::from_secs(config.memory.conversation_window_secs.max(1)),
-            cpu_slots: config.limits.cpu_slots,
-            strategy: "config@v0".into(),
+            None => brain_of(&strategy.llm)?,
         };
         let uses_model = !brain.is_offline();
-        let env = Env::new(services, dispatcher, brain).with_model_agents(config.llm.agents.iter().cloned());
-        let swarm = Swarm::new(env, swarm_config);
+        let env = Env::new(services, dispatcher, brain).with_model_agents(strategy.llm.agents.iter().cloned());
+        let swarm = Swarm::new(env, swarm_config_for(&config, &strategy)?);
         if uses_model {
-            check_model_deadlines(&config, &swarm)?;
+            check_model_deadlines(&strategy.llm, &swarm)?;
+        }
+        let home = crate::sandbox::lanes::Lane { id: strategy.id(), strategy: Arc::new(strategy), swarm: None };
+        let build: crate::sandbox::lanes::LaneBuilder = {
+            let (base, config, proto) = (base.clone(), config.clone(), swarm.clone());
+            Arc::new(move |s: crate::sandbox::Strategy| lane(&base, &config, &proto, s))
+        };
+        let strategies = Arc::new(crate::sandbox::lanes::Strategies::new(
+            config.clone(),
+            home,
+            state,
+            build,
+            state_store,
+            desk.audit.clone(),
+        ));
+        {
+            let s = strategies.clone();
+            desk.on_reject(Arc::new(move |strategy: String| {
+                let s = s.clone();
+                Box::pin(async move { s.observe(&strategy, crate::sandbox::lanes::Mark::Negative).await })
+            }));
         }
         let inflight = Arc::new(tokio::sync::Semaphore::new(config.limits.max_inflight.max(1)));
         let metrics = Arc::new(crate::ops::Metrics::default());
         let sources = Arc::new(sources);
         Ok((
-            App { swarm, memory, index, config, collected, channels, inflight, desk, metrics, sources, query_cache },
+            App {
+                swarm,
+                memory,
+                index,
+                config,
+                collected,
+                channels,
+                inflight,
+                desk,
+                metrics,
+                sources,
+                query_cache,
+                strategies,
+                feedback_seen: Arc::new(crate::sandbox::lanes::SeenSet::new(100_000)),
+            },
             summary,
         ))
     }
@@ -329,6 +353,9 @@ impl App {
         msg: IncomingMessage,
         inquiry_id: String,
     ) -> Result<SwarmResult, AppError> {
+        if let Some(fb) = msg.feedback.clone() {
+            return self.feedback(msg, fb, inquiry_id).await;
+        }
         let inquiry = Inquiry {
             id: inquiry_id,
             channel: msg.channel,
@@ -349,14 +376,23 @@ impl App {
             .await
             .map_err(|_| AppError::Unavailable("the application is shutting down".into()))?;
         let channel = inquiry.channel.clone();
-        let result = match self.swarm.handle(inquiry).await {
+        self.strategies.refresh().await;
+        let lane = self.strategies.pick(&inquiry.conversation());
+        let swarm = lane.swarm.as_ref().unwrap_or(&self.swarm);
+        let result = match swarm.handle(inquiry).await {
             Ok(r) => r,
             Err(e) => {
                 self.metrics.failed();
+                // Refusals of bad input say nothing about the strategy.
+                if !matches!(e, SwarmError::EmptyMessage | SwarmError::TooLarge { .. }) {
+                    self.strategies.observe(&lane.id, Mark::Failed).await;
+                }
                 return Err(e.into());
             }
         };
-        let review = self.desk.settle(&result, &channel).await.map_err(|e| {
+        let mark = if result.degraded.is_empty() { Mark::Answered } else { Mark::Degraded };
+        self.strategies.observe(&lane.id, mark).await;
+        let review = self.desk.settle_with(&result, &channel, &lane.strategy.approval).await.map_err(|e| {
             self.metrics.failed();
             match e {
                 crate::desk::DeskError::Store(e) => AppError::Unavailable(format!("review desk: {e}")),
@@ -372,6 +408,75 @@ impl App {
             }
         }
         Ok(result)
+    }
+
+    /// A customer's verdict on an earlier answer of this chat: counted
+    /// against the strategy that made it and written to the audit log; no
+    /// agent runs. The answer must be one this chat was given.
+    async fn feedback(
+        &self,
+        msg: IncomingMessage,
+        fb: tradewind_ports::Feedback,
+        inquiry_id: String,
+    ) -> Result<SwarmResult, AppError> {
+        let conversation = format!("{}:{}", msg.channel, msg.chat.as_deref().unwrap_or(&msg.user));
+        let earlier = self.memory.result(&fb.inquiry_id).await.map_err(|e| AppError::Unavailable(e.to_string()))?;
+        let earlier = earlier.filter(|r| {
+            r.message.as_ref().is_some_and(|m| {
+                format!("{}:{}", m.channel, m.chat.as_deref().unwrap_or(&m.user)) == conversation
+            })
+        });
+        let Some(earlier) = earlier else {
+            return Err(AppError::NotFound(format!("no answer '{}' in this chat", fb.inquiry_id)));
+        };
+        let first = self.feedback_seen.insert(fb.inquiry_id.clone());
+        if first && !fb.helpful {
+            if let Some(s) = &earlier.strategy {
+                self.strategies.observe(s, Mark::Negative).await;
+            }
+        }
+        if first {
+            let event = tradewind_ports::AuditEvent {
+                id: String::new(),
+                at_ms: now_ms(),
+                actor: format!("customer:{}", msg.channel),
+                role: "customer".into(),
+                inquiry_id: fb.inquiry_id.clone(),
+                field: "feedback".into(),
+                before: None,
+                after: Some(serde_json::json!({ "helpful": fb.helpful })),
+                trigger: format!("feedback:{inquiry_id}"),
+                strategy: earlier.strategy.clone(),
+            };
+            if let Err(e) = self.desk.audit.append(&[event]).await {
+                tracing::warn!(error = %e, "could not record the customer's feedback");
+            }
+        }
+        let lang = earlier.inquiry.lang;
+        let reply = match (lang, fb.helpful) {
+            (tradewind_core::Lang::Zh, false) => "谢谢您的反馈。我们的同事会查看这段对话并跟进。",
+            (tradewind_core::Lang::Zh, true) => "谢谢您的反馈！",
+            (_, false) => "Thank you for telling us. A colleague will look at this conversation and follow up.",
+            (_, true) => "Thank you for your feedback!",
+        };
+        fn skipped<T>() -> AgentOutcome<T> {
+            AgentOutcome::Skipped { reason: "feedback, not an inquiry".into() }
+        }
+        Ok(SwarmResult {
+            inquiry_id,
+            customer: earlier.customer.clone(),
+            inquiry: tradewind_core::StructuredInquiry::empty(lang),
+            reply: reply.into(),
+            proposal: skipped(),
+            customs: skipped(),
+            faq_cards: skipped(),
+            others: BTreeMap::new(),
+            degraded: Vec::new(),
+            thread: None,
+            timings: Default::default(),
+            strategy: earlier.strategy,
+            message: None,
+        })
     }
 
     /// Writes the inquiry's transcript to `transcripts/<id>.jsonl` (0600)
@@ -531,12 +636,90 @@ pub fn knowledge_documents(kb_dir: Option<&Path>) -> Result<(Vec<Document>, Cata
     }
 }
 
+/// The brain a model section asks for: the model when it has an endpoint,
+/// else the offline brain.
+fn brain_of(l: &crate::config::LlmConfig) -> Result<Arc<dyn Brain>, AppError> {
+    match &l.base_url {
+        Some(base) => Ok(Arc::new(
+            OpenAiBrain::new(OpenAiConfig {
+                base_url: base.clone(),
+                api_key: l.api_key.clone(),
+                model: l.model.clone(),
+                call_timeout: Duration::from_millis(l.call_timeout_ms),
+                max_retries: l.max_retries,
+                max_tokens: l.max_tokens,
+                context_tokens: l.context_tokens,
+                breaker_failures: l.breaker_failures,
+                breaker_window: Duration::from_millis(l.breaker_window_ms),
+                breaker_open_for: Duration::from_millis(l.breaker_open_ms),
+                ..OpenAiConfig::default()
+            })
+            .map_err(|e| AppError::Config(e.to_string()))?,
+        )),
+        None => Ok(Arc::new(offline_brain())),
+    }
+}
+
+/// The shared services under a strategy's templates, rules and thresholds;
+/// the catalog, index, memory, lists and sinks stay shared.
+fn services_for(base: &Services, s: &crate::sandbox::Strategy) -> Result<Services, AppError> {
+    let bad = |what: &str, e: String| AppError::Config(format!("strategy {}: {what}: {e}", s.id()));
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| bad(&p.display().to_string(), e.to_string()));
+    let mut out = base.clone();
+    out.templates = Arc::new(tradewind_tools::templates::load_texts(&s.templates).map_err(|e| bad("templates", e.to_string()))?);
+    if let Some(p) = &s.customs.destination_rules {
+        out.destinations = Arc::new(DestinationRules::parse(&read(p)?).map_err(|e| bad("destination rules", e.to_string()))?);
+    }
+    if let Some(p) = &s.customs.stock_rules {
+        out.stock_policy = Arc::new(StockPolicy::parse(&read(p)?).map_err(|e| bad("stock rules", e.to_string()))?);
+    }
+    if let Some(p) = &s.customs.dg_rules {
+        out.dg_rules = Arc::new(DgRules::parse(&read(p)?).map_err(|e| bad("dangerous-goods rules", e.to_string()))?);
+    }
+    out.screening_thresholds = s.screening.thresholds();
+    out.max_list_age_days = s.screening.max_list_age_days;
+    Ok(out)
+}
+
+fn swarm_config_for(config: &Config, s: &crate::sandbox::Strategy) -> Result<SwarmConfig, AppError> {
+    let d = &s.deadlines;
+    Ok(SwarmConfig {
+        intake_deadline: Duration::from_millis(d.intake_ms),
+        reply_deadline: Duration::from_millis(d.reply_ms),
+        agent_deadlines: d.agent_overrides().map_err(AppError::Config)?,
+        max_message_bytes: config.limits.max_message_bytes,
+        conversation_window: Duration::from_secs(config.memory.conversation_window_secs.max(1)),
+        cpu_slots: config.limits.cpu_slots,
+        strategy: s.id(),
+    })
+}
+
+/// A strategy ready to run beside the application's own: its own services,
+/// brain and deadlines, the same agents and CPU slots.
+fn lane(
+    base: &Services,
+    config: &Config,
+    proto: &Swarm,
+    s: crate::sandbox::Strategy,
+) -> Result<crate::sandbox::lanes::Lane, AppError> {
+    let services = services_for(base, &s)?;
+    let dispatcher = Dispatcher::new(tradewind_tools::registry(&services));
+    let brain = brain_of(&s.llm)?;
+    let uses_model = !brain.is_offline();
+    let env = Env::new(services, dispatcher, brain).with_model_agents(s.llm.agents.iter().cloned());
+    let swarm = proto.sibling(env, swarm_config_for(config, &s)?);
+    if uses_model {
+        check_model_deadlines(&s.llm, &swarm)?;
+    }
+    Ok(crate::sandbox::lanes::Lane { id: s.id(), strategy: Arc::new(s), swarm: Some(swarm) })
+}
+
 /// Each model call must fit inside the deadline of every part that makes
 /// one, with room left to fall back to the offline plan; a configuration
 /// where it cannot is refused at start-up rather than failing every inquiry.
-fn check_model_deadlines(config: &Config, swarm: &Swarm) -> Result<(), AppError> {
+fn check_model_deadlines(llm: &crate::config::LlmConfig, swarm: &Swarm) -> Result<(), AppError> {
     const MARGIN: Duration = Duration::from_millis(500);
-    let call = Duration::from_millis(config.llm.call_timeout_ms);
+    let call = Duration::from_millis(llm.call_timeout_ms);
     let mut parts: Vec<(String, Duration)> =
         vec![("intake".into(), swarm.config().intake_deadline), ("reply".into(), swarm.config().reply_deadline)];
     for a in swarm.agents() {
@@ -544,7 +727,7 @@ fn check_model_deadlines(config: &Config, swarm: &Swarm) -> Result<(), AppError>
     }
     let too_tight: Vec<String> = parts
         .into_iter()
-        .filter(|(name, _)| config.llm.agents.iter().any(|a| a == name))
+        .filter(|(name, _)| llm.agents.iter().any(|a| a == name))
         .filter(|(_, d)| call + MARGIN > *d)
         .map(|(name, d)| format!("{name} ({} ms)", d.as_millis()))
         .collect();

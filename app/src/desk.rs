@@ -167,8 +167,10 @@ pub struct Desk {
     on_reject: std::sync::OnceLock<RejectHook>,
 }
 
-/// Called with the rejected inquiry's strategy.
-pub type RejectHook = Arc<dyn Fn(&str) + Send + Sync>;
+/// Called with the rejected inquiry's strategy; the decision waits for it
+/// (a canary rollback it triggers is recorded before the answer).
+pub type RejectHook =
+    Arc<dyn Fn(String) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> + Send + Sync>;
 
 impl Desk {
     pub fn new(
@@ -443,7 +445,7 @@ impl Desk {
                 }
                 self.drop_held(&mut review, who, &trigger, &mut events);
                 if let (Some(hook), Some(strategy)) = (self.on_reject.get(), &review.strategy) {
-                    hook(strategy);
+                    hook(strategy.clone()).await;
                 }
             }
             (action, stage) => {

@@ -4,10 +4,12 @@
 //! the configured prefix.
 
 pub mod conn;
+pub mod kv;
 pub mod memory;
 pub mod outbox;
 pub mod review;
 
+pub use kv::RedisValue;
 pub use memory::{RedisMemory, RedisOptions};
 pub use outbox::{RedisStore, RedisStoreOptions};
 pub use review::{RedisAudit, RedisReviews};

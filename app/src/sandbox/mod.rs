@@ -2,6 +2,7 @@
 //! against a baseline, the gate, and the canary that rolls itself back.
 
 pub mod html;
+pub mod lanes;
 pub mod report;
 pub mod strategy;
 
