@@ -24,6 +24,7 @@ pub static malloc_conf: &u8 = &b"background_thread:true,dirty_decay_ms:1000,muzz
 mod deadletters;
 mod lists;
 mod output;
+mod strategy;
 mod users;
 
 #[derive(Parser)]
@@ -102,6 +103,11 @@ enum Command {
     /// The console's operators: add, list, revoke, issue API tokens.
     #[command(subcommand)]
     Users(users::UsersCommand),
+    /// Strategies: versioned bundles of prompts, rules, thresholds, model and approval settings; canary and promotion.
+    #[command(subcommand)]
+    Strategy(strategy::StrategyCommand),
+    /// Re-run stored inquiries (or a labelled case file) through a candidate strategy beside the active one, with every sink off; diff and gate.
+    Replay(strategy::ReplayArgs),
 }
 
 #[derive(Subcommand)]
@@ -253,6 +259,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             }
             Ok(std::process::ExitCode::SUCCESS)
         }
+        Command::Strategy(cmd) => strategy::run(config, cmd).await.context("strategy"),
+        Command::Replay(a) => strategy::replay(config, a).await.context("replay"),
         Command::Lists(cmd) => {
             lists::run(config, cmd).await.context("lists")?;
             Ok(std::process::ExitCode::SUCCESS)

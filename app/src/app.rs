@@ -406,6 +406,9 @@ impl App {
             if let Err(e) = self.export_transcript(&result.inquiry_id).await {
                 tracing::warn!(inquiry_id = %result.inquiry_id, error = %e, "could not export the transcript");
             }
+            if let Err(e) = self.export_result(&result.inquiry_id).await {
+                tracing::warn!(inquiry_id = %result.inquiry_id, error = %e, "could not export the result");
+            }
         }
         Ok(result)
     }
@@ -494,6 +497,19 @@ impl App {
             .map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))
     }
 
+    /// Writes the inquiry's stored (masked) result to `results/<id>.json`
+    /// (0600) under the data folder, so `tradewind replay` can run it again.
+    pub async fn export_result(&self, inquiry_id: &str) -> Result<(), AppError> {
+        let Some(r) = self.memory.result(inquiry_id).await.map_err(|e| AppError::Unavailable(e.to_string()))? else {
+            return Ok(());
+        };
+        let path = crate::privacy::result_export_path(&self.config, inquiry_id);
+        let bytes = serde_json::to_vec(&r).map_err(|e| AppError::Internal(e.to_string()))?;
+        tradewind_ports::files::write_private_async(&path, bytes)
+            .await
+            .map_err(|e| AppError::Internal(format!("{}: {e}", path.display())))
+    }
+
     /// Inquiries running in this process now.
     pub fn inflight_now(&self) -> usize {
         self.config.limits.max_inflight.max(1).saturating_sub(self.inflight.available_permits())
@@ -558,7 +574,7 @@ fn held_folder_hint(config: &Config, error: &str) -> Option<String> {
     ))
 }
 
-fn memory_config(config: &Config) -> MemoryConfig {
+pub(crate) fn memory_config(config: &Config) -> MemoryConfig {
     MemoryConfig {
         prefix: config.memory.prefix.clone(),
         max_turns: config.memory.max_turns,

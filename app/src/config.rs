@@ -155,6 +155,9 @@ pub struct KnowledgeSection {
     /// Knowledge searches remembered (identical queries answered from
     /// memory for 60 s); 0 turns the cache off.
     pub query_cache_entries: usize,
+    /// Where imported screening lists and the HS nomenclature live; default
+    /// `lists/` beside `data_dir`.
+    pub lists_dir: Option<PathBuf>,
 }
 
 impl Default for KnowledgeSection {
@@ -168,6 +171,7 @@ impl Default for KnowledgeSection {
             embedding_model: "text-embedding-3-small".into(),
             embedding_dim: 1536,
             query_cache_entries: 4096,
+            lists_dir: None,
         }
     }
 }

@@ -22,7 +22,7 @@ pub fn load_screening(config: &Config) -> Result<ScreeningList, AppError> {
 /// Where imported lists live: `lists/` beside the knowledge data folder
 /// (`data/lists` by default, `$TRADEWIND_DATA_DIR/lists` when that is set).
 pub fn lists_dir(config: &Config) -> std::path::PathBuf {
-    crate::data_root(config).join("lists")
+    config.knowledge.lists_dir.clone().unwrap_or_else(|| crate::data_root(config).join("lists"))
 }
 
 /// The HS nomenclature imported into the lists folder, or the built-in

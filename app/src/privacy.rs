@@ -46,6 +46,13 @@ pub fn transcript_export_path(config: &Config, inquiry_id: &str) -> PathBuf {
     crate::data_root(config).join("transcripts").join(format!("{safe}.jsonl"))
 }
 
+/// Where an inquiry's result is kept beside its transcript (JSON), for
+/// replay when memory is in process.
+pub fn result_export_path(config: &Config, inquiry_id: &str) -> PathBuf {
+    let safe: String = inquiry_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
+    crate::data_root(config).join("results").join(format!("{safe}.json"))
+}
+
 /// The outbox folders of the `dir:` sinks.
 fn outbox_dirs(config: &Config) -> Vec<PathBuf> {
     let s = &config.sinks;
@@ -67,6 +74,7 @@ pub async fn forget_customer(app: &App, id: &str) -> Result<Erased, AppError> {
         let mut paths: Vec<PathBuf> =
             dirs.iter().map(|d| d.join(tradewind_tools::sinks::safe_component(inquiry))).collect();
         paths.push(transcript_export_path(&app.config, inquiry));
+        paths.push(result_export_path(&app.config, inquiry));
         for p in paths {
             let removed = match tokio::fs::metadata(&p).await {
                 Ok(m) if m.is_dir() => tokio::fs::remove_dir_all(&p).await,
