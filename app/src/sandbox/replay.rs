@@ -398,12 +398,28 @@ fn outcome_json<T>(o: &AgentOutcome<T>, f: impl Fn(&T) -> Value) -> Value {
 }
 
 fn diff_results(b: &Produced, c: &Produced) -> Vec<FieldDiff> {
-    let (pb, pc) = (parts(b), parts(c));
+    let (mut pb, mut pc) = (parts(b), parts(c));
+    // Search scores move with the index's build (HNSW links differ run to
+    // run); which chunk is cited is what counts.
+    for v in pb.values_mut().chain(pc.values_mut()) {
+        drop_scores(v);
+    }
     let mut out = Vec::new();
     for part in pb.keys().chain(pc.keys()).collect::<BTreeSet<_>>() {
         diff_json(part, "", pb.get(part), pc.get(part), &mut out);
     }
     out
+}
+
+fn drop_scores(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            o.remove("score");
+            o.values_mut().for_each(drop_scores);
+        }
+        Value::Array(a) => a.iter_mut().for_each(drop_scores),
+        _ => {}
+    }
 }
 
 /// Field-level differences, down to scalars; arrays by position.
