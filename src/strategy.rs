@@ -135,7 +135,12 @@ pub async fn run(config: Config, cmd: StrategyCommand) -> anyhow::Result<std::pr
             } else {
                 println!("--- {}\n+++ {}", x.id(), y.id());
                 for s in d {
-                    println!("{}\n  - {}\n  + {}", s.path, s.a.as_deref().unwrap_or("(absent)"), s.b.as_deref().unwrap_or("(absent)"));
+                    println!(
+                        "{}\n  - {}\n  + {}",
+                        s.path,
+                        s.a.as_deref().unwrap_or("(absent)"),
+                        s.b.as_deref().unwrap_or("(absent)")
+                    );
                 }
             }
         }
@@ -167,7 +172,13 @@ pub async fn run(config: Config, cmd: StrategyCommand) -> anyhow::Result<std::pr
             } else {
                 println!("active: {}", state.active.as_deref().unwrap_or(&config.strategy.active));
                 match &state.canary {
-                    Some(c) => println!("canary: {} on {:.1}% since {} (by {})", c.strategy, c.share * 100.0, when(c.started_ms), c.by),
+                    Some(c) => println!(
+                        "canary: {} on {:.1}% since {} (by {})",
+                        c.strategy,
+                        c.share * 100.0,
+                        when(c.started_ms),
+                        c.by
+                    ),
                     None => println!("canary: none"),
                 }
                 for e in state.history.iter().rev().take(20) {
@@ -217,7 +228,13 @@ pub async fn replay(config: Config, a: ReplayArgs) -> anyhow::Result<std::proces
     } else {
         let g = &report.gate;
         let with_diffs = report.cases.iter().filter(|c| !c.diffs.is_empty()).count();
-        println!("{} vs {}: {} messages, {} with differences", report.baseline, report.candidate, report.cases.len(), with_diffs);
+        println!(
+            "{} vs {}: {} messages, {} with differences",
+            report.baseline,
+            report.candidate,
+            report.cases.len(),
+            with_diffs
+        );
         println!(
             "gate: {} (metric {}: {}; false triggers {} = {:.2}%, max {:.2}%)",
             if g.passed { "PASSED" } else { "FAILED" },

@@ -103,7 +103,8 @@ async fn a_canary_with_a_broken_model_endpoint_rolls_back_and_every_customer_sti
 
     let mut on_canary = 0;
     for i in 0..40 {
-        let mut m = IncomingMessage::new("web", format!("u{i}"), "Please quote 100 LED high bay lights to Lyon, France.");
+        let mut m =
+            IncomingMessage::new("web", format!("u{i}"), "Please quote 100 LED high bay lights to Lyon, France.");
         m.chat = Some(format!("chat-{i}"));
         let r = app.handle_message(m).await.expect("every customer gets an answer");
         assert!(!r.reply.trim().is_empty(), "customer {i} got an empty reply");
@@ -121,7 +122,9 @@ async fn a_canary_with_a_broken_model_endpoint_rolls_back_and_every_customer_sti
     assert!(rollback.at_ms - started < 60_000, "rolled back within the window");
     let audit = app.desk.audit.export(0, 10_000).await.unwrap();
     assert!(
-        audit.iter().any(|e| e.field == "strategy.canary" && e.actor == "system:canary" && e.trigger.contains("degraded")),
+        audit
+            .iter()
+            .any(|e| e.field == "strategy.canary" && e.actor == "system:canary" && e.trigger.contains("degraded")),
         "the audit log says why"
     );
     // After the rollback every conversation is on the active strategy again.

@@ -2,13 +2,13 @@
 //! function every front end calls (`App::handle_message`). Front ends (CLI,
 //! HTTP, chat channels) only unpack their input and map the result.
 
+use crate::sandbox::lanes::Mark;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tradewind_agents::{offline_brain, Brain, Env, Swarm, SwarmConfig, SwarmError};
-use crate::sandbox::lanes::Mark;
 use tradewind_core::{now_ms, AgentOutcome, Catalog, Inquiry, SwarmResult, TranscriptStep};
 use tradewind_knowledge::{Embedder, HashEmbedder, IngestOptions, IngestSummary, KnowledgeIndex};
 use tradewind_knowledge::{OpenAiEmbedder, OpenAiEmbedderConfig};
@@ -425,9 +425,9 @@ impl App {
         let conversation = format!("{}:{}", msg.channel, msg.chat.as_deref().unwrap_or(&msg.user));
         let earlier = self.memory.result(&fb.inquiry_id).await.map_err(|e| AppError::Unavailable(e.to_string()))?;
         let earlier = earlier.filter(|r| {
-            r.message.as_ref().is_some_and(|m| {
-                format!("{}:{}", m.channel, m.chat.as_deref().unwrap_or(&m.user)) == conversation
-            })
+            r.message
+                .as_ref()
+                .is_some_and(|m| format!("{}:{}", m.channel, m.chat.as_deref().unwrap_or(&m.user)) == conversation)
         });
         let Some(earlier) = earlier else {
             return Err(AppError::NotFound(format!("no answer '{}' in this chat", fb.inquiry_id)));
@@ -682,9 +682,11 @@ fn services_for(base: &Services, s: &crate::sandbox::Strategy) -> Result<Service
     let bad = |what: &str, e: String| AppError::Config(format!("strategy {}: {what}: {e}", s.id()));
     let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| bad(&p.display().to_string(), e.to_string()));
     let mut out = base.clone();
-    out.templates = Arc::new(tradewind_tools::templates::load_texts(&s.templates).map_err(|e| bad("templates", e.to_string()))?);
+    out.templates =
+        Arc::new(tradewind_tools::templates::load_texts(&s.templates).map_err(|e| bad("templates", e.to_string()))?);
     if let Some(p) = &s.customs.destination_rules {
-        out.destinations = Arc::new(DestinationRules::parse(&read(p)?).map_err(|e| bad("destination rules", e.to_string()))?);
+        out.destinations =
+            Arc::new(DestinationRules::parse(&read(p)?).map_err(|e| bad("destination rules", e.to_string()))?);
     }
     if let Some(p) = &s.customs.stock_rules {
         out.stock_policy = Arc::new(StockPolicy::parse(&read(p)?).map_err(|e| bad("stock rules", e.to_string()))?);

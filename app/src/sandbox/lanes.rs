@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
@@ -385,7 +385,11 @@ impl Strategies {
             // Another process may have one the state knows and we have not read yet.
             self.reload().await;
             let Some((lane, _)) = self.canary() else { return Err("no canary is running".into()) };
-            return self.end_canary(&lane.id, "stop", by, reason).await.then_some(()).ok_or_else(|| "could not save".into());
+            return self
+                .end_canary(&lane.id, "stop", by, reason)
+                .await
+                .then_some(())
+                .ok_or_else(|| "could not save".into());
         };
         self.end_canary(&lane.id, "stop", by, reason).await.then_some(()).ok_or_else(|| "could not save".into())
     }
@@ -569,11 +573,6 @@ fn lock<T>(l: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub fn share_of(conversations: &[String], share: f64) -> f64 {
     let n = conversations.iter().filter(|c| bucket(c) < share).count();
     n as f64 / conversations.len().max(1) as f64
-}
-
-/// The canary's figures as a map for JSON output.
-pub fn figures_map(f: &[LiveFigures]) -> BTreeMap<String, LiveFigures> {
-    f.iter().map(|x| (x.strategy.clone(), x.clone())).collect()
 }
 
 #[cfg(test)]

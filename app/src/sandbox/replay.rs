@@ -68,8 +68,8 @@ struct CaseLine {
 /// Reads a JSON Lines case file: `{"text": …, "chat"?: …, "expect"?: {…}}`.
 /// Lines without a chat are separate conversations.
 pub fn load_cases(path: &Path) -> Result<Vec<ReplayInput>, AppError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| AppError::BadInput(format!("case file {}: {e}", path.display())))?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| AppError::BadInput(format!("case file {}: {e}", path.display())))?;
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
@@ -133,7 +133,9 @@ pub async fn load_stored(
                 let Ok(bytes) = std::fs::read(e.path()) else { continue };
                 match serde_json::from_slice::<SwarmResult>(&bytes) {
                     Ok(r) => out.push(r),
-                    Err(err) => tracing::warn!(file = %e.path().display(), error = %err, "skipping an unreadable result"),
+                    Err(err) => {
+                        tracing::warn!(file = %e.path().display(), error = %err, "skipping an unreadable result")
+                    }
                 }
             }
             out
@@ -351,7 +353,8 @@ fn false_trigger(b: &Outcome, c: &Outcome, labels: Option<&Labels>) -> Option<St
             b.risk.as_deref().unwrap_or("nothing")
         ));
     }
-    let allowed: BTreeSet<&str> = labels.and_then(|l| l.cards.as_ref()).into_iter().flatten().map(String::as_str).collect();
+    let allowed: BTreeSet<&str> =
+        labels.and_then(|l| l.cards.as_ref()).into_iter().flatten().map(String::as_str).collect();
     let new: Vec<&str> = c
         .cards
         .iter()
@@ -379,7 +382,10 @@ fn parts(p: &Produced) -> BTreeMap<&'static str, Value> {
     }
     out.insert("inquiry", inquiry);
     out.insert("customs", outcome_json(&r.customs, |c| serde_json::json!({"risk": c.risk, "findings": c.findings, "documents": c.documents, "summary": c.summary})));
-    out.insert("proposal", outcome_json(&r.proposal, |p| serde_json::json!({"lines": p.lines, "citations": p.citations})));
+    out.insert(
+        "proposal",
+        outcome_json(&r.proposal, |p| serde_json::json!({"lines": p.lines, "citations": p.citations})),
+    );
     out.insert("faq", outcome_json(&r.faq_cards, |v| serde_json::to_value(v).unwrap_or_default()));
     let thread = r.thread.as_ref().map(|t| t.thread_id.as_str()).unwrap_or_default();
     let reply = if thread.is_empty() { r.reply.clone() } else { r.reply.replace(thread, "thr-…") };
@@ -607,7 +613,7 @@ pub fn saved_reports(config: &Config) -> Vec<ReplayReport> {
         .filter_map(|e| std::fs::read(e.path()).ok())
         .filter_map(|b| serde_json::from_slice(&b).ok())
         .collect();
-    out.sort_by(|a, b| b.created_ms.cmp(&a.created_ms));
+    out.sort_by_key(|r| std::cmp::Reverse(r.created_ms));
     out
 }
 
