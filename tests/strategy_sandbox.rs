@@ -155,3 +155,40 @@ async fn a_customer_saying_not_helpful_counts_against_the_strategy_that_answered
     other.chat = Some("chat-2".into());
     assert!(app.handle_message(other).await.is_err());
 }
+
+/// The canary a command starts reaches every process that shares the Redis
+/// (the gateway's workers), on a single server and on a cluster.
+async fn state_is_shared_through_redis(backend: tradewind_testkit::Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = config_in(dir.path());
+    backend.apply(&mut config);
+    bundle(&config, "strict", "[approval]\nproposal = \"hold\"\n");
+    sandbox::start_canary(&config, "strict", 0.25, "test").await.unwrap();
+    // Another process: the same Redis and prefix, another data folder.
+    let other_dir = tempfile::tempdir().unwrap();
+    let mut other = config_in(other_dir.path());
+    other.memory.redis_url = config.memory.redis_url.clone();
+    other.memory.prefix = config.memory.prefix.clone();
+    let seen = sandbox::state(&other).await.unwrap();
+    let canary = seen.canary.expect("the other process sees the canary");
+    assert_eq!((canary.strategy.as_str(), canary.share), ("strict@v1", 0.25));
+    assert!(!dir.path().join("strategy-state.json").exists(), "with Redis memory the state is not a local file");
+    sandbox::stop_canary(&other, "test", "enough").await.unwrap();
+    let after = sandbox::state(&config).await.unwrap();
+    assert!(after.canary.is_none());
+    assert_eq!(after.history.last().map(|e| e.action.as_str()), Some("stop"));
+}
+
+mod the_strategy_state_is_shared_through_redis {
+    use tradewind_testkit::Backend;
+
+    #[tokio::test]
+    async fn on_single() {
+        super::state_is_shared_through_redis(Backend::Single).await;
+    }
+
+    #[tokio::test]
+    async fn on_cluster() {
+        super::state_is_shared_through_redis(Backend::Cluster).await;
+    }
+}
