@@ -1,10 +1,12 @@
 //! The Telegram front end end to end, against a local fake Bot API server
 //! (teloxide pointed at it through the custom API URL): long polling and
-//! webhook mode, FAQ buttons, redelivery, and bad input.
+//! webhook mode, FAQ buttons, the "not helpful" button, redelivery, and
+//! bad input.
 
 use serde_json::{json, Value};
 use std::time::Duration;
 use tradewind_app::config::TelegramMode;
+use tradewind_ports::strategy::Feedback;
 use tradewind_testkit::fake_telegram::{callback_update, text_update, FakeTelegram, TOKEN};
 use tradewind_testkit::{start_stack, Stack};
 
@@ -57,15 +59,20 @@ async fn polling_replies_with_faq_buttons_and_a_button_answers_with_its_card() {
     let reply = &sent[0];
     assert_eq!(reply["chat_id"], json!(4242));
     assert!(text_of(reply).len() > 20, "{reply}");
-    let buttons = buttons(reply);
-    assert!(!buttons.is_empty(), "FAQ cards as inline buttons: {reply}");
-    assert!(buttons.iter().all(|(label, data)| !label.is_empty() && data.starts_with("faq:") && data.len() <= 64));
+    let (faq, feedback): (Vec<_>, Vec<_>) = buttons(reply).into_iter().partition(|(_, data)| data.starts_with("faq:"));
+    assert!(!faq.is_empty(), "FAQ cards as inline buttons: {reply}");
+    assert!(faq.iter().all(|(label, data)| !label.is_empty() && data.len() <= 64));
+    // And under them, one button to say the answer did not help.
+    let [(label, fb_data)] = feedback.as_slice() else { panic!("one feedback button: {reply}") };
+    assert_eq!(label, "👎 Not helpful");
+    let inquiry_id = fb_data.strip_prefix("fb:").expect("fb:<inquiry id>");
+    assert!(inquiry_id.starts_with("inq-") && fb_data.len() <= 64, "{fb_data}");
     assert!(!fake.calls("deleteWebhook").is_empty(), "polling clears any webhook first");
 
-    // The customer presses the first button: the spinner stops and the
+    // The customer presses the first card: the spinner stops and the
     // card's answer comes as a message, without another inquiry.
     let keyboard = reply["reply_markup"].clone();
-    fake.push_update(callback_update(2, 4242, "cbq-1", &buttons[0].1, keyboard));
+    fake.push_update(callback_update(2, 4242, "cbq-1", &faq[0].1, keyboard.clone()));
     let answered = fake.wait_calls("answerCallbackQuery", 1, WAIT).await;
     assert_eq!(answered[0]["callback_query_id"], json!("cbq-1"));
     let sent = fake.wait_calls("sendMessage", 2, WAIT).await;
@@ -78,16 +85,32 @@ async fn polling_replies_with_faq_buttons_and_a_button_answers_with_its_card() {
         .collect();
     assert!(faq.contains(answer.trim()), "the button's answer is an FAQ answer: {answer}");
 
-    // A Chinese customer is answered in Chinese.
+    // "Not helpful": the spinner stops, and the ingress gets that customer's
+    // verdict on that answer's inquiry, as a message of that chat.
+    fake.push_update(callback_update(3, 4242, "cbq-2", fb_data, keyboard));
+    let answered = fake.wait_calls("answerCallbackQuery", 2, WAIT).await;
+    assert_eq!(answered[1]["callback_query_id"], json!("cbq-2"));
+    let verdict = s.wait_submitted(WAIT, |m| m.feedback.is_some()).await;
+    assert_eq!(verdict.feedback, Some(Feedback { inquiry_id: inquiry_id.into(), helpful: false }));
+    assert_eq!(
+        (verdict.channel.as_str(), verdict.chat_id.as_str(), verdict.user.as_str(), verdict.text.as_str()),
+        ("telegram", "4242", "4242", "not helpful")
+    );
+    // Its acknowledgement is not an answer to rate.
+    let sent = fake.wait_calls("sendMessage", 3, WAIT).await;
+    assert!(buttons(&sent[2]).iter().all(|(_, data)| !data.starts_with("fb:")), "{}", sent[2]);
+
+    // A Chinese customer is answered in Chinese, and the button speaks it too.
     fake.push_update(text_update(
-        3,
+        4,
         777,
         1,
         "您好！我们需要三百台5kW单相混合逆变器，发到胡志明市，CIF。西贡光能有限公司",
     ));
-    let sent = fake.wait_calls("sendMessage", 3, WAIT).await;
+    let sent = fake.wait_calls("sendMessage", 4, WAIT).await;
     let zh = sent.iter().find(|m| m["chat_id"] == json!(777)).expect("reply to the Chinese chat");
     assert!(text_of(zh).chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{zh}");
+    assert!(buttons(zh).iter().any(|(label, data)| label == "👎 没有帮助" && data.starts_with("fb:inq-")), "{zh}");
 
     let took = s.stop().await;
     assert!(took < Duration::from_secs(6), "shutdown took {took:?}");

@@ -1,7 +1,8 @@
 // Tradewind web chat: asks the server for a chat (an id and the token that
 // opens it), posts the customer's messages to /v1/messages with that token,
-// and shows the replies that arrive on the chat's event stream. Paths are
-// relative so the page also works behind a path prefix.
+// and shows the replies that arrive on the chat's event stream, each answer
+// with a "Not helpful" button that sends the customer's verdict the same
+// way. Paths are relative so the page also works behind a path prefix.
 (function () {
   'use strict';
 
@@ -10,8 +11,8 @@
   var zh = params.get('lang') ? params.get('lang') === 'zh' : /^zh\b/i.test(navigator.language || '');
   document.documentElement.lang = zh ? 'zh-CN' : 'en';
   var ui = zh
-    ? { title: '在线咨询', placeholder: '请输入您的问题…', send: '发送', typing: '正在回复…', network: '网络错误，请重试。', failed: '抱歉，出错了，请稍后再试。' }
-    : { title: 'Chat with us', placeholder: 'Type your message…', send: 'Send', typing: 'Replying…', network: 'Network error. Please try again.', failed: 'Sorry, something went wrong. Please try again.' };
+    ? { title: '在线咨询', placeholder: '请输入您的问题…', send: '发送', typing: '正在回复…', network: '网络错误，请重试。', failed: '抱歉，出错了，请稍后再试。', notHelpful: '没有帮助' }
+    : { title: 'Chat with us', placeholder: 'Type your message…', send: 'Send', typing: 'Replying…', network: 'Network error. Please try again.', failed: 'Sorry, something went wrong. Please try again.', notHelpful: 'Not helpful' };
 
   var log = document.getElementById('log');
   var form = document.getElementById('form');
@@ -102,6 +103,54 @@
     log.scrollTop = log.scrollHeight;
   }
 
+  // Mostly Han script: the rule the server's own messages use.
+  function mostlyChinese(text) {
+    var han = (text.match(/[\u4e00-\u9fff]/g) || []).length;
+    var letters = (text.match(/\p{L}/gu) || []).length;
+    return han > 0 && han * 2 >= letters;
+  }
+
+  // The server gives a verdict this message id; its acknowledgement is not
+  // an answer to rate.
+  function isFeedbackReply(messageId) {
+    return /\/feedback\//.test(messageId || '');
+  }
+
+  // The customer's verdict goes through the chat's own message endpoint,
+  // with its token and limits; the server replaces any text with a marker.
+  function sendFeedback(button, inquiryId) {
+    button.disabled = true;
+    ready.then(function (c) {
+      return fetch('v1/messages', {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Chat-Token': c.chat_token },
+        body: JSON.stringify({ chat_id: c.chat_id, text: 'not helpful', feedback: { inquiry_id: inquiryId, helpful: false } })
+      });
+    }).then(function (res) {
+      if (res.ok) return;
+      return res.json().catch(function () { return {}; }).then(function (body) {
+        add('error', body.message || ui.failed);
+      });
+    }).catch(function () {
+      button.disabled = false;
+      add('error', ui.network);
+    });
+  }
+
+  function feedbackButton(r) {
+    var box = document.createElement('div');
+    box.className = 'feedback';
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.className = 'not-helpful';
+    b.setAttribute('data-inquiry-id', r.inquiry_id);
+    b.textContent = mostlyChinese(r.text || '') ? '没有帮助' : ui.notHelpful;
+    b.addEventListener('click', function () { sendFeedback(b, r.inquiry_id); });
+    box.appendChild(b);
+    log.appendChild(box);
+    log.scrollTop = log.scrollHeight;
+  }
+
   function listen() {
     var url = 'v1/chats/' + encodeURIComponent(chat.chat_id) + '/events?token=' + encodeURIComponent(chat.chat_token);
     var events = new EventSource(url);
@@ -110,6 +159,7 @@
       try { r = JSON.parse(e.data); } catch (x) { return; }
       setTyping(false);
       add(r.failed ? 'error' : 'bot', r.text || ui.failed);
+      if (!r.failed && r.inquiry_id && !isFeedbackReply(r.message_id)) feedbackButton(r);
       if (r.quick_replies && r.quick_replies.length) quickReplies(r.quick_replies);
     });
   }

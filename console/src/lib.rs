@@ -1,7 +1,8 @@
 //! The operators' console: sign-in with roles, the inbox, the inquiry page
 //! (conversation, versions, per-agent timeline, proposal, customs, cards,
-//! deliveries), approvals, the audit log, operations, `/metrics`, and the
-//! JSON API under `/api/v1` that enforces the same rules as the pages.
+//! deliveries), approvals, the audit log, operations, strategies (when the
+//! application hands over a strategy board), `/metrics`, and the JSON API
+//! under `/api/v1` that enforces the same rules as the pages.
 //!
 //! Server-rendered (handlebars, escaped by default) with a few lines of
 //! script for live updates: no build step, usable without JavaScript.
@@ -12,6 +13,7 @@ pub mod auth;
 pub mod i18n;
 pub mod pages;
 pub mod roles;
+pub mod strategies;
 pub mod users;
 
 use axum::http::{header, HeaderMap, StatusCode};
@@ -22,6 +24,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 use tradewind_ports::review::{Approvals, AuditLog, OpsView, ReviewStore};
+use tradewind_ports::strategy::StrategyBoard;
 use tradewind_ports::Memory;
 
 pub use auth::{Keys, Who};
@@ -46,6 +49,9 @@ pub struct Console {
     pub keys: Keys,
     /// Knowledge sources by path (Markdown), for opening a citation.
     pub sources: Arc<BTreeMap<String, String>>,
+    /// Strategies, canaries and replay reports; none until the application
+    /// runs a sandbox, and then the strategies pages say so.
+    strategies: Option<Arc<dyn StrategyBoard>>,
     templates: handlebars::Handlebars<'static>,
     /// Sign-in attempts per user name: ten a minute, then wait.
     logins: Limiter,
@@ -74,9 +80,17 @@ impl Console {
             users,
             keys,
             sources,
+            strategies: None,
             templates: pages::templates()?,
             logins: governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute)),
         })
+    }
+
+    /// Shows the strategy board's strategies, canary and replay reports,
+    /// and lets an admin stop the canary.
+    pub fn with_strategies(mut self, board: Arc<dyn StrategyBoard>) -> Self {
+        self.strategies = Some(board);
+        self
     }
 
     /// The routes: `/console/…`, `/inquiries/…`, `/api/v1/…`, `/metrics`.

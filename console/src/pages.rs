@@ -22,7 +22,7 @@ use tradewind_ports::review::{Actor, DecideError, DecisionRequest, Review, Stage
 use crate::auth::{self, Who};
 use crate::i18n::Lang;
 use crate::roles::{self, Role};
-use crate::{json_error, Console};
+use crate::{json_error, strategies, Console};
 
 type S = State<Arc<Console>>;
 
@@ -37,6 +37,7 @@ pub fn templates() -> Result<handlebars::Handlebars<'static>, String> {
         ("inquiry", include_str!("../templates/inquiry.hbs")),
         ("ops", include_str!("../templates/ops.hbs")),
         ("source", include_str!("../templates/source.hbs")),
+        ("strategies", include_str!("../templates/strategies.hbs")),
     ] {
         h.register_template_string(name, text).map_err(|e| format!("console template {name}: {e}"))?;
     }
@@ -69,6 +70,12 @@ pub fn routes(c: Arc<Console>) -> Router {
         .route("/api/v1/audit", get(api_audit_export))
         .route("/api/v1/ops", get(api_ops))
         .route("/api/v1/ops/dead-letters/{id}/retry", post(api_retry))
+        .route("/console/strategies", get(strategies::page))
+        .route("/console/strategies/reports/{id}", get(strategies::report_page))
+        .route("/console/strategies/canary/stop", post(strategies::stop_form))
+        .route("/api/v1/strategies", get(strategies::api_overview))
+        .route("/api/v1/strategies/reports/{id}", get(strategies::api_report))
+        .route("/api/v1/strategies/canary/stop", post(strategies::api_stop))
         .route("/metrics", get(metrics))
         .layer(tower_http::timeout::TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, crate::REQUEST_TIMEOUT))
         .with_state(c.clone());
@@ -79,10 +86,13 @@ pub fn routes(c: Arc<Console>) -> Router {
 
 async fn security_headers(mut res: Response) -> Response {
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"),
-    );
+    // A replay report brings its own policy: inline styles, and no script at all.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-ancestors 'none'; form-action 'self'"),
+        );
+    }
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
@@ -96,7 +106,7 @@ fn asset(kind: &'static str, body: &'static str) -> Response {
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "max-age=300")], body).into_response()
 }
 
-fn lang_of(headers: &HeaderMap) -> Lang {
+pub(crate) fn lang_of(headers: &HeaderMap) -> Lang {
     Lang::parse(auth::cookie(headers, auth::LANG_COOKIE))
 }
 
@@ -113,7 +123,7 @@ fn to_login(path: &str) -> Response {
 }
 
 impl Console {
-    fn render(&self, name: &str, headers: &HeaderMap, who: Option<&Who>, mut data: Value) -> Response {
+    pub(crate) fn render(&self, name: &str, headers: &HeaderMap, who: Option<&Who>, mut data: Value) -> Response {
         let lang = lang_of(headers);
         data["t"] = lang.table();
         data["lang"] = json!(lang.code());
@@ -133,12 +143,12 @@ impl Console {
     // The error is the response to send (a redirect or a 401), built once
     // here; boxing it would only move the allocation.
     #[allow(clippy::result_large_err)]
-    fn page_who(&self, headers: &HeaderMap, path: &str) -> Result<Who, Response> {
+    pub(crate) fn page_who(&self, headers: &HeaderMap, path: &str) -> Result<Who, Response> {
         self.who_by_cookie(headers).ok_or_else(|| to_login(path))
     }
 
     #[allow(clippy::result_large_err)]
-    fn api_who(&self, headers: &HeaderMap) -> Result<Who, Response> {
+    pub(crate) fn api_who(&self, headers: &HeaderMap) -> Result<Who, Response> {
         self.who_by_token(headers).ok_or_else(|| {
             let mut r =
                 json_error(StatusCode::UNAUTHORIZED, "a bearer token is required (tradewind users token <name>)");
@@ -774,16 +784,20 @@ async fn api_inquiry(State(c): S, headers: HeaderMap, Path(id): Path<String>) ->
     }
 }
 
+/// Whether the request says its body is JSON.
+pub(crate) fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")))
+}
+
 async fn api_decide(State(c): S, headers: HeaderMap, Path(id): Path<String>, body: axum::body::Bytes) -> Response {
     let who = match c.api_who(&headers) {
         Ok(w) => w,
         Err(r) => return r,
     };
-    let json_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json")));
-    if !json_type {
+    if !is_json(&headers) {
         return json_error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "send the decision as application/json");
     }
     let req: DecisionRequest = match serde_json::from_slice(&body) {

@@ -19,6 +19,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub mod config;
+pub mod feedback;
 pub mod http;
 pub mod telegram;
 

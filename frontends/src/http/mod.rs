@@ -1,6 +1,7 @@
 //! The HTTP front end (axum): the web chat API (`POST /v1/chats` issues a
-//! chat id and its token, `POST /v1/messages`, replies over server-sent
-//! events for the token's holder only), the embeddable chat page,
+//! chat id and its token, `POST /v1/messages` takes a message or the
+//! customer's verdict on an earlier answer, replies over server-sent events
+//! for the token's holder only), the embeddable chat page,
 //! `/healthz`, and the Telegram webhook when that mode is on. Errors from
 //! the application come from `AppError::http_status()`; refusals at the
 //! door (token, rate, Content-Type) from `guard::Refusal`.
@@ -164,8 +165,12 @@ struct PostMessage {
     /// embedding site that knows its users should set it server-side.
     #[serde(default)]
     user: Option<String>,
-    text: String,
+    /// Required, except with `feedback`, whose text is a fixed marker
+    /// (any text sent with it is not used).
+    #[serde(default)]
+    text: Option<String>,
     /// The client's own id for the message, making retries idempotent.
+    /// Not used with `feedback`: a chat gives one verdict per inquiry.
     #[serde(default)]
     message_id: Option<String>,
     /// Start a new inquiry in this chat even if one is open.
@@ -174,6 +179,17 @@ struct PostMessage {
     /// The token issued with `chat_id` (or in `X-Chat-Token`).
     #[serde(default)]
     chat_token: Option<String>,
+    /// The customer's verdict on an earlier answer in this chat (the
+    /// "not helpful" button) instead of a message.
+    #[serde(default)]
+    feedback: Option<PostFeedback>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PostFeedback {
+    inquiry_id: String,
+    helpful: bool,
 }
 
 /// The client's socket address, when the server loop recorded it.
@@ -243,8 +259,21 @@ async fn accept_message(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Result<Response, Refusal>, AppError> {
     let body = body.map_err(body_error)?;
-    let req: PostMessage =
-        serde_json::from_slice(&body).map_err(|e| AppError::BadInput(format!("malformed JSON body: {e}")))?;
+    let malformed = |e: serde_json::Error| AppError::BadInput(format!("malformed JSON body: {e}"));
+    let body: serde_json::Value = serde_json::from_slice(&body).map_err(malformed)?;
+    // Every field may be absent, so serde would take `[]` for a message.
+    if !body.is_object() {
+        return Err(AppError::BadInput("malformed JSON body: expected an object".into()));
+    }
+    let req: PostMessage = serde_json::from_value(body).map_err(malformed)?;
+    match (&req.feedback, &req.text, &req.chat_id) {
+        (None, None, _) => return Err(AppError::BadInput("missing field `text`".into())),
+        // Before a chat is issued: a verdict belongs to an existing one.
+        (Some(_), _, None) => {
+            return Err(AppError::BadInput("feedback needs the chat_id of the chat it is about".into()))
+        }
+        _ => {}
+    }
     let (chat_id, issued) = match req.chat_id {
         Some(c) => {
             check_id("chat_id", &c)?;
@@ -261,32 +290,46 @@ async fn accept_message(
     if let Err(refused) = s.per_chat.check(&chat_id) {
         return Ok(Err(refused));
     }
-    let message_id = match req.message_id {
-        Some(m) => {
+    let feedback = match &req.feedback {
+        Some(f) => Some(crate::feedback::verdict(&f.inquiry_id, f.helpful)?),
+        None => None,
+    };
+    let message_id = match (&feedback, req.message_id) {
+        // One verdict per inquiry and chat: pressing again is a duplicate.
+        // No client id can look like this one ('/' is not allowed in them).
+        (Some(f), _) => format!("{chat_id}/feedback/{}", f.inquiry_id),
+        (None, Some(m)) => {
             check_id("message_id", &m)?;
             // Scoped to the chat: two browsers may both call theirs "1".
             format!("{chat_id}/{m}")
         }
-        None => uuid::Uuid::new_v4().to_string(),
+        (None, None) => uuid::Uuid::new_v4().to_string(),
     };
     let user = req.user.unwrap_or_else(|| chat_id.clone());
     if user.trim().is_empty() || user.len() > MAX_USER_LEN {
         return Err(AppError::BadInput(format!("user must be 1-{MAX_USER_LEN} bytes")));
     }
-    check_size(&req.text, s.max_message_bytes)?;
-    if req.text.trim().is_empty() {
-        return Err(AppError::BadInput("text is empty".into()));
-    }
+    let text = match &feedback {
+        Some(f) => crate::feedback::marker(f.helpful).to_string(),
+        None => {
+            let text = req.text.unwrap_or_default();
+            check_size(&text, s.max_message_bytes)?;
+            if text.trim().is_empty() {
+                return Err(AppError::BadInput("text is empty".into()));
+            }
+            text
+        }
+    };
     let msg = InboundMessage {
         channel: CHANNEL.into(),
         chat_id: chat_id.clone(),
         user,
         message_id: message_id.clone(),
-        text: req.text,
+        text,
         received_at_ms: tradewind_core::now_ms(),
-        start_new: req.new,
+        start_new: req.new && feedback.is_none(),
         verified_phone: None,
-        feedback: None,
+        feedback,
     };
     // Owed before it is submitted: the reply may come back first.
     let owed = s.inflight.add(CHANNEL, &message_id);

@@ -1,7 +1,9 @@
 //! The Telegram front end, with teloxide as the Bot API client: updates come
 //! in by long polling or a webhook, become `InboundMessage`s, and the
 //! replies go back as messages with an inline keyboard of FAQ quick
-//! replies. Pressing a button answers with that card's answer.
+//! replies and a "not helpful" button. Pressing a card's button answers
+//! with that card's answer; pressing "not helpful" sends the ingress a
+//! feedback message about that answer's inquiry.
 //!
 //! Identity: `chat_id` is Telegram's chat id, `user` the sender's user id,
 //! and `message_id` is `{chat_id}:{message_id}` because Telegram numbers
@@ -32,6 +34,9 @@ use tradewind_ports::ingress::{InboundMessage, Ingress, OutboundReply, Submitted
 use tradewind_ports::AppError;
 
 pub const CHANNEL: &str = "telegram";
+/// Message ids of feedback: `feedback:{chat}:{inquiry}`, one per inquiry
+/// and chat, so pressing again is a duplicate.
+const FEEDBACK_ID_PREFIX: &str = "feedback:";
 
 /// Senders working in parallel. A chat always uses the same one, so its
 /// messages go out in order; a slow or failing chat holds up only its shard.
@@ -351,8 +356,11 @@ impl Telegram {
         // the presser has the presser's id.
         let chat = q.message.as_ref().map_or(ChatId(q.from.id.0 as i64), |m| m.chat().id);
         let data = q.data.clone().unwrap_or_default();
-        let card = lock(&self.cards).get(&data).cloned();
         self.enqueue(Outgoing::AnswerCallback { chat, id: q.id.clone() }).await;
+        if let Some(inquiry_id) = data.strip_prefix(render::FEEDBACK_PREFIX) {
+            return self.on_feedback(chat, &q, inquiry_id).await;
+        }
+        let card = lock(&self.cards).get(&data).cloned();
         if let Some(card) = card {
             self.enqueue(text_to(chat, &card.answer)).await;
             return Ok(());
@@ -378,6 +386,30 @@ impl Telegram {
                 Ok(())
             }
         }
+    }
+
+    /// A "not helpful" press: the verdict on `inquiry_id`, from the presser,
+    /// in the chat the button is in.
+    async fn on_feedback(&self, chat: ChatId, q: &CallbackQuery, inquiry_id: &str) -> Result<(), AppError> {
+        let feedback = match crate::feedback::verdict(inquiry_id, false) {
+            Ok(f) => f,
+            Err(e) => {
+                // Only a forged press can carry this; nothing to tell a customer.
+                tracing::info!(error = %e, "telegram feedback for a malformed inquiry id ignored");
+                return Ok(());
+            }
+        };
+        self.submit(InboundMessage {
+            channel: CHANNEL.into(),
+            chat_id: chat.0.to_string(),
+            user: q.from.id.0.to_string(),
+            message_id: format!("{FEEDBACK_ID_PREFIX}{}:{inquiry_id}", chat.0),
+            text: crate::feedback::marker(false).into(),
+            received_at_ms: tradewind_core::now_ms(),
+            feedback: Some(feedback),
+            ..InboundMessage::default()
+        })
+        .await
     }
 
     async fn reply_loop(
@@ -408,7 +440,15 @@ impl Telegram {
             self.inflight.done(CHANNEL, &reply.message_id);
             return;
         };
-        let keyboard = if reply.error.is_none() { render::keyboard(&reply.quick_replies) } else { None };
+        // An answer can be rated; an error or the acknowledgement of a
+        // rating cannot.
+        let feedback = match &reply.inquiry_id {
+            Some(id) if !reply.message_id.starts_with(FEEDBACK_ID_PREFIX) => {
+                crate::feedback::check_inquiry_id(id).ok().and_then(|()| render::feedback_button(id, &reply.text))
+            }
+            _ => None,
+        };
+        let keyboard = if reply.error.is_none() { render::keyboard(&reply.quick_replies, feedback) } else { None };
         if keyboard.is_some() {
             let mut cards = lock(&self.cards);
             for q in &reply.quick_replies {

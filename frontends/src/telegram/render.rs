@@ -1,6 +1,7 @@
 //! Shaping replies for Telegram's limits: message text is capped at 4096
 //! characters, callback data at 64 bytes, and long button labels are cut
-//! off by clients anyway.
+//! off by clients anyway. Buttons: the FAQ quick replies, and "not helpful"
+//! under an answer.
 
 use teloxide::types::{InlineKeyboardButton, InlineKeyboardMarkup};
 
@@ -12,6 +13,8 @@ pub const MAX_TEXT_CHARS: usize = 2048;
 const MAX_CALLBACK_BYTES: usize = 64;
 const MAX_LABEL_CHARS: usize = 60;
 const CALLBACK_PREFIX: &str = "faq:";
+/// Callback data of the "not helpful" button: this, then the inquiry id.
+pub const FEEDBACK_PREFIX: &str = "fb:";
 
 /// Splits `text` into messages of at most `max` chars, at a paragraph or
 /// line break or a space when there is one in the second half of a chunk.
@@ -61,13 +64,27 @@ pub fn label(question: &str) -> String {
     s
 }
 
-/// One button per row: FAQ questions are sentences, too long to share a row.
-pub fn keyboard(quick: &[QuickReply]) -> Option<InlineKeyboardMarkup> {
-    if quick.is_empty() {
+/// The "not helpful" button for the answer to `inquiry_id`, labelled in the
+/// answer's language; none when the id would not fit the callback data
+/// whole (a cut id would count against the wrong inquiry).
+pub fn feedback_button(inquiry_id: &str, reply_text: &str) -> Option<InlineKeyboardButton> {
+    let data = format!("{FEEDBACK_PREFIX}{inquiry_id}");
+    if data.len() > MAX_CALLBACK_BYTES {
         return None;
     }
-    let rows = quick.iter().map(|q| vec![InlineKeyboardButton::callback(label(&q.label), callback_data(&q.card_id))]);
-    Some(InlineKeyboardMarkup::new(rows))
+    let text = if crate::feedback::mostly_chinese(reply_text) { "👎 没有帮助" } else { "👎 Not helpful" };
+    Some(InlineKeyboardButton::callback(text, data))
+}
+
+/// One button per row: FAQ questions are sentences, too long to share a
+/// row. The feedback button, if any, comes last.
+pub fn keyboard(quick: &[QuickReply], feedback: Option<InlineKeyboardButton>) -> Option<InlineKeyboardMarkup> {
+    let mut rows: Vec<Vec<InlineKeyboardButton>> = quick
+        .iter()
+        .map(|q| vec![InlineKeyboardButton::callback(label(&q.label), callback_data(&q.card_id))])
+        .collect();
+    rows.extend(feedback.map(|b| vec![b]));
+    (!rows.is_empty()).then(|| InlineKeyboardMarkup::new(rows))
 }
 
 #[cfg(test)]
@@ -97,11 +114,25 @@ mod tests {
     }
 
     #[test]
-    fn keyboard_has_one_button_per_quick_reply() {
+    fn keyboard_has_one_button_per_quick_reply_then_the_feedback_button() {
         let q = |id: &str| QuickReply { label: "What is the MOQ?".into(), card_id: id.into(), answer: "50".into() };
-        let kb = keyboard(&[q("a"), q("b")]).unwrap();
+        let kb = keyboard(&[q("a"), q("b")], None).unwrap();
         assert_eq!(kb.inline_keyboard.len(), 2);
-        assert!(keyboard(&[]).is_none());
+        assert!(keyboard(&[], None).is_none());
         assert_eq!(label(&"x".repeat(100)).chars().count(), 60);
+        let kb = keyboard(&[q("a")], feedback_button("inq-1", "Here is your quote.")).unwrap();
+        let last = &kb.inline_keyboard[1][0];
+        assert_eq!(last.text, "👎 Not helpful");
+        assert!(matches!(&last.kind, teloxide::types::InlineKeyboardButtonKind::CallbackData(d) if d == "fb:inq-1"));
+        assert_eq!(
+            keyboard(&[], feedback_button("inq-1", "您好，这是报价。")).unwrap().inline_keyboard[0][0].text,
+            "👎 没有帮助"
+        );
+    }
+
+    #[test]
+    fn an_inquiry_id_that_would_not_fit_the_callback_data_gets_no_button() {
+        assert!(feedback_button(&format!("inq-{}", "a".repeat(57)), "x").is_some());
+        assert!(feedback_button(&format!("inq-{}", "a".repeat(58)), "x").is_none());
     }
 }
