@@ -535,7 +535,11 @@ impl App {
             keys,
             self.sources.clone(),
         )
-        .map_err(AppError::Config)?;
+        .map_err(AppError::Config)?
+        .with_strategies(Arc::new(crate::sandbox::board::Board {
+            config: self.config.clone(),
+            strategies: self.strategies.clone(),
+        }));
         Ok(Arc::new(console).router())
     }
 
