@@ -206,6 +206,11 @@ start_redis
 start_cluster
 start_qdrant
 LOG="$REDIS_DIR/cargo-test.log"
+# Every package of the lock file, for every platform: the build downloads
+# only this host's, but tests/architecture.rs reads `cargo metadata
+# --offline`, which needs them all (a fresh machine has none).
+echo "test.sh: cargo fetch" >&2
+cargo fetch --locked
 set +e
 if [ -z "${TW_SKIP_LINT:-}" ]; then
   lint
