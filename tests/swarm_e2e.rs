@@ -147,6 +147,22 @@ async fn the_transcript_shows_every_agents_tool_calls_with_durations() {
 }
 
 #[tokio::test]
+async fn the_transcript_keeps_a_delivered_payload_as_json_not_as_text() {
+    let t = spawn_app().await;
+    let r = t.ask("payload", HAMBURG).await;
+    let steps = t.app.transcript(&r.inquiry_id).await.unwrap();
+    let customs = steps
+        .iter()
+        .find_map(|s| match &s.kind {
+            StepKind::ToolCall { tool, args, .. } if tool == "push_card" && args["kind"] == "customs" => Some(args),
+            _ => None,
+        })
+        .expect("the customs report was delivered");
+    assert!(customs.get("payload_json").is_none(), "{customs}");
+    assert_eq!(customs["payload"]["risk"], "review", "{customs}");
+}
+
+#[tokio::test]
 async fn results_reach_the_sales_logistics_and_customer_service_sinks() {
     let t = spawn_app().await;
     let r = t.ask("sinks", HAMBURG).await;

@@ -1065,6 +1065,24 @@ impl Tool for PushCard {
         "Deliver a document or card to a configured sink (sales, logistics, customer_service).".into()
     }
 
+    /// The payload is kept as the JSON it is, not as a string of it: an
+    /// operator reads it as structure, and masking at rest then reads the
+    /// same strings the delivery masked (a memo hit), instead of scanning
+    /// kilobytes of JSON text once more for every card.
+    fn transcribe_args(mut args: serde_json::Value) -> serde_json::Value {
+        if let Some(obj) = args.as_object_mut() {
+            let parsed = obj
+                .get("payload_json")
+                .and_then(|p| p.as_str())
+                .and_then(|p| serde_json::from_str::<serde_json::Value>(p).ok());
+            if let Some(payload) = parsed {
+                obj.remove("payload_json");
+                obj.insert("payload".into(), payload);
+            }
+        }
+        args
+    }
+
     async fn call(&self, a: PushArgs, ctx: &ToolCtx) -> Result<Pushed, ToolError> {
         let sink = self.0.sinks.get(&a.sink).ok_or_else(|| {
             let names: Vec<&String> = self.0.sinks.keys().collect();

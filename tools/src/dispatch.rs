@@ -29,6 +29,12 @@ pub trait Tool: Send + Sync + 'static {
     fn transcribe(output: Value) -> Value {
         output
     }
+
+    /// What the transcript keeps of the arguments: all of them, as given,
+    /// unless a tool says otherwise.
+    fn transcribe_args(args: Value) -> Value {
+        args
+    }
 }
 
 /// The object-safe face of a tool: JSON in, JSON out.
@@ -42,6 +48,8 @@ pub trait DynTool: Send + Sync {
     async fn call_json(&self, args: Value, ctx: &ToolCtx) -> Result<Value, ToolError>;
     /// See [`Tool::transcribe`].
     fn transcribe(&self, output: Value) -> Value;
+    /// See [`Tool::transcribe_args`].
+    fn transcribe_args(&self, args: Value) -> Value;
 }
 
 struct Typed<T: Tool> {
@@ -68,6 +76,9 @@ impl<T: Tool> DynTool for Typed<T> {
     }
     fn transcribe(&self, output: Value) -> Value {
         T::transcribe(output)
+    }
+    fn transcribe_args(&self, args: Value) -> Value {
+        T::transcribe_args(args)
     }
 }
 
@@ -150,11 +161,16 @@ impl Dispatcher {
         let start = Instant::now();
         let res = self.call_inner(ctx, name, raw.clone()).await;
         let ms = start.elapsed().as_secs_f64() * 1000.0;
+        let tool = self.registry.get(name);
         let (result, error) = match &res {
-            Ok(v) => (Some(self.registry.get(name).map_or_else(|| v.clone(), |t| t.transcribe(v.clone()))), None),
+            Ok(v) => (Some(tool.map_or_else(|| v.clone(), |t| t.transcribe(v.clone()))), None),
             Err(e) => (None, Some(e.to_string())),
         };
-        ctx.recorder.record(ctx.agent, ms, StepKind::ToolCall { tool: name.to_string(), args: raw, result, error });
+        let args = match tool {
+            Some(t) => t.transcribe_args(raw),
+            None => raw,
+        };
+        ctx.recorder.record(ctx.agent, ms, StepKind::ToolCall { tool: name.to_string(), args, result, error });
         res
     }
 
