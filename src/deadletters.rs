@@ -4,6 +4,7 @@
 //! set, else the dead-letter file under the data folder.
 
 use tradewind_app::outbox::list_dead_letters;
+use tradewind_app::sandbox::html::utc;
 use tradewind_app::{AppError, Config};
 use tradewind_ports::outbox::DeadLetter;
 
@@ -52,17 +53,6 @@ pub fn render(records: &[DeadLetter]) -> String {
         ));
     }
     out
-}
-
-/// `2026-01-31 12:00:00 UTC` from Unix milliseconds. A time past jiff's
-/// range (the year 9999) cannot come from a real record, so it is shown as
-/// the raw number rather than dropped.
-fn utc(ms: u64) -> String {
-    i64::try_from(ms)
-        .ok()
-        .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
-        .map(|t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string())
-        .unwrap_or_else(|| format!("{ms} ms after 1970"))
 }
 
 #[cfg(test)]

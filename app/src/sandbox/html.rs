@@ -126,9 +126,11 @@ impl<'a> Page<'a> {
     }
 }
 
-/// `2026-01-31 12:00:00 UTC`; a time past jiff's range cannot come from a
-/// real replay, so it is shown as the raw number rather than dropped.
-fn utc(ms: u64) -> String {
+/// `2026-01-31 12:00:00 UTC` from Unix milliseconds, for people to read
+/// (reports, the dead-letter listing). A time past jiff's range (the year
+/// 9999) cannot come from a real record, so it is shown as the raw number
+/// rather than dropped.
+pub fn utc(ms: u64) -> String {
     i64::try_from(ms)
         .ok()
         .and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok())
